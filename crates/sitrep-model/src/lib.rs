@@ -1,0 +1,40 @@
+//! The domain types of sitrep, shared by every other crate: source [`Record`]s, the
+//! common [`EventType`] taxonomy, [`DatePrecision`] / [`GeoPrecision`], fatality
+//! uncertainty as [`Fatalities`], and the [`Enricher`] extension point through which
+//! later crates (places, actors) add derived columns without the store knowing them.
+//!
+//! A [`Record`] is one source row as read: normalised fields plus the verbatim row
+//! (`raw`), its file, line and hash. Records are never edited; a changed source row
+//! becomes a new version. An *incident* is what the rest of the system counts; until
+//! cross-source matching exists, every current record version is one incident.
+//!
+//! Out of scope: reading files (sitrep-ingest), storage and SQL (sitrep-store),
+//! gazetteer and actor registry (sitrep-resolve). This crate has no I/O.
+//!
+//! ```
+//! use sitrep_model::{Fatalities, EventType};
+//! let a = Fatalities::range(2, 3, 5).unwrap();
+//! let b = Fatalities::conservative(4); // ACLED: one conservative figure
+//! let sum = a + b;
+//! assert_eq!((sum.low, sum.best, sum.high), (Some(6), Some(7), None));
+//! assert_eq!(EventType::parse("Battles"), Some(EventType::Battle));
+//! ```
+#![deny(missing_docs)]
+
+mod enrich;
+mod precision;
+mod record;
+mod taxonomy;
+mod uncertainty;
+
+pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
+pub use precision::{DatePrecision, GeoPrecision};
+pub use record::{Provenance, Record, VersionKind};
+pub use taxonomy::EventType;
+pub use uncertainty::{Fatalities, FatalityError};
+
+/// The date from which the Taliban's Islamic Emirate is the de facto government of
+/// Afghanistan (fall of Kabul). Used by date-scoped actor aliases and default periods.
+pub fn taliban_takeover() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2021, 8, 15).expect("valid date")
+}
