@@ -21,6 +21,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod figure;
 mod enrich;
 mod precision;
 mod record;
