@@ -839,7 +839,10 @@ pub enum Annotation {
         label: String,
     },
     /// A period comparison: weekly rate in period `a` against period `b`, as a ratio
-    /// with a 95% interval. Analysis computes it into [`FigureData::comparisons`].
+    /// with a 95% interval. Analysis computes it into [`FigureData::comparisons`],
+    /// counting with the figure's filters except its date range (the periods may
+    /// reach outside the plotted range: the report's baseline starts 15 Aug 2020,
+    /// its chart in September).
     Compare {
         /// The period of interest.
         a: Period,

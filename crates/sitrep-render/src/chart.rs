@@ -1,0 +1,562 @@
+//! Time-series charts: line, stacked area, stacked bars and small multiples.
+
+use crate::layout::{colour, footer, header, LegendItem, Swatch, PAD};
+use crate::scale::{bucket_end, date_ticks, day_number, nice_ticks, tick_label};
+use crate::svg::{n, polygon, polyline, text_width, Anchor, Font, Svg};
+use crate::RenderError;
+use chrono::NaiveDate;
+use sitrep_model::figure::{
+    Annotation, Bucket, FigureData, FigureKind, FigureSpec, SeriesFrame, SmoothKind,
+};
+
+/// The y-axis title: measure, bucket and transforms, e.g. `Incidents per week,
+/// 8-week trailing average`.
+pub fn y_title(spec: &FigureSpec, frame: &SeriesFrame) -> String {
+    let measure = frame.measure.human();
+    let noun = frame.bucket.noun();
+    let base = if spec.series.share_of.is_some() {
+        format!("Share of {} (%)", measure.to_lowercase())
+    } else if spec.series.cumulative {
+        format!("Cumulative {}", measure.to_lowercase())
+    } else {
+        format!("{measure} per {noun}")
+    };
+    match spec.series.smooth {
+        Some(k) if k > 1 => {
+            let how = match spec.series.smooth_kind {
+                SmoothKind::Trailing => "trailing",
+                SmoothKind::Centred => "centred",
+            };
+            format!("{base}, {k}-{noun} {how} average")
+        }
+        _ => base,
+    }
+}
+
+/// The x-axis title for a bucket.
+pub fn x_title(bucket: Bucket) -> &'static str {
+    match bucket {
+        Bucket::Day => "Day",
+        Bucket::Week => "Week (ISO, Monday–Sunday)",
+        Bucket::AcledWeek => "Week (ACLED, Saturday–Friday)",
+        Bucket::Month => "Month",
+        Bucket::Quarter => "Quarter",
+        Bucket::Year => "Year",
+    }
+}
+
+/// Checks that every line has one value per bucket.
+pub fn check_shape(spec: &FigureSpec, frame: &SeriesFrame) -> Result<(), RenderError> {
+    let expected = frame.starts.len();
+    for line in &frame.lines {
+        let lens = [
+            ("values", Some(line.values.len())),
+            ("low", line.low.as_ref().map(Vec::len)),
+            ("high", line.high.as_ref().map(Vec::len)),
+            (
+                "raw_values",
+                (!line.raw_values.is_empty()).then_some(line.raw_values.len()),
+            ),
+        ];
+        for (what, len) in lens {
+            if let Some(found) = len {
+                if found != expected {
+                    return Err(RenderError::Shape {
+                        figure: spec.id.clone(),
+                        line: line.label.clone(),
+                        what,
+                        expected,
+                        found,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn has_band(frame: &SeriesFrame) -> bool {
+    frame.lines.iter().any(|l| match (&l.low, &l.high) {
+        (Some(lo), Some(hi)) => lo.iter().zip(hi).any(|(a, b)| (a - b).abs() > 1e-9),
+        _ => false,
+    })
+}
+
+/// Draws a line, stacked-area, bars or small-multiples chart.
+pub fn render(spec: &FigureSpec, data: &FigureData) -> Result<String, RenderError> {
+    let frame = data
+        .series
+        .as_ref()
+        .ok_or_else(|| RenderError::MissingData {
+            figure: spec.id.clone(),
+            needed: "series",
+        })?;
+    check_shape(spec, frame)?;
+    let (w, h) = (spec.width as f64, spec.height as f64);
+    let desc = format!(
+        "{} chart of {}",
+        spec.kind.as_str().replace('_', " "),
+        y_title(spec, frame).to_lowercase()
+    );
+    let mut svg = Svg::new(w, h, &spec.title, &desc);
+
+    let band =
+        has_band(frame) && matches!(spec.kind, FigureKind::Line | FigureKind::SmallMultiples);
+    let mut legend: Vec<LegendItem> = Vec::new();
+    if spec.kind != FigureKind::SmallMultiples {
+        for (i, line) in frame.lines.iter().enumerate() {
+            let swatch = match spec.kind {
+                FigureKind::Line => Swatch::Line(colour(i)),
+                _ => Swatch::Fill(colour(i).to_string(), 0.85),
+            };
+            legend.push(LegendItem {
+                label: line.label.clone(),
+                swatch,
+            });
+        }
+    }
+    if band {
+        legend.push(LegendItem {
+            label: "Shaded: low–high fatality estimates".to_string(),
+            swatch: Swatch::Fill("#777777".to_string(), 0.25),
+        });
+    }
+    let top = header(&mut svg, spec, &data.comparisons, &legend) + 8.0;
+    let bottom = footer(&mut svg, spec, &data.provenance);
+
+    if frame.starts.is_empty() {
+        svg.text(
+            w / 2.0,
+            (top + bottom) / 2.0,
+            Font::new(14.0).fill("#777").anchor(Anchor::Middle),
+            "No data in range",
+        );
+        return Ok(svg.finish());
+    }
+    match spec.kind {
+        FigureKind::SmallMultiples => small_multiples(&mut svg, spec, frame, top, bottom),
+        _ => single(&mut svg, spec, frame, top, bottom),
+    }
+    Ok(svg.finish())
+}
+
+/// A plot rectangle with its scales.
+struct Plot {
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+    d0: f64,
+    d1: f64,
+    ymax: f64,
+}
+
+impl Plot {
+    fn fx(&self, d: NaiveDate) -> f64 {
+        let span = (self.d1 - self.d0).max(1.0);
+        self.x0 + (day_number(d) - self.d0) / span * (self.x1 - self.x0)
+    }
+    fn fy(&self, v: f64) -> f64 {
+        self.y1 - (v / self.ymax).clamp(0.0, 1.05) * (self.y1 - self.y0)
+    }
+    fn contains_day(&self, d: NaiveDate) -> bool {
+        let x = day_number(d);
+        x >= self.d0 && x <= self.d1
+    }
+}
+
+fn domain(kind: FigureKind, frame: &SeriesFrame) -> (f64, f64) {
+    let first = frame.starts[0];
+    let last = *frame.starts.last().expect("non-empty");
+    if kind == FigureKind::Bars || frame.starts.len() == 1 {
+        (
+            day_number(first),
+            day_number(bucket_end(frame.bucket, last)),
+        )
+    } else {
+        (day_number(first), day_number(last))
+    }
+}
+
+fn ymax(kind: FigureKind, frame: &SeriesFrame) -> f64 {
+    match kind {
+        FigureKind::StackedArea | FigureKind::Bars => (0..frame.starts.len())
+            .map(|i| {
+                frame
+                    .lines
+                    .iter()
+                    .map(|l| l.values[i].max(0.0))
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max),
+        _ => frame
+            .lines
+            .iter()
+            .flat_map(|l| l.values.iter().chain(l.high.iter().flatten()))
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max),
+    }
+}
+
+/// Axes, grid, ticks and titles; returns the plot with its top set to the last tick.
+#[allow(clippy::too_many_arguments)]
+fn axes(
+    svg: &mut Svg,
+    frame: &SeriesFrame,
+    kind: FigureKind,
+    rect: (f64, f64, f64, f64),
+    ymax_data: f64,
+    y_ticks_target: usize,
+    tick_size: f64,
+    clip_id: &str,
+) -> Plot {
+    let (x0, y0, x1, y1) = rect;
+    let (ticks, step) = nice_ticks(ymax_data, y_ticks_target);
+    let labels: Vec<String> = ticks.iter().map(|t| tick_label(*t, step)).collect();
+    let label_w = labels
+        .iter()
+        .map(|l| text_width(l, tick_size))
+        .fold(0.0, f64::max);
+    let x0 = x0 + label_w + 8.0;
+    let (d0, d1) = domain(kind, frame);
+    let plot = Plot {
+        x0,
+        x1,
+        y0,
+        y1,
+        d0,
+        d1,
+        ymax: *ticks.last().unwrap_or(&1.0),
+    };
+
+    svg.raw(&format!(
+        "\n<defs><clipPath id=\"{clip_id}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>",
+        n(plot.x0),
+        n(plot.y0 - 2.0),
+        n(plot.x1 - plot.x0),
+        n(plot.y1 - plot.y0 + 4.0)
+    ));
+    svg.raw("\n<g class=\"axes\">");
+    for (t, label) in ticks.iter().zip(&labels) {
+        let y = plot.fy(*t);
+        svg.line(plot.x0, y, plot.x1, y, "#e3e3e3", 1.0, "");
+        svg.text(
+            plot.x0 - 6.0,
+            y + tick_size * 0.35,
+            Font::new(tick_size).fill("#444").anchor(Anchor::End),
+            label,
+        );
+    }
+    let max_ticks =
+        ((plot.x1 - plot.x0) / (text_width("Sep 2020", tick_size) + 22.0)).floor() as usize;
+    let first = frame.starts[0];
+    let last_day = NaiveDate::from_num_days_from_ce_opt(plot.d1 as i32).unwrap_or(first);
+    for (d, label) in date_ticks(first, last_day, max_ticks) {
+        let x = plot.fx(d);
+        svg.line(x, plot.y1, x, plot.y1 + 4.0, "#666", 1.0, "");
+        svg.text(
+            x,
+            plot.y1 + 6.0 + tick_size,
+            Font::new(tick_size).fill("#444").anchor(Anchor::Middle),
+            &label,
+        );
+    }
+    svg.line(plot.x0, plot.y1, plot.x1, plot.y1, "#666", 1.0, "");
+    svg.line(plot.x0, plot.y0, plot.x0, plot.y1, "#666", 1.0, "");
+    svg.raw("\n</g>");
+    plot
+}
+
+fn single(svg: &mut Svg, spec: &FigureSpec, frame: &SeriesFrame, top: f64, bottom: f64) {
+    let w = spec.width as f64;
+    let tick = 11.5;
+    let ytitle = y_title(spec, frame);
+    let rect = (PAD + 20.0, top, w - PAD - 10.0, bottom - 40.0);
+    let target = (((rect.3 - rect.1) / 55.0).round() as usize).clamp(3, 8);
+    let clip = format!("clip-{}", spec.id);
+    let plot = axes(
+        svg,
+        frame,
+        spec.kind,
+        rect,
+        ymax(spec.kind, frame),
+        target,
+        tick,
+        &clip,
+    );
+
+    // Axis titles.
+    let ym = (plot.y0 + plot.y1) / 2.0;
+    let ytitle_size = if text_width(&ytitle, 12.0) > plot.y1 - plot.y0 {
+        10.5
+    } else {
+        12.0
+    };
+    svg.text_attrs(
+        PAD + 10.0,
+        ym,
+        Font::new(ytitle_size).fill("#333").anchor(Anchor::Middle),
+        &ytitle,
+        &format!(r#" transform="rotate(-90 {} {})""#, n(PAD + 10.0), n(ym)),
+    );
+    svg.text(
+        (plot.x0 + plot.x1) / 2.0,
+        plot.y1 + 34.0,
+        Font::new(12.0).fill("#333").anchor(Anchor::Middle),
+        x_title(frame.bucket),
+    );
+
+    svg.raw(&format!("\n<g class=\"data\" clip-path=\"url(#{clip})\">"));
+    match spec.kind {
+        FigureKind::StackedArea => stacked_area(svg, frame, &plot),
+        FigureKind::Bars => bars(svg, frame, &plot),
+        _ => {
+            for (i, line) in frame.lines.iter().enumerate() {
+                draw_band(svg, frame, line, &plot, colour(i));
+            }
+            for (i, line) in frame.lines.iter().enumerate() {
+                draw_line(svg, frame, &line.values, &line.label, &plot, colour(i));
+            }
+        }
+    }
+    svg.raw("\n</g>");
+    vlines(svg, spec, &plot, true);
+}
+
+fn draw_band(
+    svg: &mut Svg,
+    frame: &SeriesFrame,
+    line: &sitrep_model::figure::SeriesLine,
+    plot: &Plot,
+    c: &str,
+) {
+    if let (Some(lo), Some(hi)) = (&line.low, &line.high) {
+        if lo.iter().zip(hi).all(|(a, b)| (a - b).abs() <= 1e-9) {
+            return;
+        }
+        let mut pts: Vec<(f64, f64)> = frame
+            .starts
+            .iter()
+            .zip(hi)
+            .map(|(d, v)| (plot.fx(*d), plot.fy(*v)))
+            .collect();
+        pts.extend(
+            frame
+                .starts
+                .iter()
+                .zip(lo)
+                .rev()
+                .map(|(d, v)| (plot.fx(*d), plot.fy(*v))),
+        );
+        svg.path(
+            &polygon(&pts),
+            &format!(r#" fill="{c}" fill-opacity="0.2" stroke="none" class="band""#),
+            Some(&format!("{}: low–high range", line.label)),
+        );
+    }
+}
+
+fn draw_line(
+    svg: &mut Svg,
+    frame: &SeriesFrame,
+    values: &[f64],
+    label: &str,
+    plot: &Plot,
+    c: &str,
+) {
+    let pts: Vec<(f64, f64)> = frame
+        .starts
+        .iter()
+        .zip(values)
+        .map(|(d, v)| (plot.fx(*d), plot.fy(*v)))
+        .collect();
+    if pts.len() == 1 {
+        svg.raw(&format!(
+            "\n<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{c}\"><title>{}</title></circle>",
+            n(pts[0].0),
+            n(pts[0].1),
+            crate::svg::esc(label)
+        ));
+        return;
+    }
+    svg.path(
+        &polyline(&pts),
+        &format!(
+            r#" fill="none" stroke="{c}" stroke-width="2" stroke-linejoin="round" class="line""#
+        ),
+        Some(label),
+    );
+}
+
+fn stacked_area(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot) {
+    let mut base = vec![0.0; frame.starts.len()];
+    for (i, line) in frame.lines.iter().enumerate() {
+        let topv: Vec<f64> = base
+            .iter()
+            .zip(&line.values)
+            .map(|(b, v)| b + v.max(0.0))
+            .collect();
+        let mut pts: Vec<(f64, f64)> = frame
+            .starts
+            .iter()
+            .zip(&topv)
+            .map(|(d, v)| (plot.fx(*d), plot.fy(*v)))
+            .collect();
+        pts.extend(
+            frame
+                .starts
+                .iter()
+                .zip(&base)
+                .rev()
+                .map(|(d, v)| (plot.fx(*d), plot.fy(*v))),
+        );
+        svg.path(
+            &polygon(&pts),
+            &format!(
+                r##" fill="{}" fill-opacity="0.85" stroke="#ffffff" stroke-width="0.5""##,
+                colour(i)
+            ),
+            Some(&line.label),
+        );
+        base = topv;
+    }
+}
+
+fn bars(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot) {
+    for (j, start) in frame.starts.iter().enumerate() {
+        let xa = plot.fx(*start);
+        let xb = plot.fx(bucket_end(frame.bucket, *start));
+        let gap = ((xb - xa) * 0.15).min(6.0);
+        let mut base = 0.0;
+        for (i, line) in frame.lines.iter().enumerate() {
+            let v = line.values[j].max(0.0);
+            if v <= 0.0 {
+                continue;
+            }
+            let (ya, yb) = (plot.fy(base + v), plot.fy(base));
+            let title = format!("{} {}: {}", line.label, start, fmt_value(v));
+            svg.raw(&format!(
+                "\n<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}</title></rect>",
+                n(xa + gap / 2.0),
+                n(ya),
+                n((xb - xa - gap).max(0.5)),
+                n((yb - ya).max(0.0)),
+                colour(i),
+                crate::svg::esc(&title)
+            ));
+            base += v;
+        }
+    }
+}
+
+/// A value for hover text: integers plainly, others with two decimals.
+pub fn fmt_value(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn vlines(svg: &mut Svg, spec: &FigureSpec, plot: &Plot, with_labels: bool) {
+    for a in &spec.annotations {
+        if let Annotation::Vline { date, label } = a {
+            if !plot.contains_day(*date) {
+                continue;
+            }
+            let x = plot.fx(*date);
+            svg.line(
+                x,
+                plot.y0,
+                x,
+                plot.y1,
+                "#333",
+                1.2,
+                r#" stroke-dasharray="5 4" class="vline""#,
+            );
+            if with_labels {
+                let size = 11.5;
+                let tw = text_width(label, size);
+                let (tx, anchor) = if x + 5.0 + tw > plot.x1 {
+                    (x - 5.0, Anchor::End)
+                } else {
+                    (x + 5.0, Anchor::Start)
+                };
+                let y = plot.y0 + 12.0;
+                svg.text(
+                    tx,
+                    y,
+                    Font::new(size).bold().fill("#222").anchor(anchor).halo(),
+                    label,
+                );
+                svg.text(
+                    tx,
+                    y + 14.0,
+                    Font::new(10.5).fill("#444").anchor(anchor).halo(),
+                    &date.format("%-d %b %Y").to_string(),
+                );
+            }
+        }
+    }
+}
+
+fn small_multiples(svg: &mut Svg, spec: &FigureSpec, frame: &SeriesFrame, top: f64, bottom: f64) {
+    let w = spec.width as f64;
+    let k = frame.lines.len().max(1);
+    let cols = match k {
+        1..=3 => k,
+        4 => 2,
+        _ => 3,
+    };
+    let rows = k.div_ceil(cols);
+    let (gx0, gx1) = (PAD + 20.0, w - PAD);
+    let (gy0, gy1) = (top, bottom - 20.0);
+    let cw = (gx1 - gx0) / cols as f64;
+    let ch = (gy1 - gy0) / rows as f64;
+    let ymax_all = ymax(FigureKind::Line, frame);
+    let ytitle = y_title(spec, frame);
+    let ym = (gy0 + gy1) / 2.0;
+    svg.text_attrs(
+        PAD + 8.0,
+        ym,
+        Font::new(11.5).fill("#333").anchor(Anchor::Middle),
+        &ytitle,
+        &format!(r#" transform="rotate(-90 {} {})""#, n(PAD + 8.0), n(ym)),
+    );
+    svg.text(
+        (gx0 + gx1) / 2.0,
+        bottom - 4.0,
+        Font::new(12.0).fill("#333").anchor(Anchor::Middle),
+        x_title(frame.bucket),
+    );
+    for (i, line) in frame.lines.iter().enumerate() {
+        let (r, c) = (i / cols, i % cols);
+        let (cx0, cy0) = (gx0 + c as f64 * cw, gy0 + r as f64 * ch);
+        svg.text(
+            cx0 + 4.0,
+            cy0 + 13.0,
+            Font::new(13.0).bold().fill(colour(i)),
+            &line.label,
+        );
+        let rect = (cx0, cy0 + 22.0, cx0 + cw - 14.0, cy0 + ch - 22.0);
+        let target = (((rect.3 - rect.1) / 40.0).round() as usize).clamp(2, 5);
+        let clip = format!("clip-{}-{i}", spec.id);
+        // Every panel shares the y scale so panels compare at a glance.
+        let plot = axes(
+            svg,
+            frame,
+            FigureKind::Line,
+            rect,
+            ymax_all,
+            target,
+            10.0,
+            &clip,
+        );
+        svg.raw(&format!("\n<g class=\"data\" clip-path=\"url(#{clip})\">"));
+        draw_band(svg, frame, line, &plot, colour(i));
+        draw_line(svg, frame, &line.values, &line.label, &plot, colour(i));
+        svg.raw("\n</g>");
+        vlines(svg, spec, &plot, i == 0);
+    }
+}

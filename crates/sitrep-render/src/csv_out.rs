@@ -1,0 +1,128 @@
+//! The CSV behind a figure: every plotted value, provenance as leading `#` lines.
+
+use crate::layout::footer_lines;
+use sitrep_model::figure::{FigureData, FigureSpec};
+
+/// Column names of a series CSV.
+pub const SERIES_HEADER: [&str; 6] = ["bucket_start", "line", "value", "raw_value", "low", "high"];
+/// Column names of a map CSV (`layer` is `area` or `point`).
+pub const MAP_HEADER: [&str; 10] = [
+    "layer",
+    "code",
+    "name",
+    "lat",
+    "lon",
+    "value",
+    "incidents",
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+];
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Leading comment lines: figure, provenance, comparisons. Newlines in text are
+/// flattened so every comment stays one line.
+pub fn comment_lines(spec: &FigureSpec, data: &FigureData) -> Vec<String> {
+    let flat = |s: &str| s.replace(['\n', '\r'], " ");
+    let mut lines = vec![format!("figure: {} ({})", flat(&spec.title), spec.id)];
+    // Same text as the SVG footer, without wrapping.
+    lines.extend(
+        footer_lines(&data.provenance, f64::INFINITY, 10.0)
+            .iter()
+            .map(|l| flat(l)),
+    );
+    for c in &data.comparisons {
+        lines.push(format!(
+            "comparison: {}: {} (count_a={}, weeks_a={:.2}, rate_a={:.4}; count_b={}, weeks_b={:.2}, rate_b={:.4})",
+            flat(&c.label),
+            c.describe(),
+            c.count_a,
+            c.weeks_a,
+            c.rate_a,
+            c.count_b,
+            c.weeks_b,
+            c.rate_b
+        ));
+    }
+    lines
+}
+
+/// Renders the CSV of every plotted value of a figure.
+///
+/// Series: one row per bucket and line (`bucket_start,line,value,raw_value,low,high`).
+/// Maps: one row per area and per point (`layer,code,name,lat,lon,value,incidents,
+/// fatalities_low,fatalities_best,fatalities_high`). A figure with both has the
+/// series rows first, then a blank line and the map rows. Empty cells mean "not
+/// given".
+pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
+    let mut out = String::new();
+    for line in comment_lines(spec, data) {
+        out.push_str("# ");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let map_rows = data.areas.is_some() || !data.points.is_empty();
+    if let Some(frame) = &data.series {
+        if !spec.kind.is_map() || !map_rows {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record(SERIES_HEADER);
+            for line in &frame.lines {
+                for (i, start) in frame.starts.iter().enumerate() {
+                    let value = line.values.get(i).copied().unwrap_or(f64::NAN);
+                    let raw = line.raw_values.get(i).copied().unwrap_or(value);
+                    let _ = w.write_record([
+                        start.to_string(),
+                        line.label.clone(),
+                        value.to_string(),
+                        raw.to_string(),
+                        opt(line.low.as_ref().and_then(|v| v.get(i))),
+                        opt(line.high.as_ref().and_then(|v| v.get(i))),
+                    ]);
+                }
+            }
+            out.push_str(
+                &String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default(),
+            );
+            if map_rows {
+                out.push('\n');
+            }
+        }
+    }
+    if map_rows {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(MAP_HEADER);
+        for r in data.areas.iter().flat_map(|a| a.rows.iter()) {
+            let _ = w.write_record([
+                "area".to_string(),
+                r.code.clone(),
+                r.name.clone(),
+                String::new(),
+                String::new(),
+                r.value.to_string(),
+                r.incidents.to_string(),
+                opt(r.fatalities_low),
+                opt(r.fatalities_best),
+                opt(r.fatalities_high),
+            ]);
+        }
+        for p in &data.points {
+            let _ = w.write_record([
+                "point".to_string(),
+                String::new(),
+                p.label.clone(),
+                p.lat.to_string(),
+                p.lon.to_string(),
+                p.value.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        out.push_str(&String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default());
+    }
+    out
+}

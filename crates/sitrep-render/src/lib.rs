@@ -1,0 +1,134 @@
+//! Draws sitrep figures: a [`FigureSpec`] plus its computed [`FigureData`] become an
+//! SVG chart or map ([`render_svg`]), the CSV of every plotted value ([`render_csv`]),
+//! and, together, a self-contained HTML report ([`render_report`]).
+//!
+//! Charts (line, stacked area, stacked bars, small multiples) and maps (choropleth,
+//! points over outlines from a [`MapGeometry`]) share one layout: title and subtitle,
+//! period-comparison sentences, a legend above the plot (never over the data), the
+//! plot with labelled axes and annotations, and a provenance footer (sources, filters,
+//! record and exclusion counts, data date). Fatality ranges are translucent bands
+//! where low ≠ high.
+//!
+//! The SVG is written by hand rather than through a plotting library: every element
+//! is ours to annotate (`data-code` on map areas, `<title>` hover text), output is
+//! byte-for-byte deterministic (golden tests), and no font library is needed. Text
+//! widths are estimated from average glyph widths.
+//!
+//! Out of scope: computing the data (sitrep-analysis), reading specs from disk and
+//! resolving bundled spec names (sitrep-cli).
+//!
+//! ```
+//! use sitrep_model::figure::{FigureData, FigureSpec, SeriesFrame, SeriesLine, Bucket, Measure};
+//! let spec = FigureSpec::from_toml_str(
+//!     "id = \"demo\"\ntitle = \"Incidents per week\"\nkind = \"line\"\n",
+//! ).unwrap();
+//! // Synthetic numbers, for illustration only.
+//! let starts = vec!["2021-08-02".parse().unwrap(), "2021-08-09".parse().unwrap()];
+//! let line = SeriesLine { label: "All".into(), values: vec![3.0, 5.0], raw_values: vec![3.0, 5.0], ..Default::default() };
+//! let data = FigureData {
+//!     series: Some(SeriesFrame { bucket: Bucket::Week, measure: Measure::Incidents, starts, lines: vec![line] }),
+//!     ..Default::default()
+//! };
+//! let svg = sitrep_render::render_svg(&spec, &data, None).unwrap();
+//! assert!(svg.contains("Incidents per week"));
+//! assert!(sitrep_render::render_csv(&spec, &data).contains("2021-08-09,All,5,5,,"));
+//! ```
+#![deny(missing_docs)]
+
+mod chart;
+mod csv_out;
+mod layout;
+mod map;
+mod report;
+mod scale;
+mod svg;
+
+pub use csv_out::{render_csv, MAP_HEADER, SERIES_HEADER};
+pub use map::{class_breaks, normalise_code, MapArea, MapGeometry};
+pub use report::{prose_html, render_report, Methods};
+use sitrep_model::figure::{FigureData, FigureKind, FigureSpec};
+
+/// Why a figure could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// The data lacks what this kind of figure draws (a chart without a series, a
+    /// choropleth without area values): analysis and spec disagree.
+    #[error("figure `{figure}`: the data has no {needed}, which this kind of figure draws")]
+    MissingData {
+        /// Figure id.
+        figure: String,
+        /// What is missing: `series`, `areas`.
+        needed: &'static str,
+    },
+    /// A choropleth needs area outlines and none were given.
+    #[error("figure `{figure}`: a choropleth needs area outlines (a GeoJSON file of provinces or districts)")]
+    MissingGeometry {
+        /// Figure id.
+        figure: String,
+    },
+    /// A series line has the wrong number of values.
+    #[error("figure `{figure}`, line `{line}`: {what} has {found} values for {expected} buckets")]
+    Shape {
+        /// Figure id.
+        figure: String,
+        /// Line label.
+        line: String,
+        /// Which vector: `values`, `low`, `high`, `raw_values`.
+        what: &'static str,
+        /// Number of buckets.
+        expected: usize,
+        /// Number of values found.
+        found: usize,
+    },
+    /// The GeoJSON text could not be read.
+    #[error("GeoJSON: {0}")]
+    GeoJson(String),
+    /// A GeoJSON feature lacks the property naming it.
+    #[error("GeoJSON feature {feature} has no property `{property}`; pass the property that holds the area name (geoBoundaries: `shapeName`)")]
+    GeometryProperty {
+        /// 0-based feature index.
+        feature: usize,
+        /// The missing property.
+        property: String,
+    },
+}
+
+impl RenderError {
+    /// True when the fault is in the user's input (GeoJSON file) rather than a
+    /// mismatch between spec and computed data.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            RenderError::GeoJson(_)
+                | RenderError::GeometryProperty { .. }
+                | RenderError::MissingGeometry { .. }
+        )
+    }
+}
+
+/// Draws a figure as an SVG document (valid XML, no XML declaration, so it can be
+/// written to a `.svg` file or inlined in HTML as is). `geometry` is needed for
+/// choropleths and drawn under points when given.
+pub fn render_svg(
+    spec: &FigureSpec,
+    data: &FigureData,
+    geometry: Option<&MapGeometry>,
+) -> Result<String, RenderError> {
+    match spec.kind {
+        FigureKind::Choropleth | FigureKind::Points => map::render(spec, data, geometry),
+        FigureKind::Line
+        | FigureKind::StackedArea
+        | FigureKind::Bars
+        | FigureKind::SmallMultiples => chart::render(spec, data),
+    }
+}
+
+/// The y-axis title a chart of this spec and data gets (`Incidents per week, 8-week
+/// trailing average`); useful for captions and tests.
+pub fn axis_titles(spec: &FigureSpec, data: &FigureData) -> Option<(String, String)> {
+    let frame = data.series.as_ref()?;
+    Some((
+        chart::x_title(frame.bucket).to_string(),
+        chart::y_title(spec, frame),
+    ))
+}

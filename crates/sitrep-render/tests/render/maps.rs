@@ -1,0 +1,153 @@
+use crate::common::*;
+use sitrep_model::figure::*;
+use sitrep_render::{render_svg, MapGeometry, RenderError};
+use std::collections::BTreeSet;
+
+#[test]
+fn provinces_file_has_34_iso_codes() {
+    let geo = provinces();
+    assert_eq!(geo.areas.len(), 34);
+    let codes: BTreeSet<_> = geo.areas.iter().map(|a| a.code.as_str()).collect();
+    assert_eq!(codes.len(), 34);
+    assert!(
+        codes.iter().all(|c| c.len() == 6 && c.starts_with("AF-")),
+        "{codes:?}"
+    );
+    // geoBoundaries writes Kandahar as AF_KAN.
+    assert!(codes.contains("AF-KAN"));
+    let (x0, y0, x1, y1) = geo.bbox().unwrap();
+    assert!(
+        x0 > 60.0 && x1 < 75.5 && y0 > 29.0 && y1 < 38.6,
+        "{:?}",
+        geo.bbox()
+    );
+}
+
+#[test]
+fn choropleth_has_34_coded_areas_with_hover_titles() {
+    let geo = provinces();
+    let (_, text) = bundled_specs()
+        .into_iter()
+        .find(|(n, _)| n == "fig2")
+        .unwrap();
+    let s = FigureSpec::from_toml_str(&text).unwrap();
+    let data = data_for(&s, &geo);
+    let svg = render_svg(&s, &data, Some(&geo)).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let coded: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("path") && n.has_attribute("data-code"))
+        .collect();
+    assert_eq!(coded.len(), 34);
+    let kabul = coded
+        .iter()
+        .find(|n| n.attribute("data-code") == Some("AF-KAB"))
+        .unwrap();
+    let title = kabul
+        .children()
+        .find(|c| c.has_tag_name("title"))
+        .and_then(|t| t.text())
+        .unwrap();
+    let value = data
+        .areas
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.code == "AF-KAB")
+        .unwrap()
+        .value;
+    assert_eq!(title, format!("Kabul: {} incidents", value as i64));
+    // Fills come from the class colours; a legend of classes is drawn.
+    let fills: BTreeSet<_> = coded.iter().filter_map(|n| n.attribute("fill")).collect();
+    assert!(fills.len() >= 3, "{fills:?}");
+    let texts = svg_texts(&svg);
+    assert_text(&texts, "Incidents");
+    assert_text(&texts, "quantile classes");
+    assert_text(&texts, &s.title);
+}
+
+#[test]
+fn missing_areas_are_marked_no_data() {
+    let geo = provinces();
+    let (_, text) = bundled_specs()
+        .into_iter()
+        .find(|(n, _)| n == "fig2")
+        .unwrap();
+    let s = FigureSpec::from_toml_str(&text).unwrap();
+    let mut data = data_for(&s, &geo);
+    data.areas
+        .as_mut()
+        .unwrap()
+        .rows
+        .retain(|r| r.code != "AF-PAN");
+    let svg = render_svg(&s, &data, Some(&geo)).unwrap();
+    assert!(svg.contains("<title>Panjshir: no data</title>"));
+    assert_text(&svg_texts(&svg), "No data");
+}
+
+#[test]
+fn points_are_sized_by_square_root() {
+    let geo = provinces();
+    let (_, text) = bundled_specs()
+        .into_iter()
+        .find(|(n, _)| n == "fig4")
+        .unwrap();
+    let s = FigureSpec::from_toml_str(&text).unwrap();
+    let mut data = data_for(&s, &geo);
+    data.points = vec![
+        MapPoint {
+            lat: 34.5,
+            lon: 69.2,
+            value: 100.0,
+            label: "big".into(),
+        },
+        MapPoint {
+            lat: 34.4,
+            lon: 70.4,
+            value: 25.0,
+            label: "quarter".into(),
+        },
+    ];
+    let svg = render_svg(&s, &data, Some(&geo)).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let r = |label: &str| -> f64 {
+        let c = doc
+            .descendants()
+            .find(|n| {
+                n.has_tag_name("circle")
+                    && n.children()
+                        .any(|t| t.text().is_some_and(|x| x.starts_with(label)))
+            })
+            .unwrap();
+        c.attribute("r").unwrap().parse().unwrap()
+    };
+    let ratio = r("big") / r("quarter");
+    assert!(
+        (ratio - 2.0).abs() < 0.05,
+        "area ∝ value: radius ratio {ratio}"
+    );
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_attribute("data-code"))
+            .count(),
+        34
+    );
+    assert_text(&svg_texts(&svg), "Fatalities (best estimate)");
+}
+
+#[test]
+fn geometry_errors_are_clear() {
+    assert!(matches!(
+        MapGeometry::from_geojson("{", "a", "b"),
+        Err(RenderError::GeoJson(_))
+    ));
+    let one = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"iso":"AF-X"},"geometry":{"type":"Polygon","coordinates":[[[60,30],[61,30],[61,31],[60,30]]]}}]}"#;
+    let e = MapGeometry::from_geojson(one, "iso", "shapeName").unwrap_err();
+    assert!(e.to_string().contains("shapeName"), "{e}");
+    assert!(e.is_input());
+    let s =
+        FigureSpec::from_toml_str("id = \"m\"\ntitle = \"M\"\nkind = \"choropleth\"\n").unwrap();
+    let e = render_svg(&s, &FigureData::default(), None).unwrap_err();
+    assert!(matches!(e, RenderError::MissingGeometry { .. }), "{e}");
+}
