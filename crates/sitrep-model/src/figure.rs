@@ -109,7 +109,17 @@ impl SpecError {
                 if let Some(field) = backticked_after(&message, "unknown field ")
                     .or_else(|| backticked_after(&message, "missing field "))
                 {
-                    let table = table_path_at(src, span.start);
+                    let mut table = table_path_at(src, span.start);
+                    let line_start = src[..span.start.min(src.len())]
+                        .rfind('\n')
+                        .map_or(0, |i| i + 1);
+                    if src[line_start..].trim_start().starts_with('[') {
+                        // The unknown key is a table header: name it under its parent.
+                        table = match table.rfind('.') {
+                            Some(i) => table[..i].to_string(),
+                            None => String::new(),
+                        };
+                    }
                     key = Some(join_key(&table, &field));
                 }
                 SpecError::Parse {
@@ -1448,6 +1458,12 @@ mod tests {
 
         let e = err(&format!("{HEAD}colour = \"red\"\n"));
         assert_eq!(e.key(), Some("colour"), "{e}");
+
+        let e = err(&format!("{HEAD}[seires]\nbucket = \"week\"\n"));
+        assert_eq!(e.key(), Some("seires"), "{e}");
+
+        let e = err(&format!("{HEAD}[filters]\nactor = [\"nrf\"]\n"));
+        assert_eq!(e.key(), Some("filters.actor"), "{e}");
 
         let e = err(&format!("{HEAD}[[lines]]\nlabel = \"a\"\n[[lines]]\nlabel = \"b\"\nfilters = {{ actors = [\"x\"], role = \"c\" }}\n"));
         assert_eq!(e.key(), Some("lines[1].filters.role"), "{e}");

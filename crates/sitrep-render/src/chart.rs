@@ -6,8 +6,9 @@ use crate::svg::{n, polygon, polyline, text_width, Anchor, Font, Svg};
 use crate::RenderError;
 use chrono::NaiveDate;
 use sitrep_model::figure::{
-    Annotation, Bucket, FigureData, FigureKind, FigureSpec, SeriesFrame, SmoothKind,
+    Annotation, Bucket, FigureData, FigureKind, FigureSpec, GroupBy, SeriesFrame, SmoothKind,
 };
+use sitrep_model::EventType;
 
 /// The y-axis title: measure, bucket and transforms, e.g. `Incidents per week,
 /// 8-week trailing average`.
@@ -43,6 +44,26 @@ pub fn x_title(bucket: Bucket) -> &'static str {
         Bucket::Quarter => "Quarter",
         Bucket::Year => "Year",
     }
+}
+
+/// The label a line is drawn with: event-type groups get their human names
+/// (`violence_against_civilians` → `Violence against civilians`); other labels are
+/// drawn as analysis wrote them. The CSV keeps the label verbatim.
+pub fn display_label(spec: &FigureSpec, label: &str) -> String {
+    if spec.series.by != GroupBy::EventType {
+        return label.to_string();
+    }
+    match EventType::parse(label) {
+        Some(EventType::Battle) => "Battles",
+        Some(EventType::Explosion) => "Explosions/remote violence",
+        Some(EventType::ViolenceAgainstCivilians) => "Violence against civilians",
+        Some(EventType::Protest) => "Protests",
+        Some(EventType::Riot) => "Riots",
+        Some(EventType::StrategicDevelopment) => "Strategic developments",
+        Some(EventType::Other) => "Other",
+        None => label,
+    }
+    .to_string()
 }
 
 /// Checks that every line has one value per bucket.
@@ -92,6 +113,11 @@ pub fn render(spec: &FigureSpec, data: &FigureData) -> Result<String, RenderErro
             needed: "series",
         })?;
     check_shape(spec, frame)?;
+    let mut shown = frame.clone();
+    for line in &mut shown.lines {
+        line.label = display_label(spec, &line.label);
+    }
+    let frame = &shown;
     let (w, h) = (spec.width as f64, spec.height as f64);
     let desc = format!(
         "{} chart of {}",

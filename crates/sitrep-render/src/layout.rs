@@ -2,7 +2,7 @@
 //! provenance footer. Legends sit in the header, outside the plot, so they never cover
 //! data.
 
-use crate::svg::{n, text_width, wrap, Anchor, Font, Svg};
+use crate::svg::{n, text_width, wrap, Anchor, Font, Svg, BOLD};
 use sitrep_model::figure::{Comparison, FigureProvenance, FigureSpec};
 use std::fmt::Write;
 
@@ -45,7 +45,7 @@ pub fn header(
 ) -> f64 {
     let w = spec.width as f64 - 2.0 * PAD;
     let mut y = PAD;
-    for line in wrap(&spec.title, 18.0, w).iter().take(2) {
+    for line in wrap(&spec.title, 18.0 * BOLD, w).iter().take(2) {
         y += 20.0;
         svg.text(PAD, y, Font::new(18.0).bold().fill("#111"), line);
     }
@@ -60,7 +60,7 @@ pub fn header(
     }
     for c in comparisons {
         let text = format!("{}: {}", c.label, c.describe());
-        for line in wrap(&text, 12.5, w) {
+        for line in wrap(&text, 12.5 * BOLD, w) {
             y += 16.0;
             svg.text(PAD, y, Font::new(12.5).bold().fill("#7a1f1f"), &line);
         }
@@ -206,7 +206,7 @@ pub fn thousands(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -43,6 +43,7 @@ mod report;
 mod scale;
 mod svg;
 
+pub use chart::display_label;
 pub use csv_out::{render_csv, MAP_HEADER, SERIES_HEADER};
 pub use map::{class_breaks, normalise_code, MapArea, MapGeometry};
 pub use report::{prose_html, render_report, Methods};

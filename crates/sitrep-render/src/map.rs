@@ -7,7 +7,9 @@ use crate::layout::{footer, header, swatch, Swatch, PAD};
 use crate::svg::{esc, n, text_width, Anchor, Font, Svg};
 use crate::RenderError;
 use geojson::{GeoJson, GeometryValue};
-use sitrep_model::figure::{Breaks, FigureData, FigureKind, FigureSpec, MapSpec, Measure};
+use sitrep_model::figure::{
+    Breaks, FigureData, FigureKind, FigureSpec, MapPoint, MapSpec, Measure,
+};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -205,8 +207,8 @@ fn jenks(sorted: &[f64], k: usize) -> Vec<f64> {
     // cost[c][j]: best cost of splitting v[..j] into c+1 classes; cut[c][j]: start of the last.
     let mut cost = vec![vec![f64::INFINITY; nv + 1]; k];
     let mut cut = vec![vec![0usize; nv + 1]; k];
-    for j in 1..=nv {
-        cost[0][j] = ssd(0, j);
+    for (j, c) in cost[0].iter_mut().enumerate().skip(1) {
+        *c = ssd(0, j);
     }
     for c in 1..k {
         for j in (c + 1)..=nv {
@@ -369,6 +371,12 @@ pub fn render(
         .unwrap_or(spec.series.measure)
         .human();
     let point_measure = map.points.unwrap_or(Measure::FatalitiesBest).human();
+    // A choropleth shows points only when the spec asks for them (`map.points`).
+    let points: &[MapPoint] = if spec.kind == FigureKind::Points || map.points.is_some() {
+        &data.points
+    } else {
+        &[]
+    };
     let desc = format!(
         "map of {} by {}",
         measure_name.to_lowercase(),
@@ -382,7 +390,7 @@ pub fn render(
     let (mx0, mx1) = (PAD, w - PAD - legend_w);
     let b = geometry
         .and_then(MapGeometry::bbox)
-        .or_else(|| bbox(data.points.iter().map(|p| (p.lon, p.lat))))
+        .or_else(|| bbox(points.iter().map(|p| (p.lon, p.lat))))
         .unwrap_or((60.0, 29.0, 75.0, 39.0));
     let proj = Proj::new(b, mx0, top, mx1 - mx0, bottom - top);
 
@@ -470,8 +478,7 @@ pub fn render(
     svg.raw("\n</g>");
 
     // Points, largest first so small ones stay visible on top.
-    let pmax = data
-        .points
+    let pmax = points
         .iter()
         .map(|p| p.value)
         .filter(|v| v.is_finite())
@@ -484,9 +491,8 @@ pub fn render(
             2.5
         }
     };
-    if !data.points.is_empty() {
-        let mut pts: Vec<_> = data
-            .points
+    if !points.is_empty() {
+        let mut pts: Vec<_> = points
             .iter()
             .filter(|p| p.lat.is_finite() && p.lon.is_finite())
             .collect();
@@ -578,7 +584,7 @@ pub fn render(
         svg.text(lx, ly, Font::new(10.5).fill("#666"), how);
         ly += 20.0;
     }
-    if !data.points.is_empty() && pmax > 0.0 {
+    if !points.is_empty() && pmax > 0.0 {
         ly += 8.0;
         for line in crate::svg::wrap(point_measure, 12.0, legend_w - 20.0) {
             svg.text(lx, ly, Font::new(12.0).bold(), &line);

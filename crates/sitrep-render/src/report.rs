@@ -124,12 +124,12 @@ pub fn prose_html(text: &str) -> String {
             }
             out.push_str("</ol>\n");
         } else if let Some(h) = lines[0].strip_prefix("### ") {
-            let _ = write!(out, "<h3>{}</h3>\n", inline(&esc(h)));
+            let _ = writeln!(out, "<h3>{}</h3>", inline(&esc(h)));
             if lines.len() > 1 {
-                let _ = write!(out, "<p>{}</p>\n", inline(&esc(&lines[1..].join(" "))));
+                let _ = writeln!(out, "<p>{}</p>", inline(&esc(&lines[1..].join(" "))));
             }
         } else {
-            let _ = write!(out, "<p>{}</p>\n", inline(&esc(&lines.join(" "))));
+            let _ = writeln!(out, "<p>{}</p>", inline(&esc(&lines.join(" "))));
         }
     }
     out
@@ -234,6 +234,14 @@ fn figure_html(
     );
 }
 
+/// A section ready to write: heading, prose, its figures, ids with open tables.
+type Placed<'a> = (
+    String,
+    String,
+    Vec<&'a (FigureSpec, FigureData, String)>,
+    Vec<String>,
+);
+
 /// Renders a report as one self-contained HTML file.
 ///
 /// `figures` are the rendered figures (spec, data, SVG). They are placed in the
@@ -268,12 +276,7 @@ pub fn render_report(
     // Place figures into sections.
     let find = |id: &str| figures.iter().find(|(s, _, _)| s.id == id);
     let mut placed: Vec<&str> = Vec::new();
-    let mut sections: Vec<(
-        String,
-        String,
-        Vec<&(FigureSpec, FigureData, String)>,
-        Vec<String>,
-    )> = Vec::new();
+    let mut sections: Vec<Placed> = Vec::new();
     for s in &report.sections {
         let mut figs = Vec::new();
         for id in s

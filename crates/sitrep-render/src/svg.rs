@@ -34,21 +34,27 @@ pub fn n(v: f64) -> String {
     }
 }
 
-/// Estimated width in px of `s` at `size` px in a sans-serif font.
+/// Estimated width in px of `s` at `size` px in a sans-serif font. The glyph widths
+/// are DejaVu Sans's (the widest common default sans-serif, used where Helvetica and
+/// Arial are missing), so text fits wherever the SVG is opened.
 pub fn text_width(s: &str, size: f64) -> f64 {
     let em: f64 = s
         .chars()
         .map(|c| match c {
-            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | ' ' => 0.28,
-            'f' | 't' | 'r' | 'I' | '(' | ')' | '[' | ']' | '-' => 0.36,
-            'm' | 'w' | 'M' | 'W' | '—' | '%' => 0.86,
-            c if c.is_ascii_uppercase() => 0.68,
-            c if c.is_ascii_digit() => 0.56,
-            _ => 0.56,
+            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' => 0.3,
+            ' ' => 0.32,
+            'f' | 't' | 'r' | 'I' | '(' | ')' | '[' | ']' | '-' => 0.42,
+            'm' | 'w' | 'M' | 'W' | '—' | '%' => 0.95,
+            c if c.is_ascii_uppercase() => 0.72,
+            c if c.is_ascii_digit() => 0.64,
+            _ => 0.61,
         })
         .sum();
     em * size
 }
+
+/// Bold text is about 10% wider.
+pub const BOLD: f64 = 1.1;
 
 /// Splits `s` into lines no wider than `width` px at `size` px (words are not broken).
 pub fn wrap(s: &str, size: f64, width: f64) -> Vec<String> {
@@ -202,6 +208,7 @@ impl Svg {
         );
     }
 
+    #[allow(clippy::too_many_arguments)] // two points, stroke, width, extra: all needed
     pub fn line(
         &mut self,
         x1: f64,

@@ -1,6 +1,6 @@
 use crate::common::*;
 use sitrep_model::figure::*;
-use sitrep_render::{axis_titles, render_svg, RenderError};
+use sitrep_render::{axis_titles, display_label, render_svg, RenderError};
 
 fn spec(kind: &str, extra: &str) -> FigureSpec {
     FigureSpec::from_toml_str(&format!(
@@ -189,7 +189,7 @@ fn every_bundled_spec_renders() {
         assert_text(&texts, &first_words);
         if let Some(frame) = &data.series {
             for l in &frame.lines {
-                assert_text(&texts, &l.label);
+                assert_text(&texts, &display_label(&s, &l.label));
             }
         }
     }
