@@ -124,7 +124,7 @@ pub fn render(spec: &FigureSpec, data: &FigureData) -> Result<String, RenderErro
         spec.kind.as_str().replace('_', " "),
         y_title(spec, frame).to_lowercase()
     );
-    let mut svg = Svg::new(w, h, &spec.title, &desc);
+    let mut svg = Svg::new(&spec.id, w, h, &spec.title, &desc);
 
     let band =
         has_band(frame) && matches!(spec.kind, FigureKind::Line | FigureKind::SmallMultiples);

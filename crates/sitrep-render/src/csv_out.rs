@@ -1,7 +1,7 @@
 //! The CSV behind a figure: every plotted value, provenance as leading `#` lines.
 
 use crate::layout::footer_lines;
-use sitrep_model::figure::{FigureData, FigureSpec};
+use sitrep_model::figure::{FigureData, FigureKind, FigureSpec};
 
 /// Column names of a series CSV.
 pub const SERIES_HEADER: [&str; 6] = ["bucket_start", "line", "value", "raw_value", "low", "high"];
@@ -64,7 +64,15 @@ pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
         out.push_str(&line);
         out.push('\n');
     }
-    let map_rows = data.areas.is_some() || !data.points.is_empty();
+    // Only what is drawn: a choropleth shows points only when `map.points` asks.
+    let points: &[sitrep_model::figure::MapPoint] = if spec.kind == FigureKind::Points
+        || spec.map.as_ref().is_some_and(|m| m.points.is_some())
+    {
+        &data.points
+    } else {
+        &[]
+    };
+    let map_rows = data.areas.is_some() || !points.is_empty();
     if let Some(frame) = &data.series {
         if !spec.kind.is_map() || !map_rows {
             let mut w = csv::Writer::from_writer(Vec::new());
@@ -108,7 +116,7 @@ pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
                 opt(r.fatalities_high),
             ]);
         }
-        for p in &data.points {
+        for p in points {
             let _ = w.write_record([
                 "point".to_string(),
                 String::new(),

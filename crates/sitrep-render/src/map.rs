@@ -382,7 +382,7 @@ pub fn render(
         measure_name.to_lowercase(),
         map.level.as_str()
     );
-    let mut svg = Svg::new(w, h, &spec.title, &desc);
+    let mut svg = Svg::new(&spec.id, w, h, &spec.title, &desc);
     let top = header(&mut svg, spec, &data.comparisons, &[]) + 6.0;
     let bottom = footer(&mut svg, spec, &data.provenance) - 4.0;
 
@@ -406,7 +406,7 @@ pub fn render(
         .iter()
         .flat_map(|a| a.rows.iter().map(|r| r.value))
         .collect();
-    let bounds = if shade {
+    let bounds = if shade && geometry.is_some() {
         class_breaks(&area_values, &map)
     } else {
         Vec::new()
@@ -423,7 +423,7 @@ pub fn render(
     if let Some(geo) = geometry {
         for area in &geo.areas {
             let d = ring_path(&area.rings, &proj);
-            let row = values.get(&area.code);
+            let row = values.get(&normalise_code(&area.code));
             let (fill, title, value_attr) = match (shade, row) {
                 (true, Some(r)) => {
                     let c = colours[class_of(r.value, &bounds)];
@@ -517,7 +517,7 @@ pub fn render(
         let mut ranked: Vec<(&MapArea, f64)> = geo
             .areas
             .iter()
-            .filter_map(|a| values.get(&a.code).map(|r| (a, r.value)))
+            .filter_map(|a| values.get(&normalise_code(&a.code)).map(|r| (a, r.value)))
             .filter(|(_, v)| *v > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));

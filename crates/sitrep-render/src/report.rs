@@ -209,7 +209,12 @@ fn figure_html(
         esc(&spec.title)
     );
     if let Some(c) = &spec.caption {
-        let _ = write!(out, " {}", inline(&esc(c)));
+        let stop = if spec.title.ends_with(['.', '!', '?']) {
+            ""
+        } else {
+            "."
+        };
+        let _ = write!(out, "{stop} {}", inline(&esc(c)));
     }
     let p = &data.provenance;
     let _ = write!(

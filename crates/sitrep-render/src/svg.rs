@@ -143,17 +143,19 @@ pub struct Svg {
 
 impl Svg {
     /// Opens the `<svg>` element.
-    pub fn new(width: f64, height: f64, title: &str, desc: &str) -> Svg {
+    /// `id` makes the element ids unique when several SVGs share one HTML page.
+    pub fn new(id: &str, width: f64, height: f64, title: &str, desc: &str) -> Svg {
+        let id = esc(id);
         let mut out = String::new();
         let _ = write!(
             out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Helvetica, Arial, sans-serif" role="img" aria-labelledby="t d">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Helvetica, Arial, sans-serif" role="img" aria-labelledby="title-{id} desc-{id}">"#,
             w = n(width),
             h = n(height)
         );
         let _ = write!(
             out,
-            "\n<title id=\"t\">{}</title><desc id=\"d\">{}</desc>",
+            "\n<title id=\"title-{id}\">{}</title><desc id=\"desc-{id}\">{}</desc>",
             esc(title),
             esc(desc)
         );

@@ -80,3 +80,18 @@ fn map_csv_has_every_area_and_point() {
     // Unknown high estimate stays empty, not 0.
     assert_eq!(&areas[1][9], "");
 }
+
+#[test]
+fn choropleth_csv_has_no_points_unless_asked() {
+    let geo = provinces();
+    let (_, text) = bundled_specs()
+        .into_iter()
+        .find(|(n, _)| n == "fig2")
+        .unwrap();
+    let s = FigureSpec::from_toml_str(&text).unwrap();
+    let data = data_for(&s, &geo);
+    assert!(!data.points.is_empty());
+    let (_, records) = rows(&render_csv(&s, &data));
+    assert_eq!(records.len(), 34);
+    assert!(records.iter().all(|r| &r[0] == "area"));
+}

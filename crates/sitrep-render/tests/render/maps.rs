@@ -151,3 +151,55 @@ fn geometry_errors_are_clear() {
     let e = render_svg(&s, &FigureData::default(), None).unwrap_err();
     assert!(matches!(e, RenderError::MissingGeometry { .. }), "{e}");
 }
+
+#[test]
+fn district_choropleth_draws_every_district() {
+    let path = workspace().join("data/geo/afg_adm2_districts_simplified.geojson");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let geo = MapGeometry::from_geojson(&text, "shapeISO", "shapeName").unwrap();
+    assert!(geo.areas.len() > 300, "{} districts", geo.areas.len());
+    let s = FigureSpec::from_toml_str(
+        "id = \"d\"\ntitle = \"Incidents by district\"\nkind = \"choropleth\"\nheight = 640\n[map]\nlevel = \"district\"\nbreaks = \"jenks-lite\"\nclasses = 6\n",
+    )
+    .unwrap();
+    let mut data = data_for(&s, &geo);
+    data.areas.as_mut().unwrap().level = MapLevel::District;
+    let svg = render_svg(&s, &data, Some(&geo)).unwrap();
+    keep("districts.svg", &svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let coded = doc
+        .descendants()
+        .filter(|n| n.has_attribute("data-code"))
+        .count();
+    assert_eq!(coded, geo.areas.len());
+    assert!(
+        !svg.contains(": no data</title>"),
+        "every district has a value (codes fall back to names)"
+    );
+    // Vertices closer than half a pixel are dropped: the map stays small.
+    assert!(svg.len() < 1_500_000, "{} bytes", svg.len());
+    assert_text(&svg_texts(&svg), "natural-break classes");
+}
+
+#[test]
+fn points_map_without_outlines_still_draws() {
+    let geo = provinces();
+    let (_, text) = bundled_specs()
+        .into_iter()
+        .find(|(n, _)| n == "fig6")
+        .unwrap();
+    let s = FigureSpec::from_toml_str(&text).unwrap();
+    let data = data_for(&s, &geo);
+    let svg = render_svg(&s, &data, None).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("circle") && n.children().any(|c| c.has_tag_name("title")))
+            .count(),
+        data.points.len()
+    );
+    assert!(
+        !svg.contains("quantile classes") && !svg.contains("natural-break classes"),
+        "no class legend without areas"
+    );
+}

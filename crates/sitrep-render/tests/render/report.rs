@@ -78,6 +78,19 @@ fn report_is_self_contained_and_embeds_every_figure() {
     assert!(!html.contains("@import") && !html.contains("url(http"));
     assert!(!html.contains("<script"));
 
+    // Element ids are unique across the inlined SVGs (clip paths, titles).
+    let mut ids: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "duplicate ids");
+    assert!(
+        html.contains("July 2022. The rate of violent incidents"),
+        "caption follows the title"
+    );
     // All seven SVGs inline, numbered; unplaced figures follow in a last section.
     let svgs = doc.descendants().filter(|n| n.has_tag_name("svg")).count();
     assert_eq!(svgs, 7);
