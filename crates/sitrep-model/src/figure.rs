@@ -38,7 +38,7 @@
 //! assert_eq!(err.key(), Some("kind"));
 //! ```
 
-use crate::EventType;
+use crate::{DatePrecision, EventType, GeoPrecision};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -587,6 +587,16 @@ impl Filters {
             sources: list(&self.sources, &extra.sources),
             attribution: list(&self.attribution, &extra.attribution),
         }
+    }
+
+    /// [`Filters::min_geo_precision`] as a type: the coarsest location kept.
+    pub fn coarsest_geo(&self) -> Option<GeoPrecision> {
+        self.min_geo_precision.and_then(GeoPrecision::from_code)
+    }
+
+    /// [`Filters::min_date_precision`] as a type: the coarsest date kept.
+    pub fn coarsest_date(&self) -> Option<DatePrecision> {
+        self.min_date_precision.and_then(DatePrecision::from_code)
     }
 
     /// One line for footers and methods sections:
@@ -1536,6 +1546,24 @@ mod tests {
             c.describe(),
             "Weekly rate 15 Aug 2021–15 Jun 2022 vs a year earlier: 0.21× (95% CI 0.19–0.23)"
         );
+    }
+
+    #[test]
+    fn no_input_panics() {
+        // Every one-character deletion and a few insertions of a full spec: parsing
+        // either succeeds or returns an error; finding the key never panics.
+        let src = "id = \"fig3\"\ntitle = \"NRF – IS-KP\"\nkind = \"line\"\n[filters]\nfrom = 2021-08-15\nevent_types = [\n  \"battle\",\n]\n[[lines]]\nlabel = \"NRF\"\nfilters = { actors = [\"nrf\"], role = \"a\" }\n[[annotations]]\nkind = \"compare\"\na = \"2021-08-15..2022-06-15\"\nb = \"2020-08-15..2021-06-15\"\nlabel = \"x\"\n[map]\nclasses = 5\n";
+        FigureSpec::from_toml_str(src).unwrap();
+        for (i, c) in src.char_indices() {
+            let mut cut = src.to_string();
+            cut.replace_range(i..i + c.len_utf8(), "");
+            let _ = FigureSpec::from_toml_str(&cut).map_err(|e| e.to_string());
+            for ins in ["\"", "=", "[", "{", "\n", "é"] {
+                let mut more = src.to_string();
+                more.insert_str(i, ins);
+                let _ = FigureSpec::from_toml_str(&more).map_err(|e| e.to_string());
+            }
+        }
     }
 
     #[test]
