@@ -81,6 +81,9 @@ impl Enricher for NoEnrichment {
         "none".into()
     }
     fn enrich(&self, _record: &Record) -> Enrichment {
-        Enrichment { place_flag: PlaceFlag::NotChecked, ..Enrichment::default() }
+        Enrichment {
+            place_flag: PlaceFlag::NotChecked,
+            ..Enrichment::default()
+        }
     }
 }

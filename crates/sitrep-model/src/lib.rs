@@ -21,8 +21,8 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod figure;
 mod enrich;
+pub mod figure;
 mod precision;
 mod record;
 mod taxonomy;
@@ -30,7 +30,7 @@ mod uncertainty;
 
 pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
 pub use precision::{DatePrecision, GeoPrecision};
-pub use record::{Provenance, Record, VersionKind};
+pub use record::{Provenance, QualityNote, Record, VersionKind};
 pub use taxonomy::EventType;
 pub use uncertainty::{Fatalities, FatalityError};
 

@@ -24,6 +24,17 @@ pub struct Provenance {
     pub format: String,
 }
 
+/// A repaired inconsistency in one column of a source row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualityNote {
+    /// Column name as in the source header.
+    pub column: String,
+    /// 1-based column number.
+    pub column_index: usize,
+    /// What was wrong and what sitrep did about it.
+    pub message: String,
+}
+
 /// One source row, normalised, with the verbatim row kept beside it.
 ///
 /// Text fields are `None` when the source leaves them empty. Coordinates are `None`
@@ -80,6 +91,9 @@ pub struct Record {
     pub notes: Option<String>,
     /// The whole source row as a JSON object (header → value), verbatim.
     pub raw: String,
+    /// Problems sitrep repaired in normalised fields (the verbatim values stay in `raw`),
+    /// e.g. a fatality range with low above best. Empty for clean rows.
+    pub quality: Vec<QualityNote>,
     /// File, line and adapter.
     pub provenance: Provenance,
 }

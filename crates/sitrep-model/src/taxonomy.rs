@@ -67,7 +67,12 @@ impl EventType {
 
     /// Parses a common name or an ACLED event type (case-insensitive).
     pub fn parse(s: &str) -> Option<EventType> {
-        let k: String = s.trim().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let k: String = s
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
         Some(match k.as_str() {
             "battle" | "battles" => EventType::Battle,
             "explosion" | "explosions" | "explosionsremoteviolence" => EventType::Explosion,
@@ -86,7 +91,9 @@ impl EventType {
         Some(match k.as_str() {
             "1" | "state-based violence" | "state-based" => (EventType::Battle, "state-based"),
             "2" | "non-state violence" | "non-state" => (EventType::Battle, "non-state"),
-            "3" | "one-sided violence" | "one-sided" => (EventType::ViolenceAgainstCivilians, "one-sided"),
+            "3" | "one-sided violence" | "one-sided" => {
+                (EventType::ViolenceAgainstCivilians, "one-sided")
+            }
             _ => return None,
         })
     }
@@ -106,8 +113,17 @@ mod tests {
         for t in EventType::ALL {
             assert_eq!(EventType::parse(t.as_str()), Some(t));
         }
-        assert_eq!(EventType::parse("Explosions/Remote violence"), Some(EventType::Explosion));
-        assert_eq!(EventType::from_ucdp("3").unwrap().0, EventType::ViolenceAgainstCivilians);
-        assert_eq!(EventType::from_ucdp("Non-state violence").unwrap().1, "non-state");
+        assert_eq!(
+            EventType::parse("Explosions/Remote violence"),
+            Some(EventType::Explosion)
+        );
+        assert_eq!(
+            EventType::from_ucdp("3").unwrap().0,
+            EventType::ViolenceAgainstCivilians
+        );
+        assert_eq!(
+            EventType::from_ucdp("Non-state violence").unwrap().1,
+            "non-state"
+        );
     }
 }

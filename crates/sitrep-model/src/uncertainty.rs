@@ -57,7 +57,11 @@ pub enum FatalityError {
 
 impl Fatalities {
     /// Nothing known.
-    pub const UNKNOWN: Fatalities = Fatalities { low: None, best: None, high: None };
+    pub const UNKNOWN: Fatalities = Fatalities {
+        low: None,
+        best: None,
+        high: None,
+    };
 
     /// A checked range; fails unless `low <= best <= high`.
     pub fn range(low: u64, best: u64, high: u64) -> Result<Self, FatalityError> {
@@ -65,7 +69,11 @@ impl Fatalities {
     }
 
     /// Any combination of known parts, checked for order.
-    pub fn new(low: Option<u64>, best: Option<u64>, high: Option<u64>) -> Result<Self, FatalityError> {
+    pub fn new(
+        low: Option<u64>,
+        best: Option<u64>,
+        high: Option<u64>,
+    ) -> Result<Self, FatalityError> {
         let f = Fatalities { low, best, high };
         f.validate()?;
         Ok(f)
@@ -73,7 +81,11 @@ impl Fatalities {
 
     /// One conservative figure (ACLED's convention): low = best = `n`, high unknown.
     pub fn conservative(n: u64) -> Self {
-        Fatalities { low: Some(n), best: Some(n), high: None }
+        Fatalities {
+            low: Some(n),
+            best: Some(n),
+            high: None,
+        }
     }
 
     /// Checks `low <= best <= high` for the parts that are known.
@@ -126,7 +138,14 @@ impl Add for Fatalities {
 
 impl std::iter::Sum for Fatalities {
     fn sum<I: Iterator<Item = Fatalities>>(iter: I) -> Fatalities {
-        iter.fold(Fatalities { low: Some(0), best: Some(0), high: Some(0) }, Add::add)
+        iter.fold(
+            Fatalities {
+                low: Some(0),
+                best: Some(0),
+                high: Some(0),
+            },
+            Add::add,
+        )
     }
 }
 
@@ -149,9 +168,19 @@ mod tests {
 
     #[test]
     fn unknown_high_poisons_the_sum() {
-        let s: Fatalities = [Fatalities::range(1, 2, 3).unwrap(), Fatalities::new(Some(5), None, None).unwrap()]
-            .into_iter()
-            .sum();
-        assert_eq!(s, Fatalities { low: Some(6), best: Some(7), high: None });
+        let s: Fatalities = [
+            Fatalities::range(1, 2, 3).unwrap(),
+            Fatalities::new(Some(5), None, None).unwrap(),
+        ]
+        .into_iter()
+        .sum();
+        assert_eq!(
+            s,
+            Fatalities {
+                low: Some(6),
+                best: Some(7),
+                high: None
+            }
+        );
     }
 }

@@ -1,1 +1,43 @@
+//! The embedded columnar store: a directory of Parquet files and a manifest, queried
+//! with Apache DataFusion. It owns the on-disk layout, atomic commits, versioning of
+//! source records, checksums and read-only SQL.
+//!
+//! A [`Store`] is opened on a directory; [`Store::begin`] returns a [`BatchWriter`], the
+//! [`sitrep_ingest::RecordSink`] that classifies each incoming record against what is
+//! stored (new, updated, unchanged, stale) and writes new versions; [`BatchWriter::commit`]
+//! makes the batch visible atomically by renaming a new `manifest.json` into place,
+//! after every data file is written and synced. A crash at any point before that rename
+//! leaves the store as it was; files not named by the manifest are ignored and swept.
+//!
+//! Tables (see [`schema`]): `records` (every version of every source row, verbatim
+//! `raw` included), `changes` (which record versions were superseded or deleted, by
+//! which batch), `quarantine` (rejected rows with their reasons), `batches` (the
+//! manifest as a table), and the view `incidents`: one row per current record version.
+//!
+//! Out of scope: parsing files (sitrep-ingest), places and actors (sitrep-resolve, plugged
+//! in through [`sitrep_model::Enricher`]), series and figures (sitrep-analysis).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sitrep_store::StoreError> {
+//! let store = sitrep_store::Store::open("my-store")?;
+//! let batches = store.sql("SELECT count(*) FROM incidents").await?;
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod export;
+mod filter;
+mod manifest;
+pub mod schema;
+mod store;
+mod writer;
+
 pub use datafusion;
+pub use datafusion::arrow;
+pub use error::StoreError;
+pub use export::{export, write_csv, ExportFormat};
+pub use filter::Filter;
+pub use manifest::{BatchEntry, Counts, FileEntry, InputEntry, Manifest};
+pub use store::Store;
+pub use writer::{BatchOptions, BatchWriter, Outcome};

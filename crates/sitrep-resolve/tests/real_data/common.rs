@@ -67,6 +67,7 @@ pub fn record(
         civilian_deaths: None,
         notes: None,
         raw: String::new(),
+        quality: Vec::new(),
         provenance: Provenance {
             file: "test".into(),
             line: 0,

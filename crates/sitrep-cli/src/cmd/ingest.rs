@@ -1,0 +1,140 @@
+//! `sitrep ingest`.
+
+use crate::args::{Cli, IngestArgs};
+use crate::Failure;
+use indicatif::{ProgressBar, ProgressStyle};
+use sitrep_ingest::Format;
+use sitrep_store::{BatchOptions, Counts, InputEntry, Store, StoreError};
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+/// Hashes and counts the bytes read from the input file, and drives the progress bar.
+struct Tap<R> {
+    inner: R,
+    state: Arc<Mutex<(blake3::Hasher, u64)>>,
+    bar: ProgressBar,
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut s = self.state.lock().expect("not poisoned");
+        s.0.update(&buf[..n]);
+        s.1 += n as u64;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
+    let Some(dir) = &cli.store else {
+        return Err(Failure::Input(
+            "ingest needs a store: pass --store DIR (created if missing) or set SITREP_STORE; the bundled data is read-only".into(),
+        )
+        .into());
+    };
+    let format: Format = a.format.parse().map_err(Failure::Input)?;
+    let mut store = Store::open_or_create(dir)?;
+    let mut total = Counts::default();
+    let mut code = ExitCode::SUCCESS;
+    for path in &a.paths {
+        let name = path.display().to_string();
+        let (raw, size): (Box<dyn Read + Send>, u64) = if name == "-" {
+            (Box::new(std::io::stdin()), 0)
+        } else {
+            let f =
+                std::fs::File::open(path).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+            (Box::new(f), size)
+        };
+        let bar = if cli.quiet || size < (8 << 20) {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(size)
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .expect("valid template"),
+        );
+        bar.set_message(name.clone());
+        let state = Arc::new(Mutex::new((blake3::Hasher::new(), 0u64)));
+        let tap: Box<dyn Read + Send> = Box::new(Tap {
+            inner: raw,
+            state: Arc::clone(&state),
+            bar: bar.clone(),
+        });
+        let reader =
+            sitrep_ingest::decompress(tap).map_err(|e| sitrep_ingest::IngestError::Io {
+                file: name.clone(),
+                source: e,
+            })?;
+        let prepared = sitrep_ingest::prepare(&name, reader, &format)?;
+        let source = a
+            .source
+            .clone()
+            .unwrap_or_else(|| prepared.default_source().to_string());
+        let opts = BatchOptions {
+            source: source.clone(),
+            adapter: prepared.adapter().to_string(),
+            file: name.clone(),
+            quarantine: a.quarantine,
+            strict: a.strict,
+        };
+        let adapter = prepared.adapter().to_string();
+        let mut writer = store.begin(opts).await?;
+        prepared.run(&mut writer)?;
+        bar.finish_and_clear();
+        let input = {
+            let s = state.lock().expect("not poisoned");
+            InputEntry {
+                file: name.clone(),
+                bytes: s.1,
+                blake3: s.0.finalize().to_hex().to_string(),
+            }
+        };
+        match writer.commit(&mut store, input) {
+            Ok(outcome) => {
+                for e in &outcome.errors {
+                    eprintln!("quarantined: {e}");
+                }
+                const SHOW: usize = 10;
+                for w in outcome.warnings.iter().take(SHOW) {
+                    eprintln!("warning: {w}");
+                }
+                if outcome.warnings.len() > SHOW {
+                    eprintln!(
+                        "warning: … and {} more repaired rows; list them with: sitrep query --sql \"SELECT file, line, quality FROM records WHERE quality IS NOT NULL\"",
+                        outcome.warnings.len() - SHOW
+                    );
+                }
+                let what = match outcome.batch {
+                    Some(b) => format!("batch {b}"),
+                    None => "nothing to commit".into(),
+                };
+                eprintln!(
+                    "{name}: {adapter} → source {source}: {} ({what})",
+                    outcome.counts
+                );
+                total += &outcome.counts;
+            }
+            Err(StoreError::Rejected { errors }) => {
+                for e in &errors {
+                    eprintln!("{e}");
+                }
+                eprintln!(
+                    "{name}: refused: {} bad row(s); nothing from this file was stored. Fix the rows, or pass --quarantine to store the good rows and keep the bad ones in the quarantine table.",
+                    errors.iter().map(|e| (e.file.clone(), e.line)).collect::<std::collections::BTreeSet<_>>().len()
+                );
+                code = ExitCode::from(1);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if a.paths.len() > 1 {
+        eprintln!("total: {total}");
+    }
+    Ok(code)
+}

@@ -1,0 +1,28 @@
+//! `sitrep query` and `sitrep sources`.
+
+use super::read_store;
+use crate::args::{Cli, QueryArgs, SourcesArgs};
+use crate::output::print;
+use std::process::ExitCode;
+
+pub async fn query(cli: &Cli, a: &QueryArgs) -> anyhow::Result<ExitCode> {
+    let store = read_store(&cli.store).await?;
+    let batches = store.sql(&a.sql).await?;
+    print(&batches, a.format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn sources(cli: &Cli, a: &SourcesArgs) -> anyhow::Result<ExitCode> {
+    let store = read_store(&cli.store).await?;
+    let sql = "SELECT b.batch, b.source, b.adapter, b.file, substr(b.input_blake3, 1, 16) AS input_blake3, b.committed_at, \
+               b.read, b.new, b.updated, b.unchanged, b.rejected, b.deleted, \
+               s.current_incidents, s.first_date, s.last_date \
+               FROM batches b LEFT JOIN (SELECT batch, count(*) AS current_incidents, min(date_start) AS first_date, max(date_start) AS last_date \
+               FROM incidents GROUP BY batch) s ON s.batch = b.batch ORDER BY b.batch";
+    let batches = store.sql(sql).await?;
+    print(&batches, a.format)?;
+    if !cli.quiet {
+        eprintln!("store: {}", store.root().display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,16 @@
+//! End-to-end tests of the `sitrep` binary, on the real files in `data/`.
+//!
+//! Each test gets a fresh temporary store (see `common::Env`). Modules:
+
+mod common;
+
+/// ACLED versions and deletions (synthetic fixtures in the ACLED layout).
+mod acled;
+/// Crash safety: SIGKILL and injected aborts leave a store that opens and verifies.
+mod crash;
+/// Every UCDP layout ingests with its exact row count and the right values.
+mod ingest_ucdp;
+/// Malformed input: precise messages, store unchanged, quarantine.
+mod malformed;
+/// Query, sources and export, and the bundled default data.
+mod query_export;

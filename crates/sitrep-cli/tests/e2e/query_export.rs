@@ -1,0 +1,121 @@
+//! Query, sources and export, on the bundled data and on a store.
+
+use crate::common::{data, Env};
+
+#[test]
+fn bundled_data_answers_with_no_setup() {
+    let env = Env::new();
+    let out = env.bundled(&["query", "--sql", "SELECT count(*) AS n, min(date_start) AS first, max(date_start) AS last FROM incidents", "--format", "csv"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "n,first,last\n16038,1989-01-01,2020-12-31\n"
+    );
+    // Incidents per year for side_b = Taleban equal an independent count over the raw CSV.
+    let raw = std::fs::read_to_string(data("ucdp/ged211_afghanistan_subset.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(raw.as_bytes());
+    let mut expected = std::collections::BTreeMap::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        if &r[8] == "Taleban" && r[1].parse::<i32>().unwrap() >= 2009 {
+            *expected.entry(r[1].to_string()).or_insert(0i64) += 1;
+        }
+    }
+    let out = env
+        .bundled(&["query", "--format", "json", "--sql", "SELECT CAST(date_part('year', date_start) AS VARCHAR) AS y, count(*) AS n FROM incidents WHERE actor2 = 'Taleban' AND date_start >= DATE '2009-01-01' GROUP BY 1 ORDER BY 1"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let got: std::collections::BTreeMap<String, i64> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["y"].as_str().unwrap().to_string(),
+                r["n"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(got.len(), 12);
+}
+
+#[test]
+fn sql_is_read_only_and_errors_are_clear() {
+    let env = Env::new();
+    env.ok(&[
+        "ingest",
+        data("ucdp/hdx_conflict_data_bgd.csv").to_str().unwrap(),
+    ]);
+    for sql in [
+        "DROP TABLE records",
+        "INSERT INTO records SELECT * FROM records",
+        "CREATE TABLE x AS SELECT 1",
+    ] {
+        let out = env.run(&["query", "--sql", sql]);
+        assert_eq!(out.status.code(), Some(1), "{sql}");
+    }
+    let out = env.run(&["query", "--sql", "SELECT nope FROM incidents"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+    assert_eq!(env.count("SELECT count(*) FROM incidents"), 601);
+}
+
+#[test]
+fn export_csv_parquet_geojson_with_filters() {
+    let env = Env::new();
+    env.ok(&[
+        "ingest",
+        data("ucdp/ged241_myanmar.csv.gz").to_str().unwrap(),
+    ]);
+    let expected = env.count("SELECT count(*) FROM incidents WHERE date_start >= DATE '2021-02-01' AND event_type = 'violence_against_civilians'");
+    assert!(expected > 100, "{expected}");
+    let filters = [
+        "--from",
+        "2021-02-01",
+        "--type",
+        "violence_against_civilians",
+    ];
+    let csv_out = env.path("o.csv");
+    let mut args = vec!["export", "--format", "csv", "-o", csv_out.to_str().unwrap()];
+    args.extend_from_slice(&filters);
+    env.ok(&args);
+    let n = csv::Reader::from_path(&csv_out).unwrap().records().count() as i64;
+    assert_eq!(n, expected);
+
+    let gj = env.path("o.geojson");
+    let mut args = vec!["export", "--format", "geojson", "-o", gj.to_str().unwrap()];
+    args.extend_from_slice(&filters);
+    env.ok(&args);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&gj).unwrap()).unwrap();
+    let feats = v["features"].as_array().unwrap();
+    assert_eq!(feats.len() as i64, expected);
+    let c = feats[0]["geometry"]["coordinates"].as_array().unwrap();
+    assert!(
+        (92.0..102.0).contains(&c[0].as_f64().unwrap()),
+        "lon first, in Myanmar: {c:?}"
+    );
+
+    let pq = env.path("o.parquet");
+    let mut args = vec![
+        "export",
+        "--format",
+        "parquet",
+        "--raw",
+        "-o",
+        pq.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&filters);
+    env.ok(&args);
+    assert!(std::fs::metadata(&pq).unwrap().len() > 1000);
+    let out = env.run(&["export", "--format", "xlsx", "-o", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = env.run(&["export", "--format", "csv", "--type", "bombing", "-o", "x"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--type bombing: not a common event type")
+    );
+}

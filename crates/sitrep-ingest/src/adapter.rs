@@ -1,0 +1,554 @@
+//! The adapter extension point and the driver that runs one over a file.
+
+use crate::{input::open_input, FieldError, IngestError, RowError};
+use sitrep_model::Record;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// How sure an adapter is that a header is its layout (0 = not at all, 100 = certain).
+pub type Confidence = u8;
+
+/// A file's column names, with a case-insensitive index.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Column names as written (BOM and surrounding spaces removed).
+    pub names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    /// Builds a header from column names.
+    pub fn new(names: Vec<String>) -> Self {
+        let mut index = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            index.entry(n.trim().to_ascii_lowercase()).or_insert(i);
+        }
+        Header { names, index }
+    }
+    /// 0-based position of a column (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<usize> {
+        self.index.get(&name.to_ascii_lowercase()).copied()
+    }
+    /// True when every named column is present.
+    pub fn has_all(&self, names: &[&str]) -> bool {
+        names.iter().all(|n| self.get(n).is_some())
+    }
+    /// The column names among `names` that are missing.
+    pub fn missing<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
+        names
+            .iter()
+            .copied()
+            .filter(|n| self.get(n).is_none())
+            .collect()
+    }
+    /// The present column closest in spelling to `name`, for "did you mean" hints.
+    pub fn closest(&self, name: &str) -> Option<&str> {
+        let target = name.to_ascii_lowercase();
+        self.names
+            .iter()
+            .map(|n| (edit_distance(&n.to_ascii_lowercase(), &target), n))
+            .filter(|(d, _)| *d <= 3)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n.as_str())
+    }
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+    /// True when there are no columns.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// One data row, with its header and position.
+pub struct Row<'a> {
+    /// The file as named on the command line.
+    pub file: &'a str,
+    /// 1-based physical line where the row starts.
+    pub line: u64,
+    /// The row's fields (already checked to be UTF-8 and as many as the header's).
+    pub fields: &'a [&'a str],
+    /// The header.
+    pub header: &'a Header,
+}
+
+impl<'a> Row<'a> {
+    /// The field at a 0-based column, trimmed.
+    pub fn at(&self, i: usize) -> &'a str {
+        self.fields.get(i).map(|s| s.trim()).unwrap_or("")
+    }
+    /// The field at an optional column; `""` when the column is absent.
+    pub fn opt(&self, i: Option<usize>) -> &'a str {
+        i.map(|i| self.at(i)).unwrap_or("")
+    }
+    /// The whole row as a JSON object (header name → value), verbatim.
+    pub fn raw_json(&self) -> String {
+        let mut out =
+            String::with_capacity(self.fields.iter().map(|f| f.len() + 16).sum::<usize>() + 2);
+        out.push('{');
+        for (i, (name, value)) in self.header.names.iter().zip(self.fields.iter()).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_str(&mut out, name);
+            out.push(':');
+            push_json_str(&mut out, value);
+        }
+        out.push('}');
+        out
+    }
+}
+
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// What one row becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mapped {
+    /// A source record.
+    Record(Box<Record>),
+    /// A deletion notice (ACLED deletion lists): the event is withdrawn as of `deleted_at`.
+    Deletion {
+        /// The source's event id.
+        source_event_id: String,
+        /// Unix time of the deletion.
+        deleted_at: i64,
+        /// Where the notice came from.
+        line: u64,
+    },
+}
+
+/// Turns rows of one bound layout into records. Built once per file by [`Adapter::bind`].
+pub trait RowMapper {
+    /// Maps one row, or says every field that is wrong.
+    fn map(&self, row: &Row<'_>) -> Result<Mapped, Vec<FieldError>>;
+}
+
+/// One source layout. Implement `name`, `sniff` and `bind`; the rest have defaults.
+pub trait Adapter: Send + Sync {
+    /// Short name, used by `--format` and stored on every record (e.g. `ucdp-ged`).
+    fn name(&self) -> &str;
+    /// How sure this adapter is that `header` is its layout.
+    fn sniff(&self, header: &Header) -> Confidence;
+    /// Checks the header has what this adapter needs and returns a row mapper for it.
+    fn bind(&self, header: &Header, file: &str) -> Result<Box<dyn RowMapper>, IngestError>;
+    /// The default `--source` name for records read by this adapter.
+    fn default_source(&self) -> String {
+        self.name().to_string()
+    }
+    /// For files published without a header: the column names to assume, if this
+    /// adapter recognises the first row.
+    fn headerless(&self, _first_row: &[&str]) -> Option<Vec<String>> {
+        None
+    }
+    /// A one-paragraph description of the layout.
+    fn layout_doc(&self) -> &str {
+        ""
+    }
+}
+
+/// Which adapter to use.
+#[derive(Debug, Clone)]
+pub enum Format {
+    /// Detect from the header (and the bundled mappings).
+    Auto,
+    /// A built-in adapter by name: `ucdp`, `acled`, `acled-deletions`.
+    Named(String),
+    /// A mapping file, or a bundled mapping by name.
+    Mapping(PathBuf),
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "auto" {
+            return Ok(Format::Auto);
+        }
+        if let Some(rest) = s.strip_prefix("mapping:") {
+            if rest.is_empty() {
+                return Err("`mapping:` needs a file, e.g. `--format mapping:my-log.toml`".into());
+            }
+            return Ok(Format::Mapping(PathBuf::from(rest)));
+        }
+        let names: Vec<String> = adapters().iter().map(|a| a.name().to_string()).collect();
+        let key = match s {
+            "ucdp" | "ged" => "ucdp-ged",
+            other => other,
+        };
+        if names.iter().any(|n| n == key) {
+            Ok(Format::Named(key.to_string()))
+        } else {
+            Err(format!(
+                "unknown format `{s}`; expected auto, ucdp, acled, acled-deletions or mapping:FILE"
+            ))
+        }
+    }
+}
+
+/// The built-in adapters, in detection order.
+pub fn adapters() -> Vec<Box<dyn Adapter>> {
+    vec![
+        Box::new(crate::ucdp::UcdpGed),
+        Box::new(crate::acled::Acled),
+        Box::new(crate::acled::AcledDeletions),
+    ]
+}
+
+/// Picks the adapter for a header: the built-in adapters, then the bundled mappings.
+pub fn detect(header: &Header) -> Option<Box<dyn Adapter>> {
+    let mut all: Vec<Box<dyn Adapter>> = adapters();
+    for m in crate::mapping::bundled_mappings() {
+        all.push(Box::new(m));
+    }
+    let mut best: Option<(Confidence, Box<dyn Adapter>)> = None;
+    for a in all {
+        let c = a.sniff(header);
+        if c > 0 && best.as_ref().is_none_or(|(b, _)| c > *b) {
+            best = Some((c, a));
+        }
+    }
+    best.map(|(_, a)| a)
+}
+
+/// Receives what a file yields, row by row.
+pub trait RecordSink {
+    /// A good row.
+    fn accept(&mut self, item: Mapped);
+    /// A bad row.
+    fn reject(&mut self, error: RowError);
+}
+
+/// A sink that keeps everything in memory (tests, small files).
+#[derive(Debug, Default)]
+pub struct CollectSink {
+    /// Records read.
+    pub records: Vec<Record>,
+    /// Deletion notices read.
+    pub deletions: Vec<(String, i64)>,
+    /// Bad rows.
+    pub errors: Vec<RowError>,
+}
+
+impl RecordSink for CollectSink {
+    fn accept(&mut self, item: Mapped) {
+        match item {
+            Mapped::Record(r) => self.records.push(*r),
+            Mapped::Deletion {
+                source_event_id,
+                deleted_at,
+                ..
+            } => self.deletions.push((source_event_id, deleted_at)),
+        }
+    }
+    fn reject(&mut self, error: RowError) {
+        self.errors.push(error);
+    }
+}
+
+/// What reading one file did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// The adapter used.
+    pub adapter: String,
+    /// The default source name of that adapter.
+    pub default_source: String,
+    /// Data rows read (good and bad).
+    pub rows: u64,
+    /// Metadata rows skipped (HDX's HXL tag row).
+    pub meta_rows: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Whether the file had no header and one was assumed.
+    pub headerless: bool,
+}
+
+/// Reads a file (or `-`) with the given format into `sink`.
+pub fn read_file(
+    path: &Path,
+    format: &Format,
+    sink: &mut dyn RecordSink,
+) -> Result<Summary, IngestError> {
+    let reader = open_input(path)?;
+    read_reader(&path.display().to_string(), reader, format, sink)
+}
+
+fn utf8_fields<'r>(
+    file: &str,
+    rec: &'r csv::ByteRecord,
+    line: u64,
+) -> Result<Vec<&'r str>, IngestError> {
+    let mut out = Vec::with_capacity(rec.len());
+    for (i, f) in rec.iter().enumerate() {
+        match std::str::from_utf8(f) {
+            Ok(s) => out.push(s),
+            Err(e) => {
+                let bad = f.get(e.valid_up_to()).copied().unwrap_or(0);
+                return Err(IngestError::Encoding {
+                    file: file.to_string(),
+                    line,
+                    detail: format!("byte 0x{bad:02x} in column {}", i + 1),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads CSV text from any reader with the given format into `sink`.
+pub fn read_reader<R: Read>(
+    file: &str,
+    reader: R,
+    format: &Format,
+    sink: &mut dyn RecordSink,
+) -> Result<Summary, IngestError> {
+    prepare(file, reader, format)?.run(sink)
+}
+
+/// A file whose header has been read and whose adapter is chosen, ready to run.
+pub struct Prepared<R: Read> {
+    file: String,
+    csv: csv::Reader<R>,
+    header: Header,
+    mapper: Box<dyn RowMapper>,
+    first_row: Option<Vec<String>>,
+    summary: Summary,
+}
+
+fn syntax(file: &str, e: csv::Error) -> IngestError {
+    match e.kind() {
+        csv::ErrorKind::Io(_) => IngestError::Io {
+            file: file.to_string(),
+            source: std::io::Error::other(e.to_string()),
+        },
+        _ => IngestError::Syntax {
+            file: file.to_string(),
+            line: e.position().map(|p| p.line()).unwrap_or(0),
+            message: e.to_string(),
+        },
+    }
+}
+
+/// Reads the header, picks the adapter and binds it; rows are read by [`Prepared::run`].
+pub fn prepare<R: Read>(
+    file: &str,
+    reader: R,
+    format: &Format,
+) -> Result<Prepared<R>, IngestError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut first = csv::ByteRecord::new();
+    if !csv
+        .read_byte_record(&mut first)
+        .map_err(|e| syntax(file, e))?
+    {
+        return Err(IngestError::Empty {
+            file: file.to_string(),
+        });
+    }
+    let first_fields: Vec<String> = utf8_fields(file, &first, 1)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if i == 0 {
+                f.trim_start_matches('\u{feff}').to_string()
+            } else {
+                f.to_string()
+            }
+        })
+        .collect();
+    if first_fields.len() == 1 {
+        for d in [';', '\t', '|'] {
+            let count = first_fields[0].matches(d).count();
+            if count > 0 {
+                return Err(IngestError::Delimiter {
+                    file: file.to_string(),
+                    found: d,
+                    count,
+                });
+            }
+        }
+    }
+    let as_header = Header::new(first_fields.iter().map(|s| s.trim().to_string()).collect());
+    let first_refs: Vec<&str> = first_fields.iter().map(String::as_str).collect();
+
+    // Choose the adapter, and whether the first row is a header or data.
+    let (adapter, header, first_is_data): (Box<dyn Adapter>, Header, bool) = match format {
+        Format::Auto => {
+            if let Some(a) = detect(&as_header) {
+                (a, as_header, false)
+            } else if let Some((a, names)) = adapters()
+                .into_iter()
+                .find_map(|a| a.headerless(&first_refs).map(|n| (a, n)))
+            {
+                (a, Header::new(names), true)
+            } else {
+                let preview: Vec<&str> = first_refs.iter().take(6).copied().collect();
+                return Err(IngestError::UnknownLayout {
+                    file: file.to_string(),
+                    preview: preview.join(","),
+                    hint: "pass --format acled|ucdp|acled-deletions if it is one of those, or describe the columns in a mapping file and pass --format mapping:FILE (see mappings/README.md)".into(),
+                });
+            }
+        }
+        Format::Named(name) => {
+            let a = adapters()
+                .into_iter()
+                .find(|a| a.name() == name)
+                .ok_or_else(|| IngestError::UnknownLayout {
+                    file: file.to_string(),
+                    preview: String::new(),
+                    hint: format!("no adapter named {name}"),
+                })?;
+            match a.headerless(&first_refs) {
+                Some(names) if a.sniff(&as_header) == 0 => (a, Header::new(names), true),
+                _ => (a, as_header, false),
+            }
+        }
+        Format::Mapping(path) => {
+            let m = crate::mapping::Mapping::resolve(path)?;
+            (Box::new(m), as_header, false)
+        }
+    };
+    let mapper = adapter.bind(&header, file)?;
+    let summary = Summary {
+        adapter: adapter.name().to_string(),
+        default_source: adapter.default_source(),
+        headerless: first_is_data,
+        ..Summary::default()
+    };
+    Ok(Prepared {
+        file: file.to_string(),
+        csv,
+        header,
+        mapper,
+        first_row: first_is_data.then_some(first_fields),
+        summary,
+    })
+}
+
+impl<R: Read> Prepared<R> {
+    /// The adapter chosen.
+    pub fn adapter(&self) -> &str {
+        &self.summary.adapter
+    }
+    /// The adapter's default source name.
+    pub fn default_source(&self) -> &str {
+        &self.summary.default_source
+    }
+
+    fn handle(&mut self, fields: &[&str], line: u64, sink: &mut dyn RecordSink) {
+        let file = self.file.as_str();
+        self.summary.rows += 1;
+        if fields.len() != self.header.len() {
+            let what = if fields.len() < self.header.len() {
+                "the line may be truncated, or a quoted field left open"
+            } else {
+                "a field may contain an unquoted comma"
+            };
+            self.summary.rejected += 1;
+            sink.reject(RowError {
+                file: file.to_string(),
+                line,
+                field: FieldError::row(format!(
+                    "{} fields, the header has {}: {what}",
+                    fields.len(),
+                    self.header.len()
+                )),
+                raw: fields.join(","),
+            });
+            return;
+        }
+        let row = Row {
+            file,
+            line,
+            fields,
+            header: &self.header,
+        };
+        match self.mapper.map(&row) {
+            Ok(item) => sink.accept(item),
+            Err(errors) => {
+                self.summary.rejected += 1;
+                let raw = fields.join(",");
+                for field in errors {
+                    sink.reject(RowError {
+                        file: file.to_string(),
+                        line,
+                        field,
+                        raw: raw.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Reads every row into `sink`.
+    pub fn run(mut self, sink: &mut dyn RecordSink) -> Result<Summary, IngestError> {
+        if let Some(first) = self.first_row.take() {
+            let refs: Vec<&str> = first.iter().map(String::as_str).collect();
+            self.handle(&refs, 1, sink);
+        }
+        let mut rec = csv::ByteRecord::new();
+        let mut first_data = self.summary.rows == 0;
+        loop {
+            let more = self
+                .csv
+                .read_byte_record(&mut rec)
+                .map_err(|e| syntax(&self.file, e))?;
+            if !more {
+                break;
+            }
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let fields = utf8_fields(&self.file, &rec, line)?;
+            if fields.len() == 1 && fields[0].trim().is_empty() {
+                continue; // blank line
+            }
+            if first_data {
+                first_data = false;
+                let nonempty: Vec<&&str> = fields.iter().filter(|f| !f.is_empty()).collect();
+                if !nonempty.is_empty() && nonempty.iter().all(|t| t.starts_with('#')) {
+                    self.summary.meta_rows += 1; // HXL hashtag row (HDX layout)
+                    continue;
+                }
+            }
+            let owned: Vec<String>;
+            let refs: Vec<&str> = {
+                owned = fields.iter().map(|s| s.to_string()).collect();
+                owned.iter().map(String::as_str).collect()
+            };
+            self.handle(&refs, line, sink);
+        }
+        Ok(self.summary)
+    }
+}

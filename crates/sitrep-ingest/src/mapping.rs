@@ -1,0 +1,504 @@
+//! Any CSV through a mapping file (TOML): column → field, date formats, constants and
+//! value maps. The format is documented in `mappings/README.md`.
+
+use crate::adapter::{Adapter, Confidence, Header, Mapped, Row, RowMapper};
+use crate::fields::{parse_date, parse_int, Check};
+use crate::{FieldError, IngestError};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use sitrep_model::{DatePrecision, EventType, GeoPrecision, Provenance, Record, VersionKind};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Mappings shipped with sitrep, by file name.
+const BUNDLED: [(&str, &str); 1] = [(
+    "ucdp-ged-subset14",
+    include_str!("../../../mappings/ucdp-ged-subset14.toml"),
+)];
+
+/// The fields a mapping may fill.
+const FIELDS: [&str; 25] = [
+    "source_event_id",
+    "version",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "country",
+    "admin1",
+    "admin2",
+    "location",
+    "event_type",
+    "sub_event_type",
+    "source_event_type",
+    "actor1",
+    "actor2",
+    "assoc_actor1",
+    "assoc_actor2",
+    "conflict",
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "civilian_deaths",
+    "notes",
+];
+
+/// How one field is filled.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum FieldSpec {
+    /// The value of one column, verbatim.
+    Column(String),
+    /// A fuller description.
+    Spec {
+        /// One column.
+        column: Option<String>,
+        /// Several columns joined with `sep` (default `-`), e.g. year, month, day.
+        columns: Option<Vec<String>>,
+        /// Separator for `columns`.
+        sep: Option<String>,
+        /// A fixed value for every row.
+        constant: Option<String>,
+        /// chrono format for dates (default: ISO and common forms).
+        format: Option<String>,
+        /// Value map: source value → field value (exact, then case-insensitive).
+        map: Option<BTreeMap<String, String>>,
+        /// Value used when the map has no entry (otherwise the row is rejected).
+        default: Option<String>,
+    },
+}
+
+/// A mapping file: how the columns of some CSV become record fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// Short name (`mapping:NAME`).
+    pub name: String,
+    /// What the mapped files are.
+    #[serde(default)]
+    pub description: String,
+    /// Default `--source` for records read through this mapping.
+    pub source: Option<String>,
+    /// Columns whose presence identifies this layout for `--format auto`.
+    #[serde(default)]
+    pub detect: Vec<String>,
+    /// Field → how to fill it.
+    pub fields: BTreeMap<String, FieldSpec>,
+    #[serde(skip)]
+    adapter_label: String,
+}
+
+/// The mappings compiled into sitrep.
+pub fn bundled_mappings() -> Vec<Mapping> {
+    BUNDLED
+        .iter()
+        .map(|(name, text)| {
+            Mapping::from_toml(text, &format!("<bundled {name}>")).expect("bundled mapping parses")
+        })
+        .collect()
+}
+
+impl Mapping {
+    /// Parses a mapping and checks its field names.
+    pub fn from_toml(text: &str, file: &str) -> Result<Mapping, IngestError> {
+        let merr = |message: String| IngestError::Mapping {
+            file: file.to_string(),
+            message,
+        };
+        let mut m: Mapping = toml::from_str(text).map_err(|e| merr(e.to_string()))?;
+        for (field, spec) in &m.fields {
+            if !FIELDS.contains(&field.as_str()) {
+                return Err(merr(format!(
+                    "unknown field `{field}` in [fields]; known fields: {}",
+                    FIELDS.join(", ")
+                )));
+            }
+            if let FieldSpec::Spec {
+                column,
+                columns,
+                constant,
+                ..
+            } = spec
+            {
+                let n = usize::from(column.is_some())
+                    + usize::from(columns.is_some())
+                    + usize::from(constant.is_some());
+                if n != 1 {
+                    return Err(merr(format!(
+                        "field `{field}` needs exactly one of `column`, `columns` or `constant`"
+                    )));
+                }
+            }
+        }
+        for req in ["source_event_id", "date_start"] {
+            if !m.fields.contains_key(req) {
+                return Err(merr(format!("[fields] must say where `{req}` comes from")));
+            }
+        }
+        m.adapter_label = format!("mapping:{}", m.name);
+        Ok(m)
+    }
+
+    /// Loads a mapping from a file, or a bundled one by name.
+    pub fn resolve(path: &Path) -> Result<Mapping, IngestError> {
+        let label = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => Mapping::from_toml(&text, &label),
+            Err(e) => {
+                let stem = label.trim_end_matches(".toml");
+                if let Some(m) = bundled_mappings().into_iter().find(|m| m.name == stem) {
+                    return Ok(m);
+                }
+                let names: Vec<String> = bundled_mappings().into_iter().map(|m| m.name).collect();
+                Err(IngestError::Mapping {
+                    file: label,
+                    message: format!(
+                        "cannot read it ({e}); bundled mappings: {}",
+                        names.join(", ")
+                    ),
+                })
+            }
+        }
+    }
+}
+
+enum Src {
+    Col(usize),
+    Cols(Vec<usize>, String),
+    Const(String),
+}
+
+struct Bound {
+    src: Src,
+    /// The first column used, for error positions.
+    col: Option<usize>,
+    format: Option<String>,
+    map: Option<BTreeMap<String, String>>,
+    default: Option<String>,
+}
+
+struct MappingRows {
+    name: String,
+    source: String,
+    file: String,
+    fields: BTreeMap<String, Bound>,
+}
+
+impl Adapter for Mapping {
+    // The adapter's name is `mapping:NAME`, deliberately not the mapping's own `name`.
+    #[allow(clippy::misnamed_getters)]
+    fn name(&self) -> &str {
+        &self.adapter_label
+    }
+    fn default_source(&self) -> String {
+        self.source.clone().unwrap_or_else(|| self.name.clone())
+    }
+    fn sniff(&self, h: &Header) -> Confidence {
+        let cols: Vec<&str> = self.detect.iter().map(String::as_str).collect();
+        if !cols.is_empty() && h.has_all(&cols) {
+            95
+        } else {
+            0
+        }
+    }
+    fn bind(&self, h: &Header, file: &str) -> Result<Box<dyn RowMapper>, IngestError> {
+        let mut fields = BTreeMap::new();
+        let mut missing = Vec::new();
+        for (field, spec) in &self.fields {
+            let mut col_of = |name: &str| match h.get(name) {
+                Some(i) => Some(i),
+                None => {
+                    let hint = h
+                        .closest(name)
+                        .map(|c| format!(" (did you mean `{c}`?)"))
+                        .unwrap_or_default();
+                    missing.push(format!("`{name}` for {field}{hint}"));
+                    None
+                }
+            };
+            let bound = match spec {
+                FieldSpec::Column(c) => col_of(c).map(|i| Bound {
+                    src: Src::Col(i),
+                    col: Some(i),
+                    format: None,
+                    map: None,
+                    default: None,
+                }),
+                FieldSpec::Spec {
+                    column,
+                    columns,
+                    sep,
+                    constant,
+                    format,
+                    map,
+                    default,
+                } => {
+                    let src = if let Some(c) = column {
+                        col_of(c).map(Src::Col)
+                    } else if let Some(cs) = columns {
+                        let idx: Vec<Option<usize>> = cs.iter().map(|c| col_of(c)).collect();
+                        idx.into_iter()
+                            .collect::<Option<Vec<_>>>()
+                            .map(|v| Src::Cols(v, sep.clone().unwrap_or_else(|| "-".into())))
+                    } else {
+                        constant.clone().map(Src::Const)
+                    };
+                    src.map(|src| {
+                        let col = match &src {
+                            Src::Col(i) => Some(*i),
+                            Src::Cols(v, _) => v.first().copied(),
+                            Src::Const(_) => None,
+                        };
+                        Bound {
+                            src,
+                            col,
+                            format: format.clone(),
+                            map: map.clone(),
+                            default: default.clone(),
+                        }
+                    })
+                }
+            };
+            if let Some(b) = bound {
+                fields.insert(field.clone(), b);
+            }
+        }
+        if !missing.is_empty() {
+            return Err(IngestError::MissingColumns {
+                file: file.into(),
+                adapter: self.adapter_label.clone(),
+                missing: missing.join(", "),
+                hint: String::new(),
+            });
+        }
+        Ok(Box::new(MappingRows {
+            name: self.adapter_label.clone(),
+            source: self.default_source(),
+            file: file.into(),
+            fields,
+        }))
+    }
+    fn layout_doc(&self) -> &str {
+        &self.description
+    }
+}
+
+impl MappingRows {
+    /// The mapped string value of a field; `None` when absent or empty.
+    fn value(&self, c: &mut Check<'_, '_>, field: &str) -> Option<String> {
+        let b = self.fields.get(field)?;
+        let v = match &b.src {
+            Src::Col(i) => c.row.at(*i).to_string(),
+            Src::Cols(cols, sep) => cols
+                .iter()
+                .map(|i| c.row.at(*i))
+                .collect::<Vec<_>>()
+                .join(sep),
+            Src::Const(s) => s.clone(),
+        };
+        let v = match &b.map {
+            None => v,
+            Some(map) => match map.get(&v).or_else(|| {
+                map.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&v))
+                    .map(|(_, x)| x)
+            }) {
+                Some(x) => x.clone(),
+                None => match &b.default {
+                    Some(d) => d.clone(),
+                    None => {
+                        c.err(b.col.unwrap_or(0), format!("value {v:?} has no entry in the mapping's [fields.{field}.map]; add it or set `default`"));
+                        return None;
+                    }
+                },
+            },
+        };
+        let v = v.trim().to_string();
+        (!v.is_empty()).then_some(v)
+    }
+
+    fn col(&self, field: &str) -> Option<usize> {
+        self.fields.get(field).and_then(|b| b.col)
+    }
+
+    fn date(&self, c: &mut Check<'_, '_>, field: &str) -> Option<NaiveDate> {
+        let v = self.value(c, field)?;
+        let fmt = self.fields.get(field).and_then(|b| b.format.clone());
+        let parsed = match &fmt {
+            Some(f) => NaiveDate::parse_from_str(&v, f).ok(),
+            None => parse_date(&v),
+        };
+        if parsed.is_none() {
+            let want = fmt.unwrap_or_else(|| "YYYY-MM-DD".into());
+            c.err(
+                self.col(field).unwrap_or(0),
+                format!("{field}: expected a date as {want}, found {v:?}"),
+            );
+        }
+        parsed
+    }
+
+    fn int(&self, c: &mut Check<'_, '_>, field: &str) -> Option<i64> {
+        let v = self.value(c, field)?;
+        let p = parse_int(&v);
+        if p.is_none() {
+            c.err(
+                self.col(field).unwrap_or(0),
+                format!("{field}: expected an integer, found {v:?}"),
+            );
+        }
+        p
+    }
+
+    fn count(&self, c: &mut Check<'_, '_>, field: &str) -> Option<u64> {
+        let v = self.int(c, field)?;
+        if v < 0 {
+            c.err(
+                self.col(field).unwrap_or(0),
+                format!("{field}: expected zero or more, found {v}"),
+            );
+            return None;
+        }
+        Some(v as u64)
+    }
+
+    fn coord(&self, c: &mut Check<'_, '_>, field: &str, limit: f64) -> Option<f64> {
+        let v = self.value(c, field)?;
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() && x.abs() <= limit => Some(x),
+            _ => {
+                c.err(
+                    self.col(field).unwrap_or(0),
+                    format!("{field}: expected a decimal within -{limit}..{limit}, found {v:?}"),
+                );
+                None
+            }
+        }
+    }
+}
+
+impl RowMapper for MappingRows {
+    fn map(&self, row: &Row<'_>) -> Result<Mapped, Vec<FieldError>> {
+        let mut c = Check::new(row);
+        let id = self.value(&mut c, "source_event_id");
+        if id.is_none() {
+            c.err(
+                self.col("source_event_id").unwrap_or(0),
+                "source_event_id is empty; every row needs one",
+            );
+        }
+        let start = self.date(&mut c, "date_start");
+        if start.is_none() && c.errors.is_empty() {
+            c.err(self.col("date_start").unwrap_or(0), "date_start is empty");
+        }
+        let end = if self.fields.contains_key("date_end") {
+            self.date(&mut c, "date_end")
+        } else {
+            start
+        };
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                c.err(
+                    self.col("date_end").unwrap_or(0),
+                    format!("date_end {e} is before date_start {s}"),
+                );
+            }
+        }
+        let date_precision = match self.value(&mut c, "date_precision") {
+            None => DatePrecision::Day,
+            Some(v) => DatePrecision::parse(&v).unwrap_or_else(|| {
+                c.err(
+                    self.col("date_precision").unwrap_or(0),
+                    format!("date_precision: expected day, week, month or year (1-4), found {v:?}"),
+                );
+                DatePrecision::Longer
+            }),
+        };
+        let geo_precision = match self.value(&mut c, "geo_precision") {
+            None => GeoPrecision::Point,
+            Some(v) => v
+                .parse::<u8>()
+                .ok()
+                .and_then(GeoPrecision::from_code)
+                .unwrap_or_else(|| {
+                    c.err(
+                        self.col("geo_precision").unwrap_or(0),
+                        format!("geo_precision: expected 1-5, found {v:?}"),
+                    );
+                    GeoPrecision::Country
+                }),
+        };
+        let et = self.value(&mut c, "event_type");
+        let event_type = match &et {
+            None => EventType::Other,
+            Some(v) => EventType::parse(v).unwrap_or_else(|| {
+                c.err(self.col("event_type").unwrap_or(0), format!("event_type: {v:?} is not a common type; map it with [fields.event_type.map] to one of battle, explosion, violence_against_civilians, protest, riot, strategic_development, other"));
+                EventType::Other
+            }),
+        };
+        let lat = self.coord(&mut c, "latitude", 90.0);
+        let lon = self.coord(&mut c, "longitude", 180.0);
+        let low = self.count(&mut c, "fatalities_low");
+        let best = self.count(&mut c, "fatalities_best");
+        let high = self.count(&mut c, "fatalities_high");
+        let fatalities = c.fatalities(
+            low,
+            best,
+            high,
+            [
+                self.col("fatalities_low"),
+                self.col("fatalities_best"),
+                self.col("fatalities_high"),
+            ],
+        );
+        let version = match self.int(&mut c, "version") {
+            Some(ts) => VersionKind::Timestamp(ts),
+            None => VersionKind::Sequence,
+        };
+        let source_event_type = self
+            .value(&mut c, "source_event_type")
+            .or_else(|| {
+                self.fields.get("event_type").and_then(|b| match b.src {
+                    Src::Col(i) => Some(row.at(i).to_string()),
+                    _ => None,
+                })
+            })
+            .unwrap_or_default();
+        let record = Record {
+            source: self.source.clone(),
+            source_event_id: id.unwrap_or_default(),
+            version,
+            date_start: start.unwrap_or_default(),
+            date_end: end.unwrap_or_default(),
+            date_precision,
+            latitude: lat,
+            longitude: lon,
+            geo_precision,
+            country: self.value(&mut c, "country"),
+            admin1: self.value(&mut c, "admin1"),
+            admin2: self.value(&mut c, "admin2"),
+            location: self.value(&mut c, "location"),
+            event_type,
+            sub_event_type: self.value(&mut c, "sub_event_type"),
+            source_event_type,
+            actor1: self.value(&mut c, "actor1"),
+            actor2: self.value(&mut c, "actor2"),
+            assoc_actor1: self.value(&mut c, "assoc_actor1"),
+            assoc_actor2: self.value(&mut c, "assoc_actor2"),
+            conflict: self.value(&mut c, "conflict"),
+            fatalities,
+            civilian_deaths: self.count(&mut c, "civilian_deaths"),
+            notes: self.value(&mut c, "notes"),
+            raw: row.raw_json(),
+            quality: c.take_notes(),
+            provenance: Provenance {
+                file: self.file.clone(),
+                line: row.line,
+                format: self.name.clone(),
+            },
+        };
+        c.finish(Mapped::Record(Box::new(record)))
+    }
+}

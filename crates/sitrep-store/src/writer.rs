@@ -1,0 +1,646 @@
+//! Writing one batch: classification of incoming records, Parquet files, the commit.
+
+use crate::manifest::{sync_dir, BatchEntry, Counts, FileEntry, InputEntry};
+use crate::{schema, Store, StoreError};
+use datafusion::arrow::array::{
+    ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder,
+};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
+use sitrep_ingest::{Mapped, RecordSink, RowError};
+use sitrep_model::{Record, VersionKind};
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Test hook: when the environment variable `SITREP_CRASH_AT` names this point, the
+/// process aborts here (as a power cut would stop it). Used by the crash-safety tests.
+pub(crate) fn crash_point(name: &str) {
+    if std::env::var("SITREP_CRASH_AT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
+/// What a batch is.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    /// Source name stored on every record.
+    pub source: String,
+    /// Adapter name.
+    pub adapter: String,
+    /// The input file as named by the user.
+    pub file: String,
+    /// Commit good rows and quarantine bad ones, instead of refusing the batch.
+    pub quarantine: bool,
+    /// Treat repairable problems (a disordered fatality range) as errors.
+    pub strict: bool,
+}
+
+/// What a committed (or no-op) batch did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The batch number, or `None` when nothing changed and nothing was written.
+    pub batch: Option<u64>,
+    /// Counts.
+    pub counts: Counts,
+    /// Bad rows (quarantined).
+    pub errors: Vec<RowError>,
+    /// Rows stored with a repair, as `file:line:column (name): what`.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Stored {
+    version: i64,
+    hash: String,
+    record_id: String,
+    current: bool,
+}
+
+const FLUSH_ROWS: usize = 32 * 1024;
+
+/// Receives one file's rows, classifies them against the store and writes new versions.
+/// Nothing is visible until [`BatchWriter::commit`].
+pub struct BatchWriter {
+    root: PathBuf,
+    batch: u64,
+    opts: BatchOptions,
+    stored: HashMap<String, Stored>,
+    in_batch: HashMap<String, (u64, String)>,
+    cols: Columns,
+    writer: Option<ArrowWriter<File>>,
+    records_tmp: PathBuf,
+    written: u64,
+    changes: Vec<(String, String, i64)>,
+    errors: Vec<RowError>,
+    warnings: Vec<String>,
+    counts: Counts,
+    failure: Option<StoreError>,
+    _lock: File,
+}
+
+impl BatchWriter {
+    pub(crate) fn new(
+        store: &Store,
+        opts: BatchOptions,
+        stored_rows: Vec<(String, i64, String, String, bool)>,
+        lock: File,
+    ) -> Result<Self, StoreError> {
+        let batch = store.manifest().next_batch;
+        let root = store.root().to_path_buf();
+        let dir = root.join("batches");
+        std::fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        let mut stored: HashMap<String, Stored> = HashMap::with_capacity(stored_rows.len());
+        for (id, version, hash, record_id, current) in stored_rows {
+            let keep = stored.get(&id).is_none_or(|s| version > s.version);
+            if keep {
+                stored.insert(
+                    id,
+                    Stored {
+                        version,
+                        hash,
+                        record_id,
+                        current,
+                    },
+                );
+            }
+        }
+        Ok(BatchWriter {
+            records_tmp: dir.join(format!(".b{batch:06}-records.parquet.tmp")),
+            root,
+            batch,
+            opts,
+            stored,
+            in_batch: HashMap::new(),
+            cols: Columns::default(),
+            writer: None,
+            written: 0,
+            changes: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            counts: Counts::default(),
+            failure: None,
+            _lock: lock,
+        })
+    }
+
+    /// Counts so far.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    fn add_record(&mut self, mut r: Record) {
+        self.counts.read += 1;
+        r.source = self.opts.source.clone();
+        if !r.quality.is_empty() {
+            let at = |n: &sitrep_model::QualityNote| {
+                sitrep_ingest::FieldError::at(&n.column, Some(n.column_index), n.message.clone())
+            };
+            if self.opts.strict {
+                self.counts.rejected += 1;
+                for n in &r.quality {
+                    self.errors.push(RowError {
+                        file: r.provenance.file.clone(),
+                        line: r.provenance.line,
+                        field: at(n),
+                        raw: r.raw.clone(),
+                    });
+                }
+                return;
+            }
+            for n in &r.quality {
+                let e = RowError {
+                    file: r.provenance.file.clone(),
+                    line: r.provenance.line,
+                    field: at(n),
+                    raw: String::new(),
+                };
+                self.warnings.push(e.to_string());
+            }
+        }
+        let hash = blake3::hash(&r.hash_input()).to_hex()[..32].to_string();
+        if let Some((line, h)) = self.in_batch.get(&r.source_event_id) {
+            if *h == hash {
+                self.counts.unchanged += 1;
+            } else if !matches!(r.version, VersionKind::Timestamp(_)) {
+                self.counts.rejected += 1;
+                self.errors.push(RowError {
+                    file: r.provenance.file.clone(),
+                    line: r.provenance.line,
+                    field: sitrep_ingest::FieldError::row(format!(
+                        "event id {:?} appears twice in this file with different content (first at line {line}); a source event can have one row per release",
+                        r.source_event_id
+                    )),
+                    raw: r.raw.clone(),
+                });
+                return;
+            }
+            if *h == hash || !matches!(r.version, VersionKind::Timestamp(_)) {
+                return;
+            }
+        }
+        let prior = self.stored.get(&r.source_event_id).cloned();
+        let (version, kind) = match (r.version, &prior) {
+            (VersionKind::Sequence, None) => (1, "sequence"),
+            (VersionKind::Sequence, Some(p)) => {
+                if p.hash == hash {
+                    self.counts.unchanged += 1;
+                    self.in_batch
+                        .insert(r.source_event_id.clone(), (r.provenance.line, hash));
+                    return;
+                }
+                (p.version + 1, "sequence")
+            }
+            (VersionKind::Timestamp(ts), None) => (ts, "timestamp"),
+            (VersionKind::Timestamp(ts), Some(p)) => {
+                if ts < p.version || (ts == p.version && p.hash == hash) {
+                    self.counts.unchanged += 1;
+                    if ts < p.version {
+                        self.counts.stale += 1;
+                    }
+                    self.in_batch
+                        .insert(r.source_event_id.clone(), (r.provenance.line, hash));
+                    return;
+                }
+                if ts == p.version {
+                    self.counts.rejected += 1;
+                    self.errors.push(RowError {
+                        file: r.provenance.file.clone(),
+                        line: r.provenance.line,
+                        field: sitrep_ingest::FieldError::at("timestamp", None, format!(
+                            "event {:?} has the stored timestamp {ts} but different content; the source must raise the timestamp when it changes a row",
+                            r.source_event_id
+                        )),
+                        raw: r.raw.clone(),
+                    });
+                    return;
+                }
+                (ts, "timestamp")
+            }
+        };
+        if !r.quality.is_empty() {
+            self.counts.flagged += 1;
+        }
+        match &prior {
+            None => self.counts.new += 1,
+            Some(p) => {
+                self.counts.updated += 1;
+                if p.current {
+                    self.changes
+                        .push((p.record_id.clone(), "superseded".into(), version));
+                }
+            }
+        }
+        let record_id = format!("{}:{}:{}", r.source, r.source_event_id, version);
+        self.in_batch
+            .insert(r.source_event_id.clone(), (r.provenance.line, hash.clone()));
+        self.stored.insert(
+            r.source_event_id.clone(),
+            Stored {
+                version,
+                hash: hash.clone(),
+                record_id: record_id.clone(),
+                current: true,
+            },
+        );
+        self.cols
+            .push(&r, &record_id, version, kind, self.batch as i64, &hash);
+        if self.cols.len >= FLUSH_ROWS {
+            self.flush();
+        }
+    }
+
+    fn add_deletion(&mut self, id: String, at: i64, line: u64) {
+        let _ = line;
+        match self.stored.get_mut(&id) {
+            Some(s) if s.current && s.version <= at => {
+                s.current = false;
+                self.changes
+                    .push((s.record_id.clone(), "deleted".into(), at));
+                self.counts.deleted += 1;
+            }
+            Some(_) => self.counts.unchanged += 1,
+            None => self.counts.not_found += 1,
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.failure.is_some() || self.cols.len == 0 {
+            return;
+        }
+        let batch = match self.cols.finish() {
+            Ok(b) => b,
+            Err(e) => {
+                self.failure = Some(e);
+                return;
+            }
+        };
+        if self.writer.is_none() {
+            let file = match File::create(&self.records_tmp) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.failure = Some(StoreError::Io {
+                        path: self.records_tmp.clone(),
+                        source: e,
+                    });
+                    return;
+                }
+            };
+            match ArrowWriter::try_new(file, schema::records(), Some(props())) {
+                Ok(w) => self.writer = Some(w),
+                Err(e) => {
+                    self.failure = Some(e.into());
+                    return;
+                }
+            }
+        }
+        self.written += batch.num_rows() as u64;
+        if let Err(e) = self.writer.as_mut().expect("set above").write(&batch) {
+            self.failure = Some(e.into());
+        }
+    }
+
+    fn discard(&mut self) {
+        self.writer = None;
+        let _ = std::fs::remove_file(&self.records_tmp);
+    }
+
+    /// Makes the batch durable and visible, or refuses it. With bad rows and without
+    /// `quarantine`, nothing is written and [`StoreError::Rejected`] lists them all.
+    pub fn commit(mut self, store: &mut Store, input: InputEntry) -> Result<Outcome, StoreError> {
+        self.flush();
+        if let Some(e) = self.failure.take() {
+            self.discard();
+            return Err(e);
+        }
+        if !self.errors.is_empty() && !self.opts.quarantine {
+            self.discard();
+            return Err(StoreError::Rejected {
+                errors: std::mem::take(&mut self.errors),
+            });
+        }
+        let nothing = self.written == 0 && self.changes.is_empty() && self.errors.is_empty();
+        if nothing {
+            self.discard();
+            return Ok(Outcome {
+                batch: None,
+                counts: self.counts.clone(),
+                errors: Vec::new(),
+                warnings: std::mem::take(&mut self.warnings),
+            });
+        }
+        let dir = self.root.join("batches");
+        let mut files = Vec::new();
+        if let Some(w) = self.writer.take() {
+            let f = w.into_inner()?;
+            f.sync_all().map_err(StoreError::io(&self.records_tmp))?;
+            drop(f);
+            crash_point("after-records-write");
+            files.push(self.install(&dir, "records", self.written)?);
+        }
+        if !self.changes.is_empty() {
+            let b = changes_batch(&self.changes, self.batch as i64)?;
+            files.push(self.write_small(&dir, "changes", b)?);
+        }
+        if !self.errors.is_empty() {
+            let b = quarantine_batch(&self.errors, self.batch as i64)?;
+            files.push(self.write_small(&dir, "quarantine", b)?);
+        }
+        sync_dir(&dir)?;
+        let entry = BatchEntry {
+            id: self.batch,
+            source: self.opts.source.clone(),
+            adapter: self.opts.adapter.clone(),
+            input,
+            committed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            counts: self.counts.clone(),
+            files,
+        };
+        let mut manifest = store.manifest().clone();
+        manifest.batches.push(entry);
+        manifest.next_batch = self.batch + 1;
+        manifest.save(&self.root)?;
+        store.replace_manifest(manifest);
+        Ok(Outcome {
+            batch: Some(self.batch),
+            counts: self.counts.clone(),
+            errors: std::mem::take(&mut self.errors),
+            warnings: std::mem::take(&mut self.warnings),
+        })
+    }
+
+    fn install(&self, dir: &Path, table: &str, rows: u64) -> Result<FileEntry, StoreError> {
+        let name = format!("b{:06}-{table}.parquet", self.batch);
+        let dest = dir.join(&name);
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::rename(&tmp, &dest).map_err(StoreError::io(&dest))?;
+        let (blake3, bytes) = hash_file(&dest)?;
+        Ok(FileEntry {
+            table: table.into(),
+            path: format!("batches/{name}"),
+            rows,
+            bytes,
+            blake3,
+        })
+    }
+
+    fn write_small(
+        &self,
+        dir: &Path,
+        table: &str,
+        batch: RecordBatch,
+    ) -> Result<FileEntry, StoreError> {
+        let name = format!("b{:06}-{table}.parquet", self.batch);
+        let tmp = dir.join(format!(".{name}.tmp"));
+        let f = File::create(&tmp).map_err(StoreError::io(&tmp))?;
+        let mut w = ArrowWriter::try_new(f, batch.schema(), Some(props()))?;
+        w.write(&batch)?;
+        let f = w.into_inner()?;
+        f.sync_all().map_err(StoreError::io(&tmp))?;
+        self.install(dir, table, batch.num_rows() as u64)
+    }
+}
+
+impl RecordSink for BatchWriter {
+    fn accept(&mut self, item: Mapped) {
+        match item {
+            Mapped::Record(r) => self.add_record(*r),
+            Mapped::Deletion {
+                source_event_id,
+                deleted_at,
+                line,
+            } => {
+                self.counts.read += 1;
+                self.add_deletion(source_event_id, deleted_at, line)
+            }
+        }
+    }
+    fn reject(&mut self, error: RowError) {
+        // One bad row may yield several field errors; count the row once.
+        let same_row = self
+            .errors
+            .last()
+            .is_some_and(|e| e.line == error.line && e.file == error.file);
+        if !same_row {
+            self.counts.read += 1;
+            self.counts.rejected += 1;
+        }
+        self.errors.push(error);
+    }
+}
+
+fn props() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(1).expect("valid level"),
+        ))
+        .set_max_row_group_row_count(Some(128 * 1024))
+        .build()
+}
+
+pub(crate) fn hash_file(path: &Path) -> Result<(String, u64), StoreError> {
+    let mut h = blake3::Hasher::new();
+    let f = File::open(path).map_err(StoreError::io(path))?;
+    let n = std::io::copy(&mut std::io::BufReader::with_capacity(1 << 20, f), &mut h)
+        .map_err(StoreError::io(path))?;
+    Ok((h.finalize().to_hex().to_string(), n))
+}
+
+fn changes_batch(changes: &[(String, String, i64)], batch: i64) -> Result<RecordBatch, StoreError> {
+    let mut id = StringBuilder::new();
+    let mut b = Int64Builder::new();
+    let mut c = StringBuilder::new();
+    let mut at = Int64Builder::new();
+    for (r, ch, t) in changes {
+        id.append_value(r);
+        b.append_value(batch);
+        c.append_value(ch);
+        at.append_value(*t);
+    }
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(id.finish()),
+        Arc::new(b.finish()),
+        Arc::new(c.finish()),
+        Arc::new(at.finish()),
+    ];
+    Ok(RecordBatch::try_new(schema::changes(), cols)?)
+}
+
+fn quarantine_batch(errors: &[RowError], batch: i64) -> Result<RecordBatch, StoreError> {
+    let mut b = Int64Builder::new();
+    let mut file = StringBuilder::new();
+    let mut line = Int64Builder::new();
+    let mut col = StringBuilder::new();
+    let mut reason = StringBuilder::new();
+    let mut raw = StringBuilder::new();
+    for e in errors {
+        b.append_value(batch);
+        file.append_value(&e.file);
+        line.append_value(e.line as i64);
+        col.append_option(e.field.column.as_deref());
+        reason.append_value(e.to_string());
+        raw.append_value(&e.raw);
+    }
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(b.finish()),
+        Arc::new(file.finish()),
+        Arc::new(line.finish()),
+        Arc::new(col.finish()),
+        Arc::new(reason.finish()),
+        Arc::new(raw.finish()),
+    ];
+    Ok(RecordBatch::try_new(schema::quarantine(), cols)?)
+}
+
+/// Column builders for `records`, in schema order.
+#[derive(Default)]
+struct Columns {
+    len: usize,
+    record_id: StringBuilder,
+    source: StringBuilder,
+    source_event_id: StringBuilder,
+    version: Int64Builder,
+    version_kind: StringBuilder,
+    batch: Int64Builder,
+    file: StringBuilder,
+    line: Int64Builder,
+    format: StringBuilder,
+    row_hash: StringBuilder,
+    date_start: Date32Builder,
+    date_end: Date32Builder,
+    date_precision: Int32Builder,
+    latitude: Float64Builder,
+    longitude: Float64Builder,
+    geo_precision: Int32Builder,
+    country: StringBuilder,
+    admin1: StringBuilder,
+    admin2: StringBuilder,
+    location: StringBuilder,
+    event_type: StringBuilder,
+    sub_event_type: StringBuilder,
+    source_event_type: StringBuilder,
+    actor1: StringBuilder,
+    actor2: StringBuilder,
+    assoc_actor1: StringBuilder,
+    assoc_actor2: StringBuilder,
+    conflict: StringBuilder,
+    f_low: Int64Builder,
+    f_best: Int64Builder,
+    f_high: Int64Builder,
+    civilian: Int64Builder,
+    notes: StringBuilder,
+    quality: StringBuilder,
+    raw: StringBuilder,
+}
+
+fn days(d: chrono::NaiveDate) -> i32 {
+    (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+}
+
+impl Columns {
+    fn push(
+        &mut self,
+        r: &Record,
+        record_id: &str,
+        version: i64,
+        kind: &str,
+        batch: i64,
+        hash: &str,
+    ) {
+        self.len += 1;
+        self.record_id.append_value(record_id);
+        self.source.append_value(&r.source);
+        self.source_event_id.append_value(&r.source_event_id);
+        self.version.append_value(version);
+        self.version_kind.append_value(kind);
+        self.batch.append_value(batch);
+        self.file.append_value(&r.provenance.file);
+        self.line.append_value(r.provenance.line as i64);
+        self.format.append_value(&r.provenance.format);
+        self.row_hash.append_value(hash);
+        self.date_start.append_value(days(r.date_start));
+        self.date_end.append_value(days(r.date_end));
+        self.date_precision
+            .append_value(r.date_precision.code() as i32);
+        self.latitude.append_option(r.latitude);
+        self.longitude.append_option(r.longitude);
+        self.geo_precision
+            .append_value(r.geo_precision.code() as i32);
+        self.country.append_option(r.country.as_deref());
+        self.admin1.append_option(r.admin1.as_deref());
+        self.admin2.append_option(r.admin2.as_deref());
+        self.location.append_option(r.location.as_deref());
+        self.event_type.append_value(r.event_type.as_str());
+        self.sub_event_type
+            .append_option(r.sub_event_type.as_deref());
+        self.source_event_type.append_value(&r.source_event_type);
+        self.actor1.append_option(r.actor1.as_deref());
+        self.actor2.append_option(r.actor2.as_deref());
+        self.assoc_actor1.append_option(r.assoc_actor1.as_deref());
+        self.assoc_actor2.append_option(r.assoc_actor2.as_deref());
+        self.conflict.append_option(r.conflict.as_deref());
+        self.f_low.append_option(r.fatalities.low.map(|v| v as i64));
+        self.f_best
+            .append_option(r.fatalities.best.map(|v| v as i64));
+        self.f_high
+            .append_option(r.fatalities.high.map(|v| v as i64));
+        self.civilian
+            .append_option(r.civilian_deaths.map(|v| v as i64));
+        self.notes.append_option(r.notes.as_deref());
+        if r.quality.is_empty() {
+            self.quality.append_null();
+        } else {
+            let q: Vec<String> = r
+                .quality
+                .iter()
+                .map(|n| format!("{}: {}", n.column, n.message))
+                .collect();
+            self.quality.append_value(q.join("; "));
+        }
+        self.raw.append_value(&r.raw);
+    }
+
+    fn finish(&mut self) -> Result<RecordBatch, StoreError> {
+        self.len = 0;
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.record_id.finish()),
+            Arc::new(self.source.finish()),
+            Arc::new(self.source_event_id.finish()),
+            Arc::new(self.version.finish()),
+            Arc::new(self.version_kind.finish()),
+            Arc::new(self.batch.finish()),
+            Arc::new(self.file.finish()),
+            Arc::new(self.line.finish()),
+            Arc::new(self.format.finish()),
+            Arc::new(self.row_hash.finish()),
+            Arc::new(self.date_start.finish()),
+            Arc::new(self.date_end.finish()),
+            Arc::new(self.date_precision.finish()),
+            Arc::new(self.latitude.finish()),
+            Arc::new(self.longitude.finish()),
+            Arc::new(self.geo_precision.finish()),
+            Arc::new(self.country.finish()),
+            Arc::new(self.admin1.finish()),
+            Arc::new(self.admin2.finish()),
+            Arc::new(self.location.finish()),
+            Arc::new(self.event_type.finish()),
+            Arc::new(self.sub_event_type.finish()),
+            Arc::new(self.source_event_type.finish()),
+            Arc::new(self.actor1.finish()),
+            Arc::new(self.actor2.finish()),
+            Arc::new(self.assoc_actor1.finish()),
+            Arc::new(self.assoc_actor2.finish()),
+            Arc::new(self.conflict.finish()),
+            Arc::new(self.f_low.finish()),
+            Arc::new(self.f_best.finish()),
+            Arc::new(self.f_high.finish()),
+            Arc::new(self.civilian.finish()),
+            Arc::new(self.notes.finish()),
+            Arc::new(self.quality.finish()),
+            Arc::new(self.raw.finish()),
+        ];
+        Ok(RecordBatch::try_new(schema::records(), cols)?)
+    }
+}
