@@ -30,6 +30,80 @@ pub enum Command {
     Query(QueryArgs),
     /// Write incidents (filtered) to CSV, Parquet, GeoJSON or JSON.
     Export(ExportArgs),
+    /// The gazetteer: provinces, districts, capitals, regions; locate a point; geocoding quality.
+    Places(PlacesArgs),
+    /// The actor registry: list, show, resolve a name, unresolved names in the store.
+    Actors(ActorsArgs),
+}
+
+/// `sitrep places`.
+#[derive(Debug, Args)]
+pub struct PlacesArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: PlacesAction,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Table, global = true)]
+    pub format: OutFormat,
+}
+
+/// `sitrep places …`.
+#[derive(Debug, Subcommand)]
+pub enum PlacesAction {
+    /// The 34 provinces with region, capital and district count.
+    List,
+    /// One province: spellings, region, capital, districts (by name, spelling variant or ISO code).
+    Show {
+        /// Name or code, e.g. Panjsher, AF-PAN.
+        name: String,
+    },
+    /// Which province, district and region a point lies in, and its nearest provincial capital.
+    Locate {
+        /// Latitude (WGS84).
+        #[arg(allow_hyphen_values = true)]
+        lat: f64,
+        /// Longitude (WGS84).
+        #[arg(allow_hyphen_values = true)]
+        lon: f64,
+    },
+    /// Geocoding of the store's incidents: assigned, snapped, outside, and disagreements with the source's admin1.
+    Check,
+}
+
+/// `sitrep actors`.
+#[derive(Debug, Args)]
+pub struct ActorsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ActorsAction,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Table, global = true)]
+    pub format: OutFormat,
+}
+
+/// `sitrep actors …`.
+#[derive(Debug, Subcommand)]
+pub enum ActorsAction {
+    /// Every actor of the registry.
+    List,
+    /// One actor with aliases, relations (with citations) and leaders.
+    Show {
+        /// Id or name, e.g. is-kp, "Islamic State Khorasan".
+        id: String,
+    },
+    /// Resolve a source's actor name, scoped by country and date.
+    Resolve {
+        /// The name as the source writes it.
+        name: String,
+        /// Country of the record (scopes names like "IS" or "NRF").
+        #[arg(long)]
+        country: Option<String>,
+        /// Date of the record (scopes names like "Government of Afghanistan").
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
+    /// Actor names in the store that do not resolve, with counts and suggestions.
+    Unresolved,
 }
 
 /// `sitrep ingest`.

@@ -54,6 +54,7 @@ pub async fn open() -> anyhow::Result<Store> {
         blake3: blake3::hash(BUNDLED_CSV).to_hex().to_string(),
     };
     writer.commit(&mut store, input)?;
+    store.enrich(crate::cmd::resolver()?)?;
     drop(store);
     let _ = std::fs::remove_file(tmp.join(".lock"));
     match std::fs::rename(&tmp, &dir) {

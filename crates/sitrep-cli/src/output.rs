@@ -27,3 +27,98 @@ pub fn print(batches: &[RecordBatch], format: OutFormat) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Prints serialisable rows (objects with the same keys) as a table, CSV or JSON.
+pub fn print_rows<T: serde::Serialize>(rows: &[T], format: OutFormat) -> anyhow::Result<()> {
+    let values: Vec<serde_json::Value> = rows
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if format == OutFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &values)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let keys: Vec<String> = values
+        .first()
+        .and_then(|v| v.as_object())
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let cell = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| x.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    let table: Vec<Vec<String>> = values
+        .iter()
+        .map(|v| keys.iter().map(|k| cell(&v[k])).collect())
+        .collect();
+    if format == OutFormat::Csv {
+        let mut w = csv_line(&keys);
+        for r in &table {
+            w.push_str(&csv_line(r));
+        }
+        out.write_all(w.as_bytes())?;
+        return Ok(());
+    }
+    let widths: Vec<usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            table
+                .iter()
+                .map(|r| r[i].chars().count().min(60))
+                .chain([k.len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| {
+                let c: String = c.chars().take(60).collect();
+                format!("{c:<w$}")
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(out, "{}", line(&keys).trim_end())?;
+    for r in &table {
+        writeln!(out, "{}", line(r).trim_end())?;
+    }
+    Ok(())
+}
+
+/// Prints one serialisable value as pretty JSON (table and CSV formats print JSON too:
+/// nested detail does not fit a table).
+pub fn print_one<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn csv_line(cells: &[String]) -> String {
+    let q: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    q.join(",") + "\n"
+}

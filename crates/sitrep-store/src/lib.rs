@@ -25,6 +25,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod enrich;
 mod error;
 mod export;
 mod filter;
@@ -35,9 +36,10 @@ mod writer;
 
 pub use datafusion;
 pub use datafusion::arrow;
+pub use enrich::EnrichOutcome;
 pub use error::StoreError;
 pub use export::{export, write_csv, ExportFormat};
 pub use filter::Filter;
-pub use manifest::{BatchEntry, Counts, FileEntry, InputEntry, Manifest};
+pub use manifest::{BatchEntry, Counts, DerivedEntry, FileEntry, InputEntry, Manifest};
 pub use store::Store;
 pub use writer::{BatchOptions, BatchWriter, Outcome};

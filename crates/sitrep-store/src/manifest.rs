@@ -123,6 +123,20 @@ pub struct Manifest {
     pub next_batch: u64,
     /// Committed batches, oldest first.
     pub batches: Vec<BatchEntry>,
+    /// Derived tables (enrichment by places and actors), rebuilt when their inputs change.
+    #[serde(default)]
+    pub derived: Vec<DerivedEntry>,
+}
+
+/// A derived file: the enrichment of one batch's records by one enricher version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DerivedEntry {
+    /// The enricher's version (a hash of its data files).
+    pub version: String,
+    /// The batch whose records it enriches.
+    pub batch: u64,
+    /// The file.
+    pub file: FileEntry,
 }
 
 impl Default for Manifest {
@@ -132,6 +146,7 @@ impl Default for Manifest {
             layout: 1,
             next_batch: 1,
             batches: Vec::new(),
+            derived: Vec::new(),
         }
     }
 }
@@ -181,6 +196,7 @@ impl Manifest {
         self.batches
             .iter()
             .flat_map(|b| b.files.iter())
+            .chain(self.derived.iter().map(|d| &d.file))
             .filter(move |f| f.table == table)
     }
 }

@@ -110,3 +110,51 @@ pub fn quarantine() -> SchemaRef {
         ]))
     }))
 }
+
+/// Schema of the `enrichment` table (derived; joined into `incidents` by `record_id`).
+///
+/// | column | meaning |
+/// |---|---|
+/// | `province_code`, `province_name` | ISO 3166-2 province of the point (or of the source's admin1 when there is no point) |
+/// | `district`, `region` | district from the gazetteer; region of the default grouping |
+/// | `capital_name`, `capital_distance_km` | nearest provincial capital, great-circle km; null when located only to province or coarser |
+/// | `place_flag` | `inside`, `snapped`, `outside`, `no_point`, `not_checked` |
+/// | `admin1_agrees` | false when the source's own admin1 names another province than the point |
+/// | `actor1_id`, `actor2_id` | canonical actor ids (null: unresolved) |
+/// | `actor1_root`, `actor2_root` | the same, factions rolled up to their parent |
+pub fn enrichment() -> SchemaRef {
+    static S: OnceLock<SchemaRef> = OnceLock::new();
+    Arc::clone(S.get_or_init(|| {
+        Arc::new(Schema::new(vec![
+            utf8("record_id", false),
+            utf8("province_code", true),
+            utf8("province_name", true),
+            utf8("district", true),
+            utf8("region", true),
+            utf8("capital_name", true),
+            Field::new("capital_distance_km", DataType::Float64, true),
+            utf8("place_flag", false),
+            Field::new("admin1_agrees", DataType::Boolean, true),
+            utf8("actor1_id", true),
+            utf8("actor2_id", true),
+            utf8("actor1_root", true),
+            utf8("actor2_root", true),
+        ]))
+    }))
+}
+
+/// The enrichment columns that `incidents` adds to `records`.
+pub const ENRICHMENT_COLUMNS: [&str; 12] = [
+    "province_code",
+    "province_name",
+    "district",
+    "region",
+    "capital_name",
+    "capital_distance_km",
+    "place_flag",
+    "admin1_agrees",
+    "actor1_id",
+    "actor2_id",
+    "actor1_root",
+    "actor2_root",
+];

@@ -65,7 +65,13 @@ impl Store {
 
     /// Checks that every file named by the manifest exists and matches its BLAKE3.
     pub fn verify(&self) -> Result<(), StoreError> {
-        for f in self.manifest.batches.iter().flat_map(|b| b.files.iter()) {
+        for f in self
+            .manifest
+            .batches
+            .iter()
+            .flat_map(|b| b.files.iter())
+            .chain(self.manifest.derived.iter().map(|d| &d.file))
+        {
             let path = self.root.join(&f.path);
             let (found, _) = hash_file(&path)?;
             if found != f.blake3 {
@@ -95,7 +101,7 @@ impl Store {
 
     /// Takes the store's write lock (released when the writer is dropped or the process
     /// dies) and removes files a crashed writer left behind.
-    fn lock(&self) -> Result<File, StoreError> {
+    pub(crate) fn lock(&self) -> Result<File, StoreError> {
         let path = self.root.join(".lock");
         let f = File::options()
             .create(true)
@@ -127,6 +133,7 @@ impl Store {
             .batches
             .iter()
             .flat_map(|b| b.files.iter())
+            .chain(self.manifest.derived.iter().map(|d| &d.file))
             .map(|f| f.path.clone())
             .collect();
         for e in entries.flatten() {
@@ -237,10 +244,19 @@ impl Store {
             self.table("quarantine", schema::quarantine())?,
         )?;
         ctx.register_table("batches", Arc::new(self.batches_table()?))?;
-        ctx.sql(
-            "CREATE VIEW incidents AS SELECT * FROM records r WHERE NOT EXISTS \
-             (SELECT 1 FROM changes c WHERE c.record_id = r.record_id)",
-        )
+        ctx.register_table(
+            "enrichment",
+            self.table("enrichment", schema::enrichment())?,
+        )?;
+        let extra: Vec<String> = schema::ENRICHMENT_COLUMNS
+            .iter()
+            .map(|c| format!("e.{c}"))
+            .collect();
+        ctx.sql(&format!(
+            "CREATE VIEW incidents AS SELECT r.*, {} FROM records r LEFT JOIN enrichment e ON e.record_id = r.record_id \
+             WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.record_id = r.record_id)",
+            extra.join(", ")
+        ))
         .await?;
         Ok(ctx)
     }

@@ -136,5 +136,10 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
     if a.paths.len() > 1 {
         eprintln!("total: {total}");
     }
+    let resolver = super::resolver()?;
+    let e = store.enrich(resolver)?;
+    if e.rows > 0 && !cli.quiet {
+        eprintln!("places and actors: {} records enriched", e.rows);
+    }
     Ok(code)
 }

@@ -2,19 +2,41 @@
 
 mod export;
 mod ingest;
+mod places;
 mod query;
 
 use crate::args::{Cli, Command};
 use std::process::ExitCode;
 
-/// Opens the store named by `--store`, or the bundled one.
+/// Opens the store named by `--store`, or the bundled one, and brings its enrichment
+/// (places, actors) up to date with this binary's gazetteer and registry.
 pub async fn read_store(
     cli_store: &Option<std::path::PathBuf>,
 ) -> anyhow::Result<sitrep_store::Store> {
-    match cli_store {
-        Some(dir) => Ok(sitrep_store::Store::open(dir)?),
-        None => crate::bundled::open().await,
+    let mut store = match cli_store {
+        Some(dir) => sitrep_store::Store::open(dir)?,
+        None => crate::bundled::open().await?,
+    };
+    let resolver = resolver()?;
+    if store.enrichment_stale(&sitrep_model::Enricher::version(resolver)) {
+        match store.enrich(resolver) {
+            Ok(_) => {}
+            // Another process is writing: read what is there; enrichment catches up later.
+            Err(sitrep_store::StoreError::Locked { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
+    Ok(store)
+}
+
+/// The bundled gazetteer and actor registry (loaded once).
+pub fn resolver() -> anyhow::Result<&'static sitrep_resolve::Resolver> {
+    static R: std::sync::OnceLock<sitrep_resolve::Resolver> = std::sync::OnceLock::new();
+    if let Some(r) = R.get() {
+        return Ok(r);
+    }
+    let r = sitrep_resolve::Resolver::bundled()?;
+    Ok(R.get_or_init(|| r))
 }
 
 /// Runs the chosen command.
@@ -24,5 +46,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sources(a) => query::sources(&cli, a).await,
         Command::Query(a) => query::query(&cli, a).await,
         Command::Export(a) => export::run(&cli, a).await,
+        Command::Places(a) => places::places(&cli, a).await,
+        Command::Actors(a) => places::actors(&cli, a).await,
     }
 }

@@ -12,5 +12,7 @@ mod crash;
 mod ingest_ucdp;
 /// Malformed input: precise messages, store unchanged, quarantine.
 mod malformed;
+/// Places and actors: gazetteer, resolution, enrichment of incidents.
+mod places_actors;
 /// Query, sources and export, and the bundled default data.
 mod query_export;

@@ -1,0 +1,116 @@
+//! `sitrep places` and `sitrep actors`.
+
+use super::{read_store, resolver};
+use crate::args::{ActorsAction, ActorsArgs, Cli, PlacesAction, PlacesArgs};
+use crate::output::{print, print_one, print_rows};
+use crate::Failure;
+use sitrep_resolve::{views, NameCount};
+use sitrep_store::arrow::array::{Array, AsArray};
+use sitrep_store::arrow::datatypes::{Date32Type, Int64Type};
+use std::process::ExitCode;
+
+pub async fn places(cli: &Cli, a: &PlacesArgs) -> anyhow::Result<ExitCode> {
+    let g = resolver()?.gazetteer();
+    match &a.action {
+        PlacesAction::List => print_rows(&views::place_list(g), a.format)?,
+        PlacesAction::Show { name } => match views::place_show(g, name) {
+            Some(d) => print_one(&d)?,
+            None => return Err(Failure::Input(format!("no province named {name:?}; `sitrep places list` shows the 34 provinces and their codes")).into()),
+        },
+        PlacesAction::Locate { lat, lon } => {
+            if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
+                return Err(Failure::Input(format!("({lat}, {lon}) is not a WGS84 point: latitude comes first, within -90..90")).into());
+            }
+            print_one(&g.locate(*lat, *lon))?
+        }
+        PlacesAction::Check => {
+            let store = read_store(&cli.store).await?;
+            let sql = "SELECT count(*) AS incidents, \
+                count(province_code) AS with_province, \
+                round(100.0 * count(province_code) / count(*), 2) AS pct_with_province, \
+                sum(CASE WHEN place_flag = 'inside' THEN 1 ELSE 0 END) AS inside, \
+                sum(CASE WHEN place_flag = 'snapped' THEN 1 ELSE 0 END) AS snapped, \
+                sum(CASE WHEN place_flag = 'outside' THEN 1 ELSE 0 END) AS outside, \
+                sum(CASE WHEN place_flag = 'no_point' THEN 1 ELSE 0 END) AS no_point, \
+                count(admin1_agrees) AS admin1_comparable, \
+                sum(CASE WHEN admin1_agrees = false THEN 1 ELSE 0 END) AS admin1_disagrees, \
+                count(capital_distance_km) AS with_capital_distance \
+                FROM incidents";
+            print(&store.sql(sql).await?, a.format)?;
+            if !cli.quiet {
+                eprintln!("disagreements: sitrep query --sql \"SELECT source, source_event_id, admin1, province_name FROM incidents WHERE admin1_agrees = false\"");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn actors(cli: &Cli, a: &ActorsArgs) -> anyhow::Result<ExitCode> {
+    let r = resolver()?.registry();
+    match &a.action {
+        ActorsAction::List => print_rows(&views::actor_list(r), a.format)?,
+        ActorsAction::Show { id } => match views::actor_show(r, id) {
+            Some(d) => print_one(&d)?,
+            None => {
+                let res = r.resolve(id, None, None);
+                let hint: Vec<String> = res
+                    .suggestions
+                    .iter()
+                    .take(5)
+                    .map(|s| s.id.clone())
+                    .collect();
+                return Err(Failure::Input(format!(
+                    "no actor {id:?}; did you mean: {}?",
+                    hint.join(", ")
+                ))
+                .into());
+            }
+        },
+        ActorsAction::Resolve {
+            name,
+            country,
+            date,
+        } => print_one(&r.resolve(name, country.as_deref(), *date))?,
+        ActorsAction::Unresolved => {
+            let store = read_store(&cli.store).await?;
+            let sql = "SELECT name, country, min(d) AS d, count(*) AS n FROM ( \
+                SELECT actor1 AS name, country, date_start AS d FROM incidents WHERE actor1 IS NOT NULL AND actor1_id IS NULL \
+                UNION ALL SELECT actor2, country, date_start FROM incidents WHERE actor2 IS NOT NULL AND actor2_id IS NULL) \
+                GROUP BY name, country ORDER BY n DESC";
+            let mut names = Vec::new();
+            for b in store.sql(sql).await? {
+                let (n, c, d, k) = (
+                    b.column(0).as_string::<i32>(),
+                    b.column(1).as_string::<i32>(),
+                    b.column(2).as_primitive::<Date32Type>(),
+                    b.column(3).as_primitive::<Int64Type>(),
+                );
+                for i in 0..b.num_rows() {
+                    names.push(NameCount {
+                        name: n.value(i).to_string(),
+                        country: (!c.is_null(i)).then(|| c.value(i).to_string()),
+                        date: d.value_as_date(i),
+                        count: k.value(i) as u64,
+                    });
+                }
+            }
+            let total = store
+                .sql("SELECT count(actor1) + count(actor2) FROM incidents")
+                .await?;
+            let report = r.unresolved(&names);
+            print_one(&report)?;
+            if !cli.quiet {
+                let t = total
+                    .first()
+                    .map(|b| b.column(0).as_primitive::<Int64Type>().value(0))
+                    .unwrap_or(0);
+                eprintln!(
+                    "{} of {t} actor names in the store do not resolve ({} distinct)",
+                    report.records_unresolved,
+                    report.unresolved.len()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

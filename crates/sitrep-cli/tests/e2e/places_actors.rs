@@ -1,0 +1,126 @@
+//! Places and actors through the CLI, and the enrichment columns of `incidents`.
+
+use crate::common::{data, Env};
+
+fn json(out: std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn locate_and_resolve_from_the_command_line() {
+    let env = Env::new();
+    let v = json(
+        env.bundled(&["places", "locate", "34.528", "69.172"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["province"]["code"], "AF-KAB");
+    assert_eq!(v["region"], "Capital");
+    let v = json(
+        env.bundled(&["places", "locate", "34.01", "71.58"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["flag"], "outside", "Peshawar is in Pakistan: {v}");
+    let v = json(
+        env.bundled(&["places", "show", "Panjsher"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["code"], "AF-PAN");
+    let out = env
+        .bundled(&["places", "show", "Atlantis"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
+    let v = json(
+        env.bundled(&[
+            "actors",
+            "resolve",
+            "Government of Afghanistan",
+            "--country",
+            "Afghanistan",
+            "--date",
+            "2022-05-01",
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert_eq!(v["actor_id"], "taliban");
+    let v = json(
+        env.bundled(&[
+            "actors",
+            "resolve",
+            "Government of Afghanistan",
+            "--country",
+            "Afghanistan",
+            "--date",
+            "2020-05-01",
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert_ne!(v["actor_id"], "taliban");
+    let v = json(
+        env.bundled(&["actors", "resolve", "Taleban"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["actor_id"], "taliban");
+    let rows = json(
+        env.bundled(&["actors", "list", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert!(rows.as_array().unwrap().iter().any(|a| a["id"] == "nrf"));
+}
+
+#[test]
+fn incidents_carry_province_region_distance_and_actor_ids() {
+    let env = Env::new();
+    // Bundled data: every event gets a province; the share is reported by `places check`.
+    let out = env
+        .bundled(&["places", "check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v = json(out);
+    let pct = v[0]["pct_with_province"].as_f64().unwrap();
+    assert!(pct > 99.0, "{v}");
+    let out = env.bundled(&["query", "--format", "json", "--sql", "SELECT province_code, region, actor1_id, actor2_id, capital_name, capital_distance_km FROM incidents WHERE source_event_id = '244657'"]).output().unwrap();
+    let v = json(out);
+    assert_eq!(v[0]["province_code"], "AF-KAB");
+    assert_eq!(
+        v[0]["actor2_id"], "is-kp",
+        "UCDP's \"IS\" in Afghanistan is IS-KP"
+    );
+    assert!(v[0]["capital_distance_km"].as_f64().unwrap() < 10.0);
+
+    // A store with the 59-country GED 23.1 sample: Afghan rows are compared with their admin1.
+    env.ok(&[
+        "ingest",
+        data("ucdp/ged231_sample1000.csv").to_str().unwrap(),
+    ]);
+    let afg = env.count("SELECT count(*) FROM incidents WHERE country = 'Afghanistan'");
+    let placed =
+        env.count("SELECT count(province_code) FROM incidents WHERE country = 'Afghanistan'");
+    assert_eq!((afg, placed), (135, 135));
+    let compared =
+        env.count("SELECT count(admin1_agrees) FROM incidents WHERE country = 'Afghanistan'");
+    let disagree = env.count("SELECT count(*) FROM incidents WHERE admin1_agrees = false");
+    assert!(
+        compared >= 130 && disagree <= 6,
+        "compared {compared}, disagree {disagree}"
+    );
+    // Province-level records keep their province but get no capital distance.
+    assert_eq!(env.count("SELECT count(capital_distance_km) FROM incidents WHERE country = 'Afghanistan' AND geo_precision >= 4"), 0);
+    // Names from other countries that the registry does not know are reported with suggestions.
+    let v = json(env.run(&["actors", "unresolved"]));
+    assert!(v["records_unresolved"].as_u64().unwrap() > 0);
+}
