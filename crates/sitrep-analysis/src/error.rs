@@ -1,0 +1,100 @@
+//! The error type of the crate: "your query is wrong" kept apart from "the store or
+//! sitrep failed".
+
+use sitrep_model::figure::Period;
+use sitrep_store::StoreError;
+
+/// Why a series, comparison or figure could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// A filter names an actor id the registry does not know.
+    #[error("unknown actor id `{id}`{}", suggestion(.closest))]
+    UnknownActor {
+        /// The id as given.
+        id: String,
+        /// The closest known id, if any is close.
+        closest: Option<String>,
+    },
+    /// A distance-band filter names a band the figure's `distance_bands` do not make.
+    #[error("unknown distance band `{label}`; the bands are: {}", .known.join(", "))]
+    UnknownDistanceBand {
+        /// The label as given.
+        label: String,
+        /// The labels made from the edges in force.
+        known: Vec<String>,
+    },
+    /// A query needs a column the store's `incidents` table lacks (e.g. actor ids on a
+    /// store built without places and actors).
+    #[error("{needed_for} needs the column `{column}`, which this store's incidents table does not have; rebuild the store with places and actors (enrichment)")]
+    MissingColumn {
+        /// The column.
+        column: String,
+        /// What asked for it (`actor filter`, `group by province`).
+        needed_for: String,
+    },
+    /// A comparison period lies (partly) outside the dates the data covers, so its
+    /// rate would be understated.
+    #[error("period {period} is outside the data, which covers {data_from} to {data_to}; choose a period inside it")]
+    PeriodOutsideData {
+        /// The period asked for.
+        period: Period,
+        /// First event date in the data.
+        data_from: chrono::NaiveDate,
+        /// Last event date in the data.
+        data_to: chrono::NaiveDate,
+    },
+    /// The data has no events at all for the sources asked for.
+    #[error("no events in the store{}", if .sources.is_empty() { String::new() } else { format!(" for sources {}", .sources.join(", ")) })]
+    NoData {
+        /// Source filter in force.
+        sources: Vec<String>,
+    },
+    /// Civilian deaths were asked for but no selected record states them.
+    #[error("no selected record states civilian deaths (UCDP's 14-column files and ACLED do not give them); use a fatality measure")]
+    NoCivilianDeaths,
+    /// A parameter is out of range (`smooth = 0`, `top = 0`, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// Filtering by attribution needs the claims ledger, which the store lacks.
+    #[error("the `attribution` filter needs attribution verdicts, which this store does not have yet (no `attribution` column)")]
+    NoAttribution,
+    /// The store failed (I/O, checksum, query).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A query this crate built failed: a bug in sitrep, not in the input.
+    #[error("internal query failed: {message}\n  SQL: {sql}")]
+    Query {
+        /// DataFusion's message.
+        message: String,
+        /// The statement.
+        sql: String,
+    },
+    /// The registry or gazetteer could not be loaded.
+    #[error(transparent)]
+    Resolve(#[from] sitrep_resolve::ResolveError),
+}
+
+fn suggestion(closest: &Option<String>) -> String {
+    match closest {
+        Some(c) => format!("; did you mean `{c}`?"),
+        None => String::new(),
+    }
+}
+
+impl AnalysisError {
+    /// True when the caller's input is at fault (unknown actor, bad band, a period
+    /// outside the data, a parameter out of range): report it, don't log a bug.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            AnalysisError::UnknownActor { .. }
+                | AnalysisError::UnknownDistanceBand { .. }
+                | AnalysisError::MissingColumn { .. }
+                | AnalysisError::PeriodOutsideData { .. }
+                | AnalysisError::NoData { .. }
+                | AnalysisError::NoCivilianDeaths
+                | AnalysisError::Invalid(_)
+                | AnalysisError::NoAttribution
+        )
+    }
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests of sitrep-analysis on the bundled UCDP GED Afghanistan file
+//! (16,038 events, 1989–2020), each number checked against a count made here from the
+//! raw CSV.
+
+#[path = "analysis/common.rs"]
+mod common; // builds the enriched store once per binary; reads the raw CSV
+#[path = "analysis/compare.rs"]
+mod compare; // period comparisons against counts from the CSV
+#[path = "analysis/figures.rs"]
+mod figures; // every bundled spec, dates overridden, totals against the CSV
+#[path = "analysis/series.rs"]
+mod series; // filters, buckets, measures, groups, transforms, tracing
