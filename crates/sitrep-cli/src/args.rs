@@ -34,6 +34,115 @@ pub enum Command {
     Places(PlacesArgs),
     /// The actor registry: list, show, resolve a name, unresolved names in the store.
     Actors(ActorsArgs),
+    /// A time series of incidents or fatalities: buckets, groups, moving averages, shares.
+    Series(SeriesArgs),
+    /// The weekly rate in period A against period B, with a 95% interval.
+    Compare(CompareArgs),
+    /// Render a figure spec (bundled by name, or a TOML file) to SVG and CSV.
+    Figure(FigureArgs),
+    /// Render a report spec to one self-contained HTML file.
+    Report(ReportArgs),
+}
+
+fn enum_arg<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|e| e.to_string())
+}
+
+/// `sitrep series`.
+#[derive(Debug, Args)]
+pub struct SeriesArgs {
+    /// Time bucket: day, week (ISO, Monday start), acled_week (Saturday–Friday), month, quarter, year.
+    #[arg(long, default_value = "week", value_parser = enum_arg::<sitrep_model::figure::Bucket>)]
+    pub bucket: sitrep_model::figure::Bucket,
+    /// What to sum: incidents, fatalities_best, fatalities_low, fatalities_high, civilian_deaths.
+    #[arg(long, default_value = "incidents", value_parser = enum_arg::<sitrep_model::figure::Measure>)]
+    pub measure: sitrep_model::figure::Measure,
+    /// One line per: none, actor, event_type, province, region, distance_band, source.
+    #[arg(long, default_value = "none", value_parser = enum_arg::<sitrep_model::figure::GroupBy>)]
+    pub by: sitrep_model::figure::GroupBy,
+    /// Keep the N largest groups; the rest are summed as `Other`.
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Moving average over K buckets.
+    #[arg(long, value_name = "K")]
+    pub smooth: Option<usize>,
+    /// Moving average kind: trailing or centred.
+    #[arg(long, default_value = "trailing", value_parser = enum_arg::<sitrep_model::figure::SmoothKind>)]
+    pub smooth_kind: sitrep_model::figure::SmoothKind,
+    /// Running totals.
+    #[arg(long)]
+    pub cumulative: bool,
+    /// Distance-band edges in km for --by distance_band, e.g. 0,5,25,50,100.
+    #[arg(long, value_delimiter = ',', default_value = "0,5,25,50,100")]
+    pub bands: Vec<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    pub format: OutFormat,
+    /// Filters.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// `sitrep compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Period of interest, FROM..TO (both included), e.g. 2021-08-15..2022-06-15.
+    #[arg(long)]
+    pub a: sitrep_model::figure::Period,
+    /// Baseline period, FROM..TO, e.g. 2020-08-15..2021-06-15.
+    #[arg(long)]
+    pub b: sitrep_model::figure::Period,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    pub format: OutFormat,
+    /// Filters (their date range is ignored: the periods set it).
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// `sitrep figure`.
+#[derive(Debug, Args)]
+pub struct FigureArgs {
+    /// A bundled spec (fig1 … fig7) or a spec file (TOML).
+    #[arg(required_unless_present = "list")]
+    pub spec: Option<String>,
+    /// List the bundled specs.
+    #[arg(long)]
+    pub list: bool,
+    /// SVG output (default: <id>.svg).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the plotted values as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Replace the spec's first day (the bundled data ends in 2020: try --from 2019-09-01 --to 2020-12-31).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Replace the spec's last day.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Drop the spec's period comparisons (when they fall outside the data).
+    #[arg(long)]
+    pub no_compare: bool,
+}
+
+/// `sitrep report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report spec (TOML).
+    pub spec: PathBuf,
+    /// HTML output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace every figure's first day.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Replace every figure's last day.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Drop period comparisons.
+    #[arg(long)]
+    pub no_compare: bool,
 }
 
 /// `sitrep places`.
@@ -183,6 +292,24 @@ pub struct FilterArgs {
     /// Keep records dated at least this precisely: 1 day, 2 week, 3 month, 4 longer.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
     pub min_date_precision: Option<u8>,
+    /// Actor id (repeatable), e.g. is-kp, nrf, taliban (see `sitrep actors list`).
+    #[arg(long = "actor", value_name = "ID")]
+    pub actors: Vec<String>,
+    /// Which side the actor is on: any, a (actor1 / side_a) or b (actor2 / side_b).
+    #[arg(long, default_value = "any", value_parser = enum_arg::<sitrep_model::figure::Role>)]
+    pub role: sitrep_model::figure::Role,
+    /// Count factions as their parent (e.g. the Haqqani network as the Taliban).
+    #[arg(long)]
+    pub rollup: bool,
+    /// Province, by ISO 3166-2 code (repeatable), e.g. AF-KAB.
+    #[arg(long = "province", value_name = "CODE")]
+    pub provinces: Vec<String>,
+    /// Region of the default grouping (repeatable), e.g. Eastern.
+    #[arg(long = "region", value_name = "NAME")]
+    pub regions: Vec<String>,
+    /// The source's own event type, verbatim (repeatable).
+    #[arg(long = "source-type", value_name = "TYPE")]
+    pub source_types: Vec<String>,
 }
 
 /// `sitrep export`.
@@ -203,6 +330,31 @@ pub struct ExportArgs {
 }
 
 impl FilterArgs {
+    /// The analysis filters these flags describe.
+    pub fn to_filters(&self) -> anyhow::Result<sitrep_model::figure::Filters> {
+        let f = self.to_filter()?;
+        Ok(sitrep_model::figure::Filters {
+            from: self.from,
+            to: self.to,
+            countries: self.countries.clone(),
+            actors: self.actors.clone(),
+            role: self.role,
+            rollup: self.rollup,
+            event_types: self
+                .types
+                .iter()
+                .filter_map(|t| sitrep_model::EventType::parse(t))
+                .collect(),
+            source_types: self.source_types.clone(),
+            provinces: self.provinces.clone(),
+            regions: self.regions.clone(),
+            min_geo_precision: f.min_geo_precision,
+            min_date_precision: f.min_date_precision,
+            sources: self.sources.clone(),
+            ..Default::default()
+        })
+    }
+
     /// The store filter these flags describe.
     pub fn to_filter(&self) -> anyhow::Result<sitrep_store::Filter> {
         for t in &self.types {

@@ -1,9 +1,11 @@
 //! One module per command; each turns its arguments into one library call.
 
 mod export;
+mod figure;
 mod ingest;
 mod places;
 mod query;
+mod series;
 
 use crate::args::{Cli, Command};
 use std::process::ExitCode;
@@ -48,5 +50,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(a) => export::run(&cli, a).await,
         Command::Places(a) => places::places(&cli, a).await,
         Command::Actors(a) => places::actors(&cli, a).await,
+        Command::Series(a) => series::series(&cli, a).await,
+        Command::Compare(a) => series::compare(&cli, a).await,
+        Command::Figure(a) => figure::figure(&cli, a).await,
+        Command::Report(a) => figure::report(&cli, a).await,
     }
 }

@@ -16,3 +16,5 @@ mod malformed;
 mod places_actors;
 /// Query, sources and export, and the bundled default data.
 mod query_export;
+/// Series, comparisons and figures through the CLI.
+mod series_figures;

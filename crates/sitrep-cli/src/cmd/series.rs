@@ -1,0 +1,94 @@
+//! `sitrep series` and `sitrep compare`.
+
+use super::read_store;
+use crate::args::{Cli, CompareArgs, OutFormat, SeriesArgs};
+use crate::output::print_rows;
+use crate::Failure;
+use sitrep_analysis::{AnalysisError, SeriesQuery};
+use std::process::ExitCode;
+
+/// Maps analysis errors the user caused to exit code 1.
+pub fn input_or(e: AnalysisError) -> anyhow::Error {
+    if e.is_input() {
+        Failure::Input(e.to_string()).into()
+    } else {
+        e.into()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Point {
+    bucket_start: String,
+    line: String,
+    value: f64,
+    raw_value: f64,
+    low: Option<f64>,
+    high: Option<f64>,
+}
+
+pub async fn series(cli: &Cli, a: &SeriesArgs) -> anyhow::Result<ExitCode> {
+    let store = read_store(&cli.store).await?;
+    let q = SeriesQuery {
+        filters: a.filter.to_filters()?,
+        bucket: a.bucket,
+        measure: a.measure,
+        by: a.by,
+        top: a.top,
+        smooth: a.smooth,
+        smooth_kind: a.smooth_kind,
+        cumulative: a.cumulative,
+        share_of: None,
+        distance_bands: a.bands.clone(),
+    };
+    let frame = sitrep_analysis::series(&store, &q)
+        .await
+        .map_err(input_or)?;
+    let mut rows = Vec::new();
+    for line in &frame.lines {
+        for (i, start) in frame.starts.iter().enumerate() {
+            rows.push(Point {
+                bucket_start: start.to_string(),
+                line: line.label.clone(),
+                value: line.values[i],
+                raw_value: line.raw_values.get(i).copied().unwrap_or(line.values[i]),
+                low: line.low.as_ref().map(|v| v[i]),
+                high: line.high.as_ref().map(|v| v[i]),
+            });
+        }
+    }
+    print_rows(&rows, a.format)?;
+    if !cli.quiet && a.format == OutFormat::Table {
+        eprintln!("{} buckets × {} lines; trace a value to its records with `sitrep query` on the same filters", frame.starts.len(), frame.lines.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn compare(cli: &Cli, a: &CompareArgs) -> anyhow::Result<ExitCode> {
+    let store = read_store(&cli.store).await?;
+    let filters = a.filter.to_filters()?;
+    let c = sitrep_analysis::compare(&store, &filters, a.a, a.b)
+        .await
+        .map_err(input_or)?;
+    match a.format {
+        OutFormat::Table => {
+            println!("{}", c.describe());
+            println!(
+                "A {}: {} incidents over {:.1} weeks = {:.2}/week",
+                c.a, c.count_a, c.weeks_a, c.rate_a
+            );
+            println!(
+                "B {}: {} incidents over {:.1} weeks = {:.2}/week",
+                c.b, c.count_b, c.weeks_b, c.rate_b
+            );
+            println!(
+                "ratio A/B {:.3} (95% CI {:.3}–{:.3}); B/A {:.2}",
+                c.ratio,
+                c.ci_low,
+                c.ci_high,
+                1.0 / c.ratio
+            );
+        }
+        f => print_rows(&[c], f)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

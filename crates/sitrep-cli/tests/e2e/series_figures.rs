@@ -1,0 +1,163 @@
+//! Series, comparisons, figures and reports from the command line, on the bundled data.
+
+use crate::common::{data, Env};
+
+#[test]
+fn series_matches_an_independent_count_and_compare_reports_a_ratio() {
+    let env = Env::new();
+    let out = env
+        .bundled(&[
+            "series",
+            "--bucket",
+            "year",
+            "--from",
+            "2009-01-01",
+            "--to",
+            "2020-12-31",
+            "--measure",
+            "fatalities_best",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 12);
+    let mut expected = std::collections::BTreeMap::new();
+    for r in csv::Reader::from_path(data("ucdp/ged211_afghanistan_subset.csv"))
+        .unwrap()
+        .records()
+    {
+        let r = r.unwrap();
+        let y: i32 = r[1].parse().unwrap();
+        if y >= 2009 {
+            *expected.entry(format!("{y}-01-01")).or_insert(0.0) += r[12].parse::<f64>().unwrap();
+        }
+    }
+    for row in &rows {
+        assert_eq!(
+            row["value"].as_f64().unwrap(),
+            expected[row["bucket_start"].as_str().unwrap()],
+            "{row}"
+        );
+    }
+
+    let out = env
+        .bundled(&[
+            "compare",
+            "--a",
+            "2020-01-01..2020-06-30",
+            "--b",
+            "2019-01-01..2019-06-30",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let (a, b) = (
+        c[0]["count_a"].as_f64().unwrap(),
+        c[0]["count_b"].as_f64().unwrap(),
+    );
+    let ra = a / (182.0 / 7.0);
+    let rb = b / (181.0 / 7.0);
+    assert!((c[0]["ratio"].as_f64().unwrap() - ra / rb).abs() < 1e-9);
+    assert!(
+        c[0]["ci_low"].as_f64().unwrap() < ra / rb && ra / rb < c[0]["ci_high"].as_f64().unwrap()
+    );
+
+    let out = env
+        .bundled(&["series", "--actor", "no-such-group"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env
+        .bundled(&["series", "--bucket", "fortnight"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn every_bundled_figure_renders_with_its_csv() {
+    let env = Env::new();
+    for id in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7"] {
+        let svg = env.path(&format!("{id}.svg"));
+        let csv = env.path(&format!("{id}.csv"));
+        let out = env
+            .bundled(&[
+                "figure",
+                id,
+                "--from",
+                "2019-09-01",
+                "--to",
+                "2020-12-31",
+                "--no-compare",
+                "-o",
+                svg.to_str().unwrap(),
+                "--csv",
+                csv.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(
+            text.starts_with("<svg") || text.starts_with("<?xml"),
+            "{id}"
+        );
+        assert!(text.contains("</svg>"));
+        assert!(
+            std::fs::read_to_string(&csv).unwrap().lines().count() > 2,
+            "{id}: CSV has values"
+        );
+    }
+    // Fig. 1 plots weekly counts: its CSV sums to the number of incidents in the period.
+    let csv = std::fs::read_to_string(env.path("fig1.csv")).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(csv.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let raw_i = headers
+        .iter()
+        .position(|h| h == "raw_value")
+        .expect("raw_value column");
+    let total: f64 = rdr
+        .records()
+        .map(|r| r.unwrap()[raw_i].parse::<f64>().unwrap_or(0.0))
+        .sum();
+    let out = env
+        .bundled(&["query", "--format", "csv", "--sql", "SELECT count(*) FROM incidents WHERE date_start BETWEEN DATE '2019-09-01' AND DATE '2020-12-31' AND country = 'Afghanistan'"])
+        .output()
+        .unwrap();
+    let n: f64 = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(total, n);
+
+    let out = env.bundled(&["figure", "fig9"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bundled specs: fig1"));
+}
