@@ -1,0 +1,102 @@
+//! `GET /api/v1/actors` (the registry with incident counts) and
+//! `GET /api/v1/actors/{id}` (aliases, kind, relations, leaders with citations,
+//! activity).
+
+use super::{json, not_found, series::Point};
+use crate::error::ApiError;
+use crate::params::{Bucket, IncidentFilter, Params};
+use crate::table::{i, s};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use std::collections::HashMap;
+
+/// Incidents per actor id under a filter, counting an incident for an actor when
+/// either side is that actor or one of its factions: the same rule as the `actor`
+/// filter, so a count and the list behind it agree.
+pub(crate) async fn activity(
+    state: &AppState,
+    f: &IncidentFilter,
+) -> Result<HashMap<String, i64>, ApiError> {
+    let w = f.to_sql();
+    let parts: Vec<String> = ["actor1_id", "actor2_id", "actor1_root", "actor2_root"]
+        .iter()
+        .map(|c| {
+            format!("SELECT {c} AS id, record_id FROM incidents WHERE {w} AND {c} IS NOT NULL")
+        })
+        .collect();
+    let rows = state
+        .rows(&format!(
+            "SELECT id, count(DISTINCT record_id) AS incidents FROM ({}) GROUP BY id",
+            parts.join(" UNION ALL ")
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((s(r, "id")?.to_string(), i(r, "incidents"))))
+        .collect())
+}
+
+/// `GET /api/v1/actors?…filters`: every actor, with incidents under the filter.
+pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.check(true, &[])?;
+    let f = IncidentFilter::parse(&p, &state)?;
+    let counts = activity(&state, &f).await?;
+    let fq = f.query();
+    let sep = if fq.is_empty() { "" } else { "&" };
+    let items: Vec<serde_json::Value> =
+        sitrep_resolve::views::actor_list(state.resolver().registry())
+            .into_iter()
+            .map(|a| {
+                let mut v = serde_json::to_value(&a).unwrap_or_default();
+                v["incidents"] = counts.get(&a.id).copied().unwrap_or(0).into();
+                v["records"] = format!(
+                    "/api/v1/incidents?{fq}{sep}actor={}",
+                    crate::links::encode(&a.id)
+                )
+                .into();
+                v
+            })
+            .collect();
+    Ok(json(
+        serde_json::json!({ "filters": f.to_json(), "actors": items }),
+    ))
+}
+
+/// An actor's activity: totals and a yearly series of incidents involving it.
+pub(crate) async fn actor_activity(
+    state: &AppState,
+    id: &str,
+) -> Result<(super::summary::Summary, Vec<Point>), ApiError> {
+    let f = IncidentFilter {
+        actors: vec![id.to_string()],
+        ..IncidentFilter::default()
+    };
+    let sm = super::summary::summary(state, &f).await?;
+    let series = super::series::series(state, &f, Bucket::Year).await?;
+    Ok((sm, series))
+}
+
+/// `GET /api/v1/actors/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    p: Params,
+) -> Result<Response, ApiError> {
+    p.check(false, &[])?;
+    let reg = state.resolver().registry();
+    let Some(actor) = reg
+        .get(&id)
+        .and_then(|a| sitrep_resolve::views::actor_show(reg, &a.id))
+    else {
+        return Err(not_found("actor", &id, "/api/v1/actors"));
+    };
+    let (sm, series) = actor_activity(&state, &actor.id).await?;
+    let mut v = serde_json::to_value(&actor).map_err(ApiError::internal)?;
+    v["activity"] = serde_json::json!({
+        "summary": sm,
+        "by_year": series,
+        "records": format!("/api/v1/incidents?actor={}", crate::links::encode(&actor.id)),
+    });
+    Ok(json(v))
+}

@@ -1,0 +1,99 @@
+//! `GET /api/v1/map/provinces`: counts and fatalities per province, every province
+//! of the gazetteer present (zeros included), plus the records with no province.
+
+use super::{csv, json, Counts, AGGREGATES};
+use crate::error::ApiError;
+use crate::params::{Format, IncidentFilter, Params};
+use crate::table::s;
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use std::collections::HashMap;
+
+/// One province's numbers.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProvinceCounts {
+    /// ISO 3166-2 code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Region.
+    pub region: Option<String>,
+    /// Counts.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// Per-province counts (gazetteer order) and the unlocated remainder.
+pub(crate) async fn provinces(
+    state: &AppState,
+    f: &IncidentFilter,
+) -> Result<(Vec<ProvinceCounts>, Counts), ApiError> {
+    let rows = state
+        .rows(&format!(
+            "SELECT province_code AS code, {AGGREGATES} FROM incidents WHERE {} GROUP BY province_code",
+            f.to_sql()
+        ))
+        .await?;
+    let mut by_code: HashMap<Option<String>, Counts> = HashMap::new();
+    for r in &rows {
+        by_code.insert(s(r, "code").map(str::to_string), Counts::from_row(r));
+    }
+    let out = sitrep_resolve::views::place_list(state.resolver().gazetteer())
+        .into_iter()
+        .map(|p| ProvinceCounts {
+            counts: by_code.remove(&Some(p.code.clone())).unwrap_or_default(),
+            code: p.code,
+            name: p.name,
+            region: p.region,
+        })
+        .collect();
+    // Codes the gazetteer does not know cannot occur (enrichment writes its codes),
+    // so everything left is the no-province group.
+    let mut unlocated = Counts::default();
+    for c in by_code.into_values() {
+        unlocated.incidents += c.incidents;
+        unlocated.fatalities_low += c.fatalities_low;
+        unlocated.fatalities_best += c.fatalities_best;
+        unlocated.fatalities_high += c.fatalities_high;
+        unlocated.fatalities_unknown += c.fatalities_unknown;
+    }
+    Ok((out, unlocated))
+}
+
+/// `GET /api/v1/map/provinces?format=json|csv&…filters`.
+pub async fn provinces_index(
+    State(state): State<AppState>,
+    p: Params,
+) -> Result<Response, ApiError> {
+    p.check(true, &["format"])?;
+    let f = IncidentFilter::parse(&p, &state)?;
+    let format = Format::parse(&p, &["json", "csv"])?;
+    let (rows, unlocated) = provinces(&state, &f).await?;
+    if format == Format::Csv {
+        let mut out = String::from(
+            "code,name,region,incidents,fatalities_low,fatalities_best,fatalities_high,fatalities_unknown\n",
+        );
+        for r in &rows {
+            let c = r.counts;
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                r.code,
+                r.name.replace(',', " "),
+                r.region.as_deref().unwrap_or("").replace(',', " "),
+                c.incidents,
+                c.fatalities_low,
+                c.fatalities_best,
+                c.fatalities_high,
+                c.fatalities_unknown
+            ));
+        }
+        return Ok(csv(out, "provinces.csv"));
+    }
+    Ok(json(serde_json::json!({
+        "level": "province",
+        "filters": f.to_json(),
+        "provinces": rows,
+        "unlocated": unlocated,
+    })))
+}

@@ -1,0 +1,201 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of the API, written by
+//! hand next to the handlers it describes (tests call every documented path).
+
+use super::json;
+use crate::error::ApiError;
+use crate::params::{Params, Sort, EVENT_TYPES, MAX_PAGE_SIZE, MAX_QUERY_BYTES};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+fn param(name: &str, schema: Value, description: &str, example: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "schema": schema,
+           "description": description, "example": example})
+}
+
+fn path_param(name: &str, description: &str, example: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"},
+           "description": description, "example": example})
+}
+
+fn filter_refs() -> Vec<Value> {
+    crate::params::FILTER_KEYS
+        .iter()
+        .map(|k| json!({"$ref": format!("#/components/parameters/{k}")}))
+        .collect()
+}
+
+fn with(mut base: Vec<Value>, extra: &[&str]) -> Value {
+    base.extend(
+        extra
+            .iter()
+            .map(|k| json!({"$ref": format!("#/components/parameters/{k}")})),
+    );
+    Value::Array(base)
+}
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({
+        "200": {"description": description, "content": {"application/json": {"schema": schema}}},
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "414": {"$ref": "#/components/responses/TooLong"},
+    })
+}
+
+fn ok_404(description: &str, schema: Value) -> Value {
+    let mut v = ok(description, schema);
+    v["404"] = json!({"$ref": "#/components/responses/NotFound"});
+    v
+}
+
+fn get(summary: &str, params: Value, responses: Value) -> Value {
+    json!({"get": {"summary": summary, "parameters": params, "responses": responses}})
+}
+
+/// The document.
+pub fn document() -> Value {
+    let list = |t: &str| json!({"type": "array", "items": {"type": t}});
+    let counts = json!({"$ref": "#/components/schemas/Counts"});
+    let obj = json!({"type": "object"});
+    let mut incidents = get(
+        "Incidents matching the filters, one page at a time",
+        with(
+            filter_refs(),
+            &["page", "page_size", "sort", "format_incidents"],
+        ),
+        ok(
+            "A page of incidents (JSON), or the page as CSV or GeoJSON",
+            json!({"$ref": "#/components/schemas/IncidentPage"}),
+        ),
+    );
+    incidents["get"]["responses"]["200"]["content"]["text/csv"] =
+        json!({"schema": {"type": "string"}});
+    incidents["get"]["responses"]["200"]["content"]["application/geo+json"] =
+        json!({"schema": obj});
+    let mut series = get(
+        "Incidents and fatality sums per bucket, zero-filled",
+        with(filter_refs(), &["bucket", "format_table"]),
+        ok(
+            "The series",
+            json!({"type": "object", "properties": {
+            "bucket": {"type": "string"}, "filters": obj,
+            "points": {"type": "array", "items": {"allOf": [counts, {"type": "object", "properties": {
+                "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}}}]}}}}),
+        ),
+    );
+    series["get"]["responses"]["200"]["content"]["text/csv"] =
+        json!({"schema": {"type": "string"}});
+    let mut map = get(
+        "Incidents and fatality sums per province (every province, zeros included)",
+        with(filter_refs(), &["format_table"]),
+        ok(
+            "Per-province counts",
+            json!({"type": "object", "properties": {
+            "level": {"const": "province"}, "filters": obj, "unlocated": counts,
+            "provinces": {"type": "array", "items": {"allOf": [counts, {"type": "object", "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "region": {"type": ["string", "null"]}}}]}}}}),
+        ),
+    );
+    map["get"]["responses"]["200"]["content"]["text/csv"] = json!({"schema": {"type": "string"}});
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "sitrep API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "summary": "Violent-incident records, aggregates, actors and places, read-only.",
+            "description": format!(
+                "Every list filter takes repeated keys or comma-separated values. Unknown parameters are \
+                 rejected. Errors are RFC 9457 problem details. Query strings longer than {MAX_QUERY_BYTES} \
+                 bytes get 414. Records of ACLED-sourced data are served without the verbatim row (licence)."),
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/incidents": incidents,
+            "/incidents/{record_id}": get(
+                "One incident with every version of its source record and their provenance",
+                json!([path_param("record_id", "`source:source_event_id:version`", "ucdp:244657:1")]),
+                ok_404("The incident", json!({"$ref": "#/components/schemas/IncidentDetail"})),
+            ),
+            "/summary": get("Headline numbers for the filters", with(filter_refs(), &[]),
+                ok("Counts, date range and number of sources", json!({"allOf": [counts, {"type": "object", "properties": {
+                    "first": {"type": ["string", "null"], "format": "date"},
+                    "last": {"type": ["string", "null"], "format": "date"},
+                    "sources": {"type": "integer"}}}]}))),
+            "/series": series,
+            "/map/provinces": map,
+            "/actors": get("The actor registry, with incidents per actor under the filters",
+                with(filter_refs(), &[]),
+                ok("Actors", json!({"type": "object", "properties": {"actors": {"type": "array", "items": obj}}}))),
+            "/actors/{id}": get("One actor: aliases, kind, relations and leaders with citations, activity",
+                json!([path_param("id", "actor id", "taliban")]),
+                ok_404("The actor", obj.clone())),
+            "/places": get("Provinces of the gazetteer, with counts under the filters",
+                with(filter_refs(), &[]),
+                ok("Provinces", json!({"type": "object", "properties": {"places": {"type": "array", "items": obj}}}))),
+            "/places/{code}": get("One province: capital, districts, activity",
+                json!([path_param("code", "ISO 3166-2 code or any spelling of the name", "AF-KAB")]),
+                ok_404("The province", obj.clone())),
+            "/sources": get("Ingested batches and sources", json!([]),
+                ok("Sources and batches", json!({"type": "object", "properties": {
+                    "sources": {"type": "array", "items": obj}, "batches": {"type": "array", "items": obj}}}))),
+            "/openapi.json": get("This document", json!([]), ok("OpenAPI 3.1", obj.clone())),
+        },
+        "components": {
+            "parameters": {
+                "from": param("from", json!({"type": "string", "format": "date"}), "First day included (by date_start)", json!("2019-01-01")),
+                "to": param("to", json!({"type": "string", "format": "date"}), "Last day included (by date_start)", json!("2020-12-31")),
+                "source": param("source", json!({"type": "string"}), "Source names (see /sources)", json!("ucdp")),
+                "country": param("country", json!({"type": "string"}), "Countries as the source writes them", json!("Afghanistan")),
+                "type": param("type", json!({"type": "string", "enum": EVENT_TYPES}), "Common event types", json!("battle")),
+                "province": param("province", json!({"type": "string"}), "Provinces: ISO 3166-2 codes (or names)", json!("AF-KAB")),
+                "region": param("region", json!({"type": "string"}), "Regions of the gazetteer's grouping (see /places)", json!("Central")),
+                "district": param("district", json!({"type": "string"}), "District names (see /places/{code})", json!("Kabul")),
+                "actor": param("actor", json!({"type": "string"}), "Actor ids; matches either side, factions included (see /actors)", json!("taliban")),
+                "min_geo_precision": param("min_geo_precision", json!({"type": "integer", "minimum": 1, "maximum": 5}), "Keep records located at least this precisely (1 point … 5 country)", json!(3)),
+                "min_date_precision": param("min_date_precision", json!({"type": "integer", "minimum": 1, "maximum": 4}), "Keep records dated at least this precisely (1 day … 4 longer)", json!(2)),
+                "page": param("page", json!({"type": "integer", "minimum": 1, "default": 1}), "1-based page", json!(1)),
+                "page_size": param("page_size", json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": crate::params::DEFAULT_PAGE_SIZE}), "Rows per page", json!(20)),
+                "sort": param("sort", json!({"type": "string", "enum": Sort::NAMES, "default": "-date_start"}), "Order; `-` for descending", json!("-fatalities_best")),
+                "format_incidents": param("format", json!({"type": "string", "enum": ["json", "csv", "geojson"], "default": "json"}), "Output format", json!("json")),
+                "format_table": param("format", json!({"type": "string", "enum": ["json", "csv"], "default": "json"}), "Output format", json!("json")),
+                "bucket": param("bucket", json!({"type": "string", "enum": crate::params::Bucket::NAMES, "default": "month"}), "Time bucket (weeks start on Monday)", json!("year")),
+            },
+            "responses": {
+                "BadRequest": {"description": "A parameter is malformed, unknown or out of range",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                "NotFound": {"description": "No such item",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                "TooLong": {"description": "Query string too long",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+            },
+            "schemas": {
+                "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+                    "type": {"type": "string"}, "title": {"type": "string"},
+                    "status": {"type": "integer"}, "detail": {"type": "string"}}},
+                "Counts": {"type": "object", "properties": {
+                    "incidents": {"type": "integer"}, "fatalities_low": {"type": "integer"},
+                    "fatalities_best": {"type": "integer"}, "fatalities_high": {"type": "integer"},
+                    "fatalities_unknown": {"type": "integer", "description": "incidents without a best estimate (not in the sums)"}}},
+                "Incident": {"type": "object", "properties": crate::api::incidents::LIST_COLUMNS.iter()
+                    .map(|c| (c.to_string(), json!({}))).collect::<serde_json::Map<String, Value>>()},
+                "IncidentPage": {"type": "object", "properties": {
+                    "total": {"type": "integer"}, "page": {"type": "integer"}, "page_size": {"type": "integer"},
+                    "pages": {"type": "integer"}, "sort": {"type": "string"}, "filters": obj,
+                    "links": {"type": "object", "properties": {"next": {"type": ["string", "null"]}, "prev": {"type": ["string", "null"]}}},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}}}},
+                "IncidentDetail": {"type": "object", "properties": {
+                    "record_id": {"type": "string"}, "current": {"type": "boolean"}, "incident": obj,
+                    "versions": {"type": "array", "items": obj, "description": "every version: file, line, batch, row_hash, verbatim raw (withheld for ACLED)"},
+                    "licence": {"type": ["string", "null"]}, "citation": {"type": "string"}}},
+                "StringList": list("string"),
+            },
+        },
+    })
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn show(p: Params) -> Result<Response, ApiError> {
+    p.check(false, &[])?;
+    Ok(json(document()))
+}

@@ -1,0 +1,104 @@
+//! `GET /api/v1/places` (provinces with incident counts) and
+//! `GET /api/v1/places/{code}` (one province: districts, capital, activity).
+
+use super::{json, map, not_found, Counts, AGGREGATES};
+use crate::error::ApiError;
+use crate::params::{quote, Bucket, IncidentFilter, Params};
+use crate::table::s;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use std::collections::HashMap;
+
+/// `GET /api/v1/places?…filters`.
+pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.check(true, &[])?;
+    let f = IncidentFilter::parse(&p, &state)?;
+    let (counts, _) = map::provinces(&state, &f).await?;
+    let by_code: HashMap<&str, &map::ProvinceCounts> =
+        counts.iter().map(|c| (c.code.as_str(), c)).collect();
+    let items: Vec<serde_json::Value> =
+        sitrep_resolve::views::place_list(state.resolver().gazetteer())
+            .into_iter()
+            .map(|pl| {
+                let mut v = serde_json::to_value(&pl).unwrap_or_default();
+                let c = by_code
+                    .get(pl.code.as_str())
+                    .map(|c| c.counts)
+                    .unwrap_or_default();
+                v["counts"] = serde_json::to_value(c).unwrap_or_default();
+                v
+            })
+            .collect();
+    Ok(json(serde_json::json!({
+        "grouping": state.resolver().gazetteer().grouping_name(),
+        "filters": f.to_json(),
+        "places": items,
+    })))
+}
+
+/// A district's numbers within a province.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DistrictCounts {
+    /// District name (null: located to the province only).
+    pub district: Option<String>,
+    /// Counts.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// Counts by district of one province.
+pub(crate) async fn districts(
+    state: &AppState,
+    code: &str,
+) -> Result<Vec<DistrictCounts>, ApiError> {
+    let rows = state
+        .rows(&format!(
+            "SELECT district, {AGGREGATES} FROM incidents WHERE province_code = {} \
+             GROUP BY district ORDER BY incidents DESC, district",
+            quote(code)
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| DistrictCounts {
+            district: s(r, "district").map(str::to_string),
+            counts: Counts::from_row(r),
+        })
+        .collect())
+}
+
+/// `GET /api/v1/places/{code}`.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    p: Params,
+) -> Result<Response, ApiError> {
+    p.check(false, &[])?;
+    let g = state.resolver().gazetteer();
+    let Some(place) = sitrep_resolve::views::place_show(g, &code) else {
+        return Err(not_found("place", &code, "/api/v1/places"));
+    };
+    let f = IncidentFilter {
+        provinces: vec![place.code.clone()],
+        ..IncidentFilter::default()
+    };
+    let sm = super::summary::summary(&state, &f).await?;
+    let series = super::series::series(&state, &f, Bucket::Year).await?;
+    let counts = super::actors::activity(&state, &f).await?;
+    let mut actors: Vec<(String, i64)> = counts.into_iter().collect();
+    actors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let actors: Vec<serde_json::Value> = actors
+        .into_iter()
+        .map(|(id, n)| serde_json::json!({"id": id, "incidents": n}))
+        .collect();
+    let mut v = serde_json::to_value(&place).map_err(ApiError::internal)?;
+    v["activity"] = serde_json::json!({
+        "summary": sm,
+        "by_year": series,
+        "actors": actors,
+        "districts": districts(&state, &place.code).await?,
+        "records": format!("/api/v1/incidents?province={}", place.code),
+    });
+    Ok(json(v))
+}

@@ -1,0 +1,113 @@
+//! `GET /api/v1/series`: incidents and fatality sums per week, month or year,
+//! zero-filled. A plain `date_trunc` count; sitrep-analysis may take over later.
+
+use super::{csv, json, Counts, AGGREGATES};
+use crate::error::ApiError;
+use crate::params::{Bucket, Format, IncidentFilter, Params};
+use crate::table::s;
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Most buckets one answer may hold (a century of weeks is about 5,200).
+pub const MAX_BUCKETS: usize = 10_000;
+
+/// One bucket.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Point {
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+    /// Counts.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+pub(crate) async fn series(
+    state: &AppState,
+    f: &IncidentFilter,
+    bucket: Bucket,
+) -> Result<Vec<Point>, ApiError> {
+    let unit = bucket.as_str();
+    let rows = state
+        .rows(&format!(
+            "SELECT CAST(CAST(date_trunc('{unit}', CAST(date_start AS TIMESTAMP)) AS DATE) AS VARCHAR) AS start, \
+             {AGGREGATES}, CAST(min(date_start) AS VARCHAR) AS first, CAST(max(date_start) AS VARCHAR) AS last \
+             FROM incidents WHERE {} GROUP BY 1 ORDER BY 1",
+            f.to_sql()
+        ))
+        .await?;
+    let mut by_start: HashMap<NaiveDate, Counts> = HashMap::new();
+    let (mut lo, mut hi): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
+    for r in &rows {
+        let start: NaiveDate = s(r, "start")
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(|| ApiError::internal(format!("bad bucket start in {r:?}")))?;
+        if start != bucket.start_of(start) {
+            return Err(ApiError::internal(format!(
+                "date_trunc('{unit}') gave {start}, which is not a bucket start"
+            )));
+        }
+        by_start.insert(start, super::Counts::from_row(r));
+        lo = Some(lo.map_or(start, |l| l.min(start)));
+        hi = Some(hi.map_or(start, |h| h.max(start)));
+    }
+    // The range asked for wins over the data's: a quiet period shows as zeros.
+    let lo = f.from.map(|d| bucket.start_of(d)).or(lo);
+    let hi = f.to.map(|d| bucket.start_of(d)).or(hi);
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut d = lo;
+    while d <= hi {
+        if out.len() >= MAX_BUCKETS {
+            return Err(ApiError::BadRequest(format!(
+                "the range from {lo} to {hi} has more than {MAX_BUCKETS} {unit}s; narrow `from`/`to` or use a longer `bucket`"
+            )));
+        }
+        out.push(Point {
+            start: d,
+            end: bucket.end(d),
+            counts: by_start.get(&d).copied().unwrap_or_default(),
+        });
+        d = bucket.next(d);
+    }
+    Ok(out)
+}
+
+/// `GET /api/v1/series?bucket=week|month|year&format=json|csv&…filters`.
+pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.check(true, &["bucket", "format"])?;
+    let f = IncidentFilter::parse(&p, &state)?;
+    let bucket = Bucket::parse(&p, Bucket::Month)?;
+    let format = Format::parse(&p, &["json", "csv"])?;
+    let points = series(&state, &f, bucket).await?;
+    if format == Format::Csv {
+        let mut out = String::from(
+            "start,end,incidents,fatalities_low,fatalities_best,fatalities_high,fatalities_unknown\n",
+        );
+        for p in &points {
+            let c = p.counts;
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                p.start,
+                p.end,
+                c.incidents,
+                c.fatalities_low,
+                c.fatalities_best,
+                c.fatalities_high,
+                c.fatalities_unknown
+            ));
+        }
+        return Ok(csv(out, "series.csv"));
+    }
+    Ok(json(serde_json::json!({
+        "bucket": bucket.as_str(),
+        "filters": f.to_json(),
+        "points": points,
+    })))
+}

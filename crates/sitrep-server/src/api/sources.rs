@@ -1,0 +1,42 @@
+//! `GET /api/v1/sources`: the ingested batches (the store's manifest as a table),
+//! with current incidents per source.
+
+use super::json;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::table::{i, s};
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use std::collections::HashMap;
+
+/// `GET /api/v1/sources`.
+pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.check(false, &[])?;
+    let batches = state.rows("SELECT * FROM batches ORDER BY batch").await?;
+    let counts: HashMap<String, i64> = state
+        .rows("SELECT source, count(*) AS n FROM incidents GROUP BY source")
+        .await?
+        .iter()
+        .filter_map(|r| Some((s(r, "source")?.to_string(), i(r, "n"))))
+        .collect();
+    let mut names: Vec<&str> = batches.iter().filter_map(|b| s(b, "source")).collect();
+    names.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    let sources: Vec<serde_json::Value> = names
+        .into_iter()
+        .filter(|n| seen.insert(*n))
+        .map(|n| {
+            serde_json::json!({
+                "source": n,
+                "incidents": counts.get(n).copied().unwrap_or(0),
+                "citation": sitrep_model::figure::SourceRef::standard_citation(n, None),
+                "raw_rows_served": !state.is_acled(n),
+                "records": format!("/api/v1/incidents?source={}", crate::links::encode(n)),
+            })
+        })
+        .collect();
+    Ok(json(
+        serde_json::json!({ "sources": sources, "batches": batches }),
+    ))
+}

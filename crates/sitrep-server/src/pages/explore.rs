@@ -1,0 +1,245 @@
+//! `/explore`: a GET form of filters driving a chart, a map and a paginated,
+//! sortable incident table. The URL holds the whole state.
+
+use super::{auto_bucket, fatalities, layout, linked, map_svg, num, trend_svg, Page, PageResult};
+use crate::api::{incidents, map, series, summary};
+use crate::links::encode;
+use crate::params::{Bucket, IncidentFilter, Page as Paging, Params, Sort, EVENT_TYPES};
+use crate::table::{s, Row};
+use crate::AppState;
+use axum::extract::State;
+use maud::{html, Markup};
+use serde_json::Value;
+
+/// The explore page.
+pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult {
+    p.check(true, &["page", "page_size", "sort", "bucket"])?;
+    let f = IncidentFilter::parse(&p, &state)?;
+    let paging = Paging::parse(&p)?;
+    let sort = Sort::parse(&p)?;
+    let sm = summary::summary(&state, &f).await?;
+    let bucket = match p.one("bucket")? {
+        Some(_) => Bucket::parse(&p, Bucket::Month)?,
+        None => auto_bucket(
+            f.from
+                .map(|d| d.to_string())
+                .or(sm.first.clone())
+                .as_deref(),
+            f.to.map(|d| d.to_string()).or(sm.last.clone()).as_deref(),
+        ),
+    };
+    let points = series::series(&state, &f, bucket).await?;
+    let (provinces, _) = map::provinces(&state, &f).await?;
+    let list = incidents::list(&state, &f, paging, sort).await?;
+
+    // Links keep every filter and change one thing.
+    let fq = f.query();
+    let url = |page: u64, sort: Sort| -> String {
+        let mut parts = vec![];
+        if !fq.is_empty() {
+            parts.push(fq.clone());
+        }
+        if p.one("bucket").ok().flatten().is_some() {
+            parts.push(format!("bucket={}", bucket.as_str()));
+        }
+        if sort != Sort::DateDesc {
+            parts.push(format!("sort={}", sort.as_str()));
+        }
+        if paging.size != crate::params::DEFAULT_PAGE_SIZE {
+            parts.push(format!("page_size={}", paging.size));
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        format!(
+            "/explore{}",
+            crate::links::qs(&parts.iter().map(String::as_str).collect::<Vec<_>>())
+        )
+    };
+    let sort_link = |label: &str, asc: Sort, desc: Sort| -> Markup {
+        let next = if sort == desc { asc } else { desc };
+        let mark = if sort == desc {
+            " ▼"
+        } else if sort == asc {
+            " ▲"
+        } else {
+            ""
+        };
+        html! { a href=(url(1, next)) { (label) (mark) } }
+    };
+    let pages = list.pages();
+    let reg = state.resolver().registry();
+    let body = html! {
+        h1 { "Explore" }
+        (form(&state, &f, bucket, sort, paging))
+        section.cards aria-label="Totals for these filters" {
+            div.card { span.label { "Incidents" } span.value { (linked(sm.counts.incidents, &f)) } }
+            div.card { span.label { "Fatalities, best (low–high)" } span.value { (fatalities(&sm.counts, &f)) } }
+            div.card { span.label { "Unknown fatalities" } span.value { (num(sm.counts.fatalities_unknown)) } }
+            div.card { span.label { "Dates" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
+        }
+        p.muted { "Filters: " (if fq.is_empty() { "none (all records)".to_string() } else { f.to_sql() }) }
+        h2 { "Trend" }
+        (trend_svg("explore-trend", &format!("Incidents per {}", bucket.as_str()), &points, bucket)?)
+        h2 { "Map" }
+        (map_svg("explore-map", "Incidents by province", &provinces, state.geometry(), &f)?)
+        details {
+            summary { "Provinces as a table" }
+            div.table-wrap { table {
+                thead { tr { th { "Province" } th.n { "Incidents" } th.n { "Fatalities (best)" } } }
+                tbody { @for r in provinces.iter().filter(|r| r.counts.incidents > 0) {
+                    @let g = IncidentFilter { provinces: vec![r.code.clone()], ..f.clone() };
+                    tr { td { a href=(format!("/places/{}", r.code)) { (r.name) } }
+                         td.n { (linked(r.counts.incidents, &g)) } td.n { (num(r.counts.fatalities_best)) } }
+                } }
+            } }
+        }
+        h2 id="incidents" { "Incidents" }
+        p {
+            (num(list.total)) " incidents; page " (paging.page) " of " (pages.max(1)) ". "
+            a href=(format!("/api/v1/incidents?{fq}{}format=csv&page_size={}&page={}&sort={}", if fq.is_empty() { "" } else { "&" }, paging.size, paging.page, sort.as_str())) { "This page as CSV" }
+            " · "
+            a href=(format!("/api/v1/incidents?{fq}{}format=geojson&page_size={}&page={}&sort={}", if fq.is_empty() { "" } else { "&" }, paging.size, paging.page, sort.as_str())) { "GeoJSON" }
+        }
+        div.table-wrap { table.wide {
+            thead { tr {
+                th { (sort_link("Date", Sort::DateAsc, Sort::DateDesc)) }
+                th { "Type" }
+                th { (sort_link("Province", Sort::Province, Sort::Province)) }
+                th.opt { "Location" }
+                th { "Actors" }
+                th.n { (sort_link("Fatalities", Sort::FatalitiesAsc, Sort::FatalitiesDesc)) }
+                th.opt { "Source" }
+            } }
+            tbody { @for r in &list.rows { (row(r, reg)) } }
+        } }
+        nav.pager aria-label="Pages" {
+            @if paging.page > 1 { a href=(url(1, sort)) { "« First" } a href=(url(paging.page - 1, sort)) rel="prev" { "‹ Previous" } }
+            span { "Page " (paging.page) " of " (pages.max(1)) }
+            @if paging.page < pages { a href=(url(paging.page + 1, sort)) rel="next" { "Next ›" } a href=(url(pages, sort)) { "Last »" } }
+        }
+    };
+    Ok(Page(layout("Explore", body)))
+}
+
+fn actor_cell(name: Option<&str>, id: Option<&str>, reg: &sitrep_resolve::Registry) -> Markup {
+    html! {
+        @match (name, id) {
+            (Some(n), Some(id)) => { a href=(format!("/actors/{}", encode(id))) title=(reg.get(id).map_or("", |a| a.name.as_str())) { (n) } }
+            (Some(n), None) => { span { (n) } }
+            _ => { span.muted { "–" } }
+        }
+    }
+}
+
+fn row(r: &Row, reg: &sitrep_resolve::Registry) -> Markup {
+    let id = s(r, "record_id").unwrap_or_default();
+    let n = |k: &str| r.get(k).and_then(Value::as_i64);
+    let fat = match (
+        n("fatalities_best"),
+        n("fatalities_low"),
+        n("fatalities_high"),
+    ) {
+        (Some(b), Some(l), Some(h)) if l != h => format!("{b} ({l}–{h})"),
+        (Some(b), _, _) => b.to_string(),
+        _ => "unknown".into(),
+    };
+    html! {
+        tr {
+            td { a href=(format!("/incidents/{}", encode(id))) { (s(r, "date_start").unwrap_or("?")) } }
+            td { (s(r, "event_type").unwrap_or("")) }
+            td { @match s(r, "province_code") {
+                Some(code) => { a href=(format!("/places/{code}")) { (s(r, "province_name").unwrap_or(code)) } }
+                None => { span.muted { "–" } }
+            } }
+            td.opt { (s(r, "location").or(s(r, "district")).unwrap_or("")) }
+            td { (actor_cell(s(r, "actor1"), s(r, "actor1_id"), reg)) " – " (actor_cell(s(r, "actor2"), s(r, "actor2_id"), reg)) }
+            td.n { a href=(format!("/incidents/{}", encode(id))) { (fat) } }
+            td.opt { (s(r, "source").unwrap_or("")) }
+        }
+    }
+}
+
+fn form(
+    state: &AppState,
+    f: &IncidentFilter,
+    bucket: Bucket,
+    sort: Sort,
+    paging: Paging,
+) -> Markup {
+    let reg = state.resolver().registry();
+    let g = state.resolver().gazetteer();
+    let regions = crate::params::regions(state);
+    let sources: Vec<String> = {
+        let mut v: Vec<String> = state
+            .store()
+            .manifest()
+            .batches
+            .iter()
+            .map(|b| b.source.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let one = |v: &Vec<String>| v.join(",");
+    html! {
+        form.filters method="get" action="/explore" aria-label="Filters" {
+            label { "From" input type="date" name="from" value=(date(f.from)); }
+            label { "To" input type="date" name="to" value=(date(f.to)); }
+            label { "Actor (id; comma for several)"
+                input type="text" name="actor" list="actors" value=(one(&f.actors)) autocomplete="off";
+                datalist id="actors" { @for a in reg.actors() { option value=(a.id) { (a.name) } } }
+            }
+            label { "Event type"
+                select name="type" {
+                    option value="" { "any" }
+                    @if f.types.len() > 1 { option value=(one(&f.types)) selected { (one(&f.types)) } }
+                    @for t in EVENT_TYPES { option value=(t) selected[f.types.len() == 1 && f.types[0] == t] { (t.replace('_', " ")) } }
+                }
+            }
+            label { "Province (code or name)"
+                input type="text" name="province" list="provinces" value=(one(&f.provinces)) autocomplete="off";
+                datalist id="provinces" { @for p in g.provinces() { option value=(p.code) { (p.name) } } }
+            }
+            label { "Region"
+                select name="region" {
+                    option value="" { "any" }
+                    @if f.regions.len() > 1 { option value=(one(&f.regions)) selected { (one(&f.regions)) } }
+                    @for r in &regions { option value=(r) selected[f.regions.len() == 1 && &f.regions[0] == r] { (r) } }
+                }
+            }
+            label { "Location precision"
+                select name="min_geo_precision" {
+                    option value="" { "any" }
+                    @for (n, l) in [(1, "exact point"), (2, "near a place or finer"), (3, "district or finer"), (4, "province or finer")] {
+                        option value=(n) selected[f.min_geo_precision == Some(n)] { (l) }
+                    }
+                }
+            }
+            label { "Source"
+                select name="source" {
+                    option value="" { "any" }
+                    @if f.sources.len() > 1 || (f.sources.len() == 1 && !sources.contains(&f.sources[0])) { option value=(one(&f.sources)) selected { (one(&f.sources)) } }
+                    @for s in &sources { option value=(s) selected[f.sources.len() == 1 && &f.sources[0] == s] { (s) } }
+                }
+            }
+            label { "Chart by"
+                select name="bucket" {
+                    @for b in Bucket::NAMES { option value=(b) selected[bucket.as_str() == b] { (b) } }
+                }
+            }
+            label { "Sort"
+                select name="sort" {
+                    @for s in Sort::NAMES { option value=(s) selected[sort.as_str() == s] { (s) } }
+                }
+            }
+            label { "Rows per page" input type="number" name="page_size" min="1" max=(crate::params::MAX_PAGE_SIZE) value=(paging.size); }
+            @for c in &f.countries { input type="hidden" name="country" value=(c); }
+            @for d in &f.districts { input type="hidden" name="district" value=(d); }
+            @if let Some(n) = f.min_date_precision { input type="hidden" name="min_date_precision" value=(n); }
+            div.actions { button type="submit" { "Apply" } a href="/explore" { "Reset" } }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Server-rendered pages (maud). Each page is a function from state and parameters
+//! to [`Markup`], wrapped by [`layout`]; failures become an HTML error page with the
+//! same status the API would give. No page loads anything from elsewhere: the CSS
+//! is compiled in and charts and maps are inline SVG.
+
+pub mod actor;
+pub mod explore;
+pub mod incident;
+pub mod overview;
+pub mod place;
+
+use crate::api::map::ProvinceCounts;
+use crate::api::series::Point;
+use crate::api::Counts;
+use crate::error::ApiError;
+use crate::params::{Bucket, IncidentFilter};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use sitrep_model::figure::{
+    AreaValue, AreaValues, FigureData, FigureSpec, MapLevel, Measure, SeriesFrame, SeriesLine,
+};
+use sitrep_render::MapGeometry;
+
+const CSS: &str = include_str!("style.css");
+
+/// A page answer: HTML, or an error page.
+pub(crate) struct Page(pub Markup);
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            self.0.into_string(),
+        )
+            .into_response()
+    }
+}
+
+/// An error shown as a page; internal errors are logged and shown plainly.
+pub(crate) struct PageError(pub ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let status = self.0.status();
+        let body = layout(
+            self.0.title(),
+            html! {
+                h1 { (self.0.title()) }
+                p.problem { (self.0.detail()) }
+                p { a href="/" { "Back to the overview" } }
+            },
+        );
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body.into_string(),
+        )
+            .into_response()
+    }
+}
+
+pub(crate) type PageResult = Result<Page, PageError>;
+
+/// The page frame: head (viewport, embedded CSS), skip link, navigation, main.
+pub(crate) fn layout(title: &str, main: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · sitrep" }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                a.skip href="#main" { "Skip to content" }
+                header.top {
+                    nav aria-label="Main" {
+                        a.brand href="/" { "sitrep" }
+                        a href="/" { "Overview" }
+                        a href="/explore" { "Explore" }
+                        a href="/api/v1/openapi.json" { "API" }
+                    }
+                }
+                main id="main" tabindex="-1" { (main) }
+                footer.bottom {
+                    "Read-only view of the store. Every number links to the records behind it."
+                }
+            }
+        }
+    }
+}
+
+/// 404 for unknown pages.
+pub(crate) async fn not_found() -> PageError {
+    PageError(ApiError::NotFound(
+        "there is no page here; start from the overview".into(),
+    ))
+}
+
+/// An integer with thin thousands separators.
+pub(crate) fn num(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// The Explore URL for a filter.
+pub(crate) fn explore_url(f: &IncidentFilter) -> String {
+    let q = f.query();
+    if q.is_empty() {
+        "/explore".into()
+    } else {
+        format!("/explore?{q}")
+    }
+}
+
+/// A number linking to the records behind it.
+pub(crate) fn linked(n: i64, f: &IncidentFilter) -> Markup {
+    html! { a.num href=(explore_url(f)) { (num(n)) } }
+}
+
+/// The fatality range `low–high (best N)`, each part linking to the records.
+pub(crate) fn fatalities(c: &Counts, f: &IncidentFilter) -> Markup {
+    html! {
+        a.num href=(explore_url(f)) title="best estimate" { (num(c.fatalities_best)) }
+        span.range { " (" (num(c.fatalities_low)) "–" (num(c.fatalities_high)) ")" }
+    }
+}
+
+/// Picks a bucket for a span of days: weeks up to three years, months to thirty,
+/// years beyond, so a chart has between about 30 and 400 points.
+pub(crate) fn auto_bucket(first: Option<&str>, last: Option<&str>) -> Bucket {
+    let parse = |d: Option<&str>| d.and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+    match (parse(first), parse(last)) {
+        (Some(a), Some(b)) => {
+            let days = (b - a).num_days();
+            if days <= 3 * 366 {
+                Bucket::Week
+            } else if days <= 30 * 366 {
+                Bucket::Month
+            } else {
+                Bucket::Year
+            }
+        }
+        _ => Bucket::Month,
+    }
+}
+
+fn spec(
+    id: &str,
+    title: &str,
+    kind: &str,
+    width: u32,
+    height: u32,
+) -> Result<FigureSpec, ApiError> {
+    let mut s = FigureSpec::from_toml_str(&format!(
+        "id = \"{id}\"\ntitle = \"t\"\nkind = \"{kind}\"\nwidth = {width}\nheight = {height}\n"
+    ))
+    .map_err(ApiError::internal)?;
+    s.title = title.to_string();
+    Ok(s)
+}
+
+/// An incidents-per-bucket line chart as inline SVG.
+pub(crate) fn trend_svg(
+    id: &str,
+    title: &str,
+    points: &[Point],
+    bucket: Bucket,
+) -> Result<Markup, ApiError> {
+    if points.is_empty() {
+        return Ok(html! { p.empty { "No incidents match these filters." } });
+    }
+    let mut spec = spec(id, title, "line", 900, 360)?;
+    spec.series.bucket = bucket.model();
+    let values: Vec<f64> = points.iter().map(|p| p.counts.incidents as f64).collect();
+    let data = FigureData {
+        series: Some(SeriesFrame {
+            bucket: bucket.model(),
+            measure: Measure::Incidents,
+            starts: points.iter().map(|p| p.start).collect(),
+            lines: vec![SeriesLine {
+                label: "Incidents".into(),
+                raw_values: values.clone(),
+                values,
+                low: None,
+                high: None,
+            }],
+        }),
+        ..FigureData::default()
+    };
+    let svg = sitrep_render::render_svg(&spec, &data, None).map_err(ApiError::internal)?;
+    Ok(html! { figure.chart { (PreEscaped(svg)) } })
+}
+
+/// A province choropleth of incidents as inline SVG; each province links to
+/// Explore with the filter narrowed to it.
+pub(crate) fn map_svg(
+    id: &str,
+    title: &str,
+    rows: &[ProvinceCounts],
+    geometry: &MapGeometry,
+    f: &IncidentFilter,
+) -> Result<Markup, ApiError> {
+    let spec = spec(id, title, "choropleth", 900, 560)?;
+    let data = FigureData {
+        areas: Some(AreaValues {
+            level: MapLevel::Province,
+            rows: rows
+                .iter()
+                .map(|r| AreaValue {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    value: r.counts.incidents as f64,
+                    incidents: r.counts.incidents as u64,
+                    fatalities_low: Some(r.counts.fatalities_low as u64),
+                    fatalities_best: Some(r.counts.fatalities_best as u64),
+                    fatalities_high: Some(r.counts.fatalities_high as u64),
+                })
+                .collect(),
+        }),
+        ..FigureData::default()
+    };
+    let svg =
+        sitrep_render::render_svg(&spec, &data, Some(geometry)).map_err(ApiError::internal)?;
+    Ok(html! { figure.map { (PreEscaped(link_areas(&svg, f))) } })
+}
+
+/// Wraps each `<path … data-code="X">…</path>` line of a map in a link to Explore
+/// filtered to province X (the render crate writes one area per line).
+fn link_areas(svg: &str, f: &IncidentFilter) -> String {
+    let mut out = String::with_capacity(svg.len() + 4096);
+    for line in svg.split('\n') {
+        let code = line
+            .strip_prefix("<path ")
+            .and_then(|rest| rest.split_once(" data-code=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(code, _)| code);
+        match code {
+            Some(code) if code.starts_with("AF-") && code.len() <= 8 => {
+                let mut g = f.clone();
+                g.provinces = vec![code.to_string()];
+                out.push_str(&format!("<a href=\"{}\">{line}</a>", explore_url(&g)));
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}

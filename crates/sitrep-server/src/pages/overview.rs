@@ -1,0 +1,116 @@
+//! `/`: headline numbers with a period comparison, the trend, the province map and
+//! the most active actors.
+
+use super::{
+    auto_bucket, explore_url, fatalities, layout, linked, map_svg, num, trend_svg, Page, PageResult,
+};
+use crate::api::{actors, map, series, summary};
+use crate::params::{IncidentFilter, Params};
+use crate::AppState;
+use axum::extract::State;
+use chrono::NaiveDate;
+use maud::html;
+
+/// The overview page.
+pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult {
+    p.check(false, &[])?;
+    let all = IncidentFilter::default();
+    let sm = summary::summary(&state, &all).await?;
+    let bucket = auto_bucket(sm.first.as_deref(), sm.last.as_deref());
+    let points = series::series(&state, &all, bucket).await?;
+    let (provinces, unlocated) = map::provinces(&state, &all).await?;
+    let mut active: Vec<(String, i64)> =
+        actors::activity(&state, &all).await?.into_iter().collect();
+    active.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    active.truncate(12);
+    let mut top_provinces = provinces.clone();
+    top_provinces.sort_by(|a, b| b.counts.incidents.cmp(&a.counts.incidents));
+    top_provinces.truncate(10);
+
+    // The last year of data against the year before it.
+    let last: Option<NaiveDate> = sm.last.as_deref().and_then(|d| d.parse().ok());
+    let mut comparison = None;
+    if let Some(last) = last {
+        let a_from = last - chrono::Days::new(364);
+        let b_to = a_from - chrono::Days::new(1);
+        let b_from = b_to - chrono::Days::new(364);
+        let fa = IncidentFilter {
+            from: Some(a_from),
+            to: Some(last),
+            ..IncidentFilter::default()
+        };
+        let fb = IncidentFilter {
+            from: Some(b_from),
+            to: Some(b_to),
+            ..IncidentFilter::default()
+        };
+        let a = summary::summary(&state, &fa).await?;
+        let b = summary::summary(&state, &fb).await?;
+        comparison = Some((fa, a, fb, b));
+    }
+    let reg = state.resolver().registry();
+    let body = html! {
+        h1 { "Overview" }
+        p.muted {
+            "All records in the store"
+            @if let (Some(a), Some(b)) = (&sm.first, &sm.last) { ", " (a) " to " (b) }
+            "."
+        }
+        section.cards aria-label="Headline numbers" {
+            div.card { span.label { "Incidents" } span.value { (linked(sm.counts.incidents, &all)) } }
+            div.card { span.label { "Fatalities, best (low–high)" } span.value { (fatalities(&sm.counts, &all)) } }
+            div.card { span.label { "Date range" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
+            div.card { span.label { "Sources" } span.value { a.num href="/api/v1/sources" { (num(sm.sources)) } } }
+        }
+        @if let Some((fa, a, fb, b)) = &comparison {
+            p {
+                "Last 365 days of data (" (fa.from.map(|d| d.to_string()).unwrap_or_default()) " to " (fa.to.map(|d| d.to_string()).unwrap_or_default()) "): "
+                (linked(a.counts.incidents, fa)) " incidents against "
+                (linked(b.counts.incidents, fb)) " in the 365 days before"
+                @if b.counts.incidents > 0 {
+                    " (" (format!("{:+.0}%", (a.counts.incidents as f64 / b.counts.incidents as f64 - 1.0) * 100.0)) ")"
+                }
+                "."
+            }
+        }
+        h2 { "Trend" }
+        (trend_svg("overview-trend", &format!("Incidents per {}", bucket.as_str()), &points, bucket)?)
+        p { a href=(format!("/api/v1/series?bucket={}", bucket.as_str())) { "Series data (JSON)" } " · "
+            a href=(format!("/api/v1/series?bucket={}&format=csv", bucket.as_str())) { "CSV" } }
+        h2 { "Where" }
+        (map_svg("overview-map", "Incidents by province", &provinces, state.geometry(), &all)?)
+        div.grid2 {
+            div {
+                h3 { "Most affected provinces" }
+                div.table-wrap { table {
+                    thead { tr { th { "Province" } th.n { "Incidents" } th.n { "Fatalities (best)" } } }
+                    tbody {
+                        @for r in &top_provinces {
+                            @let f = IncidentFilter { provinces: vec![r.code.clone()], ..IncidentFilter::default() };
+                            tr { td { a href=(format!("/places/{}", r.code)) { (r.name) } }
+                                 td.n { (linked(r.counts.incidents, &f)) }
+                                 td.n { (linked(r.counts.fatalities_best, &f)) } }
+                        }
+                        tr { td.muted { "No province" } td.n { (num(unlocated.incidents)) } td.n { (num(unlocated.fatalities_best)) } }
+                    }
+                } }
+            }
+            div {
+                h3 { "Most active actors" }
+                div.table-wrap { table {
+                    thead { tr { th { "Actor" } th.n { "Incidents" } } }
+                    tbody {
+                        @for (id, n) in &active {
+                            @let f = IncidentFilter { actors: vec![id.clone()], ..IncidentFilter::default() };
+                            tr { td { a href=(format!("/actors/{}", crate::links::encode(id))) { (reg.get(id).map_or(id.as_str(), |a| a.name.as_str())) } }
+                                 td.n { (linked(*n, &f)) } }
+                        }
+                    }
+                } }
+                p.muted { "An incident counts for an actor when either side is the actor or one of its factions." }
+            }
+        }
+        p { a href=(explore_url(&all)) { "Explore all records →" } }
+    };
+    Ok(Page(layout("Overview", body)))
+}

@@ -1,0 +1,102 @@
+//! The route table: every page and API endpoint in one place.
+//!
+//! ```text
+//! Pages (HTML)                      API (/api/v1, JSON unless format= says otherwise)
+//! GET /                 overview    GET /incidents            list: filters, page, sort, format=json|csv|geojson
+//! GET /explore          filters,    GET /incidents/{record_id} one incident, its record versions, provenance
+//!                       chart, map, GET /summary              headline numbers
+//!                       table       GET /series               per week|month|year, zero-filled
+//! GET /incidents/{id}   incident    GET /map/provinces        per province
+//! GET /actors/{id}      actor       GET /actors, /actors/{id} registry and activity
+//! GET /places/{code}    province    GET /places, /places/{code} gazetteer and activity
+//!                                   GET /sources              batches
+//!                                   GET /openapi.json         OpenAPI 3.1
+//! ```
+//!
+//! Everything is read-only: only GET (and HEAD) is routed; other methods get 405.
+
+use crate::api;
+use crate::error::ApiError;
+use crate::pages;
+use crate::params::MAX_QUERY_BYTES;
+use crate::AppState;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Largest request body accepted (no endpoint reads one; this bounds what a client
+/// can make the server buffer).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The application: pages, the API under `/api/v1`, limits and headers.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/incidents", get(api::incidents::index))
+        .route("/incidents/{record_id}", get(api::incidents::show))
+        .route("/summary", get(api::summary::show))
+        .route("/series", get(api::series::index))
+        .route("/map/provinces", get(api::map::provinces_index))
+        .route("/actors", get(api::actors::index))
+        .route("/actors/{id}", get(api::actors::show))
+        .route("/places", get(api::places::index))
+        .route("/places/{code}", get(api::places::show))
+        .route("/sources", get(api::sources::index))
+        .route("/openapi.json", get(api::openapi::show))
+        .fallback(api_not_found);
+
+    Router::new()
+        .route("/", get(pages::overview::page))
+        .route("/explore", get(pages::explore::page))
+        .route("/incidents/{id}", get(pages::incident::page))
+        .route("/actors/{id}", get(pages::actor::page))
+        .route("/places/{code}", get(pages::place::page))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        // Layers wrap what is above them; the last added runs first on a request:
+        // 1. the body limit rejects oversized requests before anything reads them;
+        // 2. `guard` rejects overlong query strings and sets security headers.
+        .layer(middleware::from_fn(guard))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Rejects overlong query strings (414, problem+json) and adds headers: no
+/// sniffing, and a content security policy that allows nothing from elsewhere.
+async fn guard(req: Request, next: Next) -> Response {
+    let len = req.uri().query().map_or(0, str::len);
+    if len > MAX_QUERY_BYTES {
+        return ApiError::UriTooLong {
+            len,
+            limit: MAX_QUERY_BYTES,
+        }
+        .into_response();
+    }
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+async fn api_not_found(req: Request) -> ApiError {
+    ApiError::NotFound(format!(
+        "no API endpoint at `{}`; see /api/v1/openapi.json",
+        req.uri().path().chars().take(200).collect::<String>()
+    ))
+}

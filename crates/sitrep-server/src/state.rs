@@ -1,0 +1,111 @@
+//! [`AppState`]: what every handler shares.
+
+use crate::error::{ApiError, ServerError};
+use crate::table::{json_rows, Row};
+use sitrep_render::MapGeometry;
+use sitrep_resolve::Resolver;
+use sitrep_store::arrow::array::RecordBatch;
+use sitrep_store::datafusion::execution::context::SessionContext;
+use sitrep_store::Store;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Province outlines for maps (geoBoundaries ADM1, compiled in).
+const PROVINCES_GEOJSON: &str = include_str!("../../../data/geo/afg_adm1_provinces.geojson");
+
+/// Shared, cheaply cloned state: the store and one DataFusion session over it (built
+/// once; a session is safe to query from many requests at once), the resolver (for
+/// gazetteer and actor registry lookups and validation), and derived lookups.
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<Store>,
+    resolver: Arc<Resolver>,
+    ctx: SessionContext,
+    geometry: Arc<MapGeometry>,
+    /// Sources ingested through an ACLED adapter: their raw rows are not served.
+    acled_sources: Arc<BTreeSet<String>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.store.root())
+            .field("acled_sources", &self.acled_sources)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Opens a DataFusion session over `store` and reads which sources are ACLED's.
+    /// The store is only read; it must not be written while it is served.
+    pub async fn new(store: Store, resolver: Arc<Resolver>) -> Result<AppState, ServerError> {
+        let ctx = store.context().await?;
+        let acled_sources = store
+            .manifest()
+            .batches
+            .iter()
+            .filter(|b| b.adapter.starts_with("acled"))
+            .map(|b| b.source.clone())
+            .collect();
+        let mut geometry = MapGeometry::from_geojson(PROVINCES_GEOJSON, "shapeISO", "shapeName")?;
+        // geoBoundaries' codes differ from ISO 3166-2 for some provinces (Badakhshan is
+        // `AF-BDN` there, `AF-BDS` in ISO): give each outline the gazetteer's code.
+        let g = resolver.gazetteer();
+        for area in &mut geometry.areas {
+            if let Some(i) = g
+                .province_index(&area.name)
+                .or_else(|| g.province_index(&area.code))
+            {
+                area.code = g.provinces()[i].code.clone();
+            }
+        }
+        Ok(AppState {
+            store: Arc::new(store),
+            resolver,
+            ctx,
+            geometry: Arc::new(geometry),
+            acled_sources: Arc::new(acled_sources),
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The resolver (gazetteer and actor registry).
+    pub fn resolver(&self) -> &Resolver {
+        &self.resolver
+    }
+
+    pub(crate) fn geometry(&self) -> &MapGeometry {
+        &self.geometry
+    }
+
+    /// True when `source` was ingested through an ACLED adapter.
+    pub fn is_acled(&self, source: &str) -> bool {
+        self.acled_sources.contains(source)
+    }
+
+    /// Runs one read-only statement on the shared session.
+    pub(crate) async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, ApiError> {
+        Store::sql_on(&self.ctx, sql)
+            .await
+            .map_err(|e| ApiError::Internal(format!("{e}\n  query: {sql}")))
+    }
+
+    /// Runs a query and returns its rows as JSON objects.
+    pub(crate) async fn rows(&self, sql: &str) -> Result<Vec<Row>, ApiError> {
+        json_rows(&self.sql(sql).await?)
+    }
+
+    /// Runs a `SELECT count(*) AS n ...`-style query and returns its first column.
+    pub(crate) async fn count(&self, sql: &str) -> Result<i64, ApiError> {
+        let rows = self.rows(sql).await?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.values().next())
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0))
+    }
+}

@@ -1,0 +1,271 @@
+use crate::common::{get, get_json, sql_count, sql_i64, sql_string};
+use serde_json::Value;
+
+const ACTOR_OR: &str = "(actor1_id = 'taliban' OR actor2_id = 'taliban' OR actor1_root = 'taliban' OR actor2_root = 'taliban')";
+
+#[tokio::test]
+async fn incident_filters_give_the_same_counts_as_sql() {
+    let cases: Vec<(&str, String)> = vec![
+        ("", "TRUE".into()),
+        ("province=AF-KAB", "province_code = 'AF-KAB'".into()),
+        ("province=Kandahar", "province_code = 'AF-KDH'".into()),
+        (
+            "province=AF-KAB,AF-NAN",
+            "province_code IN ('AF-KAB', 'AF-NAN')".into(),
+        ),
+        (
+            "from=2015-01-01&to=2016-12-31",
+            "date_start BETWEEN DATE '2015-01-01' AND DATE '2016-12-31'".into(),
+        ),
+        ("type=battle", "event_type = 'battle'".into()),
+        ("actor=taliban", ACTOR_OR.into()),
+        (
+            "actor=taliban&province=AF-HEL&from=2010-01-01",
+            format!("{ACTOR_OR} AND province_code = 'AF-HEL' AND date_start >= DATE '2010-01-01'"),
+        ),
+        ("min_geo_precision=2", "geo_precision <= 2".into()),
+        ("region=Western", "region = 'Western'".into()),
+        ("source=acled", "source = 'acled'".into()),
+        (
+            "country=Afghanistan&min_date_precision=1",
+            "country = 'Afghanistan' AND date_precision <= 1".into(),
+        ),
+    ];
+    for (q, w) in cases {
+        let expected = sql_count(&w).await;
+        let v = get_json(&format!("/api/v1/incidents?{q}&page_size=1")).await;
+        assert_eq!(
+            v["total"].as_i64(),
+            Some(expected),
+            "incidents?{q} vs WHERE {w}"
+        );
+        let sm = get_json(&format!("/api/v1/summary?{q}")).await;
+        assert_eq!(sm["incidents"].as_i64(), Some(expected), "summary?{q}");
+        assert!(
+            expected > 0 || q.contains("nothing"),
+            "case {q} matches nothing; pick another"
+        );
+    }
+}
+
+#[tokio::test]
+async fn incidents_page_and_sort() {
+    let total = sql_count("TRUE").await;
+    let v = get_json("/api/v1/incidents?page_size=7&sort=-fatalities_best").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 7);
+    assert_eq!(v["pages"].as_i64(), Some((total + 6) / 7));
+    let max = sql_i64("SELECT max(fatalities_best) FROM incidents").await;
+    assert_eq!(v["items"][0]["fatalities_best"].as_i64(), Some(max));
+    assert!(
+        v["items"][0].get("raw").is_none(),
+        "lists never carry raw rows"
+    );
+    let next = v["links"]["next"].as_str().unwrap().to_string();
+    assert!(v["links"]["prev"].is_null());
+    let p2 = get_json(&next).await;
+    assert_eq!(p2["page"], 2);
+    assert_ne!(p2["items"][0]["record_id"], v["items"][0]["record_id"]);
+
+    let asc = get_json("/api/v1/incidents?page_size=3&sort=date_start").await;
+    let first = sql_string("SELECT min(date_start) FROM incidents").await;
+    assert_eq!(asc["items"][0]["date_start"].as_str(), Some(first.as_str()));
+    let by_prov = get_json("/api/v1/incidents?page_size=3&sort=province_name").await;
+    let first_prov = sql_string("SELECT min(province_name) FROM incidents").await;
+    assert_eq!(
+        by_prov["items"][0]["province_name"].as_str(),
+        Some(first_prov.as_str())
+    );
+
+    // Past the end: an empty page, not an error.
+    let far = get_json("/api/v1/incidents?page=100000&page_size=500").await;
+    assert_eq!(far["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn incidents_as_csv_and_geojson() {
+    let a = get("/api/v1/incidents?province=AF-KAB&page_size=25&format=csv").await;
+    assert_eq!(a.status, 200);
+    assert!(a.content_type().starts_with("text/csv"));
+    let mut lines = a.body.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("record_id,source,source_event_id"));
+    assert_eq!(lines.count(), 25);
+
+    let g = get("/api/v1/incidents?province=AF-KAB&page_size=25&format=geojson").await;
+    assert_eq!(g.content_type(), "application/geo+json");
+    let v = g.json();
+    assert_eq!(v["type"], "FeatureCollection");
+    let n = v["features"].as_array().unwrap().len() as u64
+        + v["sitrep:skipped_without_coordinates"].as_u64().unwrap();
+    assert_eq!(n, 25);
+    assert_eq!(v["features"][0]["geometry"]["type"], "Point");
+}
+
+#[tokio::test]
+async fn one_incident_with_its_records_and_provenance() {
+    let id = sql_string("SELECT min(record_id) FROM incidents WHERE source <> 'acled'").await;
+    let v = get_json(&format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(v["incident"]["record_id"].as_str(), Some(id.as_str()));
+    assert_eq!(v["current"], true);
+    assert!(v["licence"].is_null());
+    let versions = v["versions"].as_array().unwrap();
+    assert!(!versions.is_empty());
+    let raw = versions[0]["raw"].as_str().expect("raw served verbatim");
+    let stored = sql_string(&format!("SELECT raw FROM records WHERE record_id = '{id}'")).await;
+    assert_eq!(raw, stored);
+    assert_eq!(
+        versions[0]["file"],
+        "data/ucdp/ged211_afghanistan_subset.csv"
+    );
+    assert!(versions[0]["line"].as_i64().unwrap() >= 2);
+    assert!(versions[0]["adapter"].is_string() && versions[0]["committed_at"].is_string());
+}
+
+#[tokio::test]
+async fn acled_records_are_served_without_raw_rows() {
+    let id = sql_string("SELECT min(record_id) FROM incidents WHERE source = 'acled'").await;
+    let v = get_json(&format!("/api/v1/incidents/{id}")).await;
+    assert!(v["licence"].as_str().unwrap().contains("ACLED"));
+    assert!(v["incident"].get("raw").is_none() && v["incident"].get("notes").is_none());
+    for ver in v["versions"].as_array().unwrap() {
+        assert!(ver.get("raw").is_none(), "{ver}");
+    }
+    assert!(
+        !v.to_string().contains("synthetic fixture"),
+        "ACLED notes leaked"
+    );
+    // Aggregates are fine.
+    let s = get_json("/api/v1/summary?source=acled").await;
+    assert_eq!(s["incidents"], 3);
+    let src = get_json("/api/v1/sources").await;
+    let acled = src["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "acled")
+        .unwrap();
+    assert_eq!(acled["raw_rows_served"], false);
+}
+
+#[tokio::test]
+async fn series_is_zero_filled_and_adds_up() {
+    let v = get_json("/api/v1/series?bucket=year&province=AF-KAB").await;
+    let points = v["points"].as_array().unwrap();
+    let sum: i64 = points
+        .iter()
+        .map(|p| p["incidents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, sql_count("province_code = 'AF-KAB'").await);
+    for w in points.windows(2) {
+        let a: i32 = w[0]["start"].as_str().unwrap()[..4].parse().unwrap();
+        let b: i32 = w[1]["start"].as_str().unwrap()[..4].parse().unwrap();
+        assert_eq!(b, a + 1, "years are contiguous");
+    }
+    let y2015 = points.iter().find(|p| p["start"] == "2015-01-01").unwrap();
+    let expected = sql_count(
+        "province_code = 'AF-KAB' AND date_start BETWEEN DATE '2015-01-01' AND DATE '2015-12-31'",
+    )
+    .await;
+    assert_eq!(y2015["incidents"].as_i64(), Some(expected));
+    let best = sql_i64("SELECT sum(fatalities_best) FROM incidents WHERE province_code = 'AF-KAB' AND date_start BETWEEN DATE '2015-01-01' AND DATE '2015-12-31'").await;
+    assert_eq!(y2015["fatalities_best"].as_i64(), Some(best));
+
+    // Weeks start on Monday and a requested range is filled even where nothing happened.
+    let w = get_json("/api/v1/series?bucket=week&from=2021-01-01&to=2021-03-31&source=ucdp").await;
+    let pts = w["points"].as_array().unwrap();
+    assert_eq!(pts[0]["start"], "2020-12-28");
+    assert_eq!(pts.len(), 14);
+    let m = get_json("/api/v1/series?bucket=month&from=2019-01-01&to=2019-12-31").await;
+    assert_eq!(m["points"].as_array().unwrap().len(), 12);
+    let sum: i64 = m["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["incidents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        sum,
+        sql_count("date_start BETWEEN DATE '2019-01-01' AND DATE '2019-12-31'").await
+    );
+
+    let csv = get("/api/v1/series?bucket=year&format=csv").await;
+    assert!(csv.body.starts_with("start,end,incidents,"));
+}
+
+#[tokio::test]
+async fn province_map_matches_sql() {
+    let v = get_json("/api/v1/map/provinces?type=battle").await;
+    let rows = v["provinces"].as_array().unwrap();
+    assert_eq!(rows.len(), 34);
+    let sum: i64 = rows
+        .iter()
+        .map(|r| r["incidents"].as_i64().unwrap())
+        .sum::<i64>()
+        + v["unlocated"]["incidents"].as_i64().unwrap();
+    assert_eq!(sum, sql_count("event_type = 'battle'").await);
+    let hel = rows.iter().find(|r| r["code"] == "AF-HEL").unwrap();
+    assert_eq!(
+        hel["incidents"].as_i64(),
+        Some(sql_count("event_type = 'battle' AND province_code = 'AF-HEL'").await)
+    );
+    let csv = get("/api/v1/map/provinces?format=csv").await;
+    assert_eq!(csv.body.lines().count(), 35);
+}
+
+#[tokio::test]
+async fn actors_and_places() {
+    let v = get_json("/api/v1/actors").await;
+    let actors = v["actors"].as_array().unwrap();
+    let tal = actors.iter().find(|a| a["id"] == "taliban").unwrap();
+    assert_eq!(tal["incidents"].as_i64(), Some(sql_count(ACTOR_OR).await));
+    let one = get_json("/api/v1/actors/taliban").await;
+    assert_eq!(
+        one["name"].as_str().map(|s| s.contains("Taliban")),
+        Some(true)
+    );
+    assert!(!one["aliases"].as_array().unwrap().is_empty());
+    assert_eq!(
+        one["activity"]["summary"]["incidents"].as_i64(),
+        Some(sql_count(ACTOR_OR).await)
+    );
+
+    let places = get_json("/api/v1/places").await;
+    assert_eq!(places["places"].as_array().unwrap().len(), 34);
+    let kab = get_json("/api/v1/places/AF-KAB").await;
+    assert_eq!(kab["code"], "AF-KAB");
+    assert_eq!(
+        kab["activity"]["summary"]["incidents"].as_i64(),
+        Some(sql_count("province_code = 'AF-KAB'").await)
+    );
+    let district_sum: i64 = kab["activity"]["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["incidents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(district_sum, sql_count("province_code = 'AF-KAB'").await);
+    // Any spelling of a province finds it.
+    let by_name = get_json("/api/v1/places/Kabul").await;
+    assert_eq!(by_name["code"], "AF-KAB");
+}
+
+#[tokio::test]
+async fn sources_list_batches() {
+    let v = get_json("/api/v1/sources").await;
+    let batches = v["batches"].as_array().unwrap();
+    assert_eq!(batches.len(), 2);
+    let ucdp = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] != "acled")
+        .unwrap();
+    let name = ucdp["source"].as_str().unwrap();
+    assert_eq!(
+        ucdp["incidents"].as_i64(),
+        Some(sql_count(&format!("source = '{name}'")).await)
+    );
+    assert_eq!(ucdp["raw_rows_served"], Value::Bool(true));
+}

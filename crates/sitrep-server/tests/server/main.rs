@@ -1,0 +1,10 @@
+//! End-to-end tests of the server on real data: the bundled UCDP GED Afghanistan
+//! file plus a small SYNTHETIC ACLED export (ACLED's rows cannot be redistributed),
+//! ingested and enriched as `sitrep` does, then queried through
+//! `app(state).oneshot(request)` with no socket.
+
+mod api; // every /api/v1 endpoint against direct SQL counts
+mod common; // the shared store and request helpers
+mod errors; // bad parameters, unknown ids, limits
+mod openapi; // the OpenAPI document and every documented path
+mod pages; // HTML pages

@@ -1,0 +1,77 @@
+use crate::common::{get, sql_string};
+
+fn assert_page(uri: &str, status: u16, body: &str, title: &str) {
+    assert_eq!(status, 200, "GET {uri}: {body}");
+    assert!(body.starts_with("<!DOCTYPE html>"), "{uri}");
+    assert!(
+        body.contains(&format!("<title>{title}")),
+        "{uri} lacks title {title:?}"
+    );
+    assert!(body.contains("name=\"viewport\""), "{uri}");
+    for bad in [
+        "src=\"http://",
+        "src=\"https://",
+        "href=\"http://",
+        "href=\"https://",
+        "@import",
+        "url(http",
+    ] {
+        assert!(!body.contains(bad), "{uri} loads from elsewhere: {bad}");
+    }
+}
+
+#[tokio::test]
+async fn pages_render_without_external_resources() {
+    let record = sql_string("SELECT min(record_id) FROM incidents WHERE source = 'ucdp'").await;
+    let acled = sql_string("SELECT min(record_id) FROM incidents WHERE source = 'acled'").await;
+    let pages = [
+        ("/".to_string(), "Overview"),
+        ("/explore".to_string(), "Explore"),
+        ("/explore?province=AF-KAB&type=battle&sort=-fatalities_best&page=2&page_size=20&bucket=year".to_string(), "Explore"),
+        ("/explore?actor=taliban,is-kp&from=2015-01-01&to=2020-12-31&min_geo_precision=2".to_string(), "Explore"),
+        ("/explore?from=2030-01-01".to_string(), "Explore"),
+        (format!("/incidents/{record}"), ""),
+        (format!("/incidents/{acled}"), ""),
+        ("/actors/taliban".to_string(), "Taliban"),
+        ("/places/AF-KAB".to_string(), "Kabul province"),
+    ];
+    for (uri, title) in pages {
+        let a = get(&uri).await;
+        assert_page(&uri, a.status.as_u16(), &a.body, title);
+    }
+}
+
+#[tokio::test]
+async fn explore_state_lives_in_the_url_and_numbers_link_to_records() {
+    let a = get("/explore?province=AF-KAB").await;
+    assert_eq!(a.status, 200);
+    // The form keeps the filter; counts and map areas link back to Explore with it.
+    assert!(a.body.contains("value=\"AF-KAB\""));
+    assert!(a.body.contains("href=\"/explore?province=AF-KAB\""));
+    assert!(
+        a.body.contains("<a href=\"/explore?province=AF-NAN\">"),
+        "map areas link to their province"
+    );
+    assert!(
+        a.body.contains("href=\"/incidents/"),
+        "table rows link to incidents"
+    );
+    assert!(a.body.contains("rel=\"next\""));
+    let bad = get("/explore?from=2020-13-01").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("must be a date"));
+
+    let acled = sql_string("SELECT min(record_id) FROM incidents WHERE source = 'acled'").await;
+    let page = get(&format!("/incidents/{acled}")).await;
+    assert!(page.body.contains("terms of use"));
+    assert!(
+        !page.body.contains("synthetic fixture"),
+        "ACLED notes shown on the page"
+    );
+    let overview = get("/").await;
+    assert!(
+        overview.body.contains("<svg"),
+        "trend and map are inline SVG"
+    );
+    assert!(overview.body.contains("href=\"/actors/taliban\""));
+}
