@@ -149,7 +149,7 @@ pub fn document() -> Value {
                 "country": param("country", json!({"type": "string"}), "Countries as the source writes them", json!("Afghanistan")),
                 "type": param("type", json!({"type": "string", "enum": EVENT_TYPES}), "Common event types", json!("battle")),
                 "province": param("province", json!({"type": "string"}), "Provinces: ISO 3166-2 codes (or names)", json!("AF-KAB")),
-                "region": param("region", json!({"type": "string"}), "Regions of the gazetteer's grouping (see /places)", json!("Central")),
+                "region": param("region", json!({"type": "string"}), "Regions of the gazetteer's grouping (see /places)", json!("Capital")),
                 "district": param("district", json!({"type": "string"}), "District names (see /places/{code})", json!("Kabul")),
                 "actor": param("actor", json!({"type": "string"}), "Actor ids; matches either side, factions included (see /actors)", json!("taliban")),
                 "min_geo_precision": param("min_geo_precision", json!({"type": "integer", "minimum": 1, "maximum": 5}), "Keep records located at least this precisely (1 point … 5 country)", json!(3)),

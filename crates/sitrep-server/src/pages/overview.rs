@@ -24,7 +24,7 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
     active.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     active.truncate(12);
     let mut top_provinces = provinces.clone();
-    top_provinces.sort_by(|a, b| b.counts.incidents.cmp(&a.counts.incidents));
+    top_provinces.sort_by_key(|p| std::cmp::Reverse(p.counts.incidents));
     top_provinces.truncate(10);
 
     // The last year of data against the year before it.

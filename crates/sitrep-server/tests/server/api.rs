@@ -8,7 +8,7 @@ async fn incident_filters_give_the_same_counts_as_sql() {
     let cases: Vec<(&str, String)> = vec![
         ("", "TRUE".into()),
         ("province=AF-KAB", "province_code = 'AF-KAB'".into()),
-        ("province=Kandahar", "province_code = 'AF-KDH'".into()),
+        ("province=Kandahar", "province_code = 'AF-KAN'".into()),
         (
             "province=AF-KAB,AF-NAN",
             "province_code IN ('AF-KAB', 'AF-NAN')".into(),
