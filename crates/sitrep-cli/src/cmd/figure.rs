@@ -172,7 +172,8 @@ pub async fn report(cli: &Cli, a: &ReportArgs) -> anyhow::Result<ExitCode> {
         }
         specs.extend(section.figure_specs.iter().cloned());
         for mut spec in specs {
-            spec.filters = report.filters.merged(&spec.filters);
+            // The report's filters are laid over every figure's (e.g. a common date range).
+            spec.filters = spec.filters.merged(&report.filters);
             override_dates(&mut spec, a.from, a.to, a.no_compare);
             let (data, svg) = compute(&store, &spec).await?;
             for s in &data.provenance.sources {

@@ -161,3 +161,50 @@ fn every_bundled_figure_renders_with_its_csv() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bundled specs: fig1"));
 }
+
+#[test]
+fn report_is_one_self_contained_html_file() {
+    let env = Env::new();
+    let out_path = env.path("report.html");
+    let spec =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/report-bundled.toml");
+    let out = env
+        .bundled(&[
+            "report",
+            spec.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let html = std::fs::read_to_string(&out_path).unwrap();
+    assert!(html.contains("Afghanistan: violence in the year before the Taliban takeover"));
+    assert!(html.matches("<svg").count() >= 4, "four figures inline");
+    assert!(html.contains("Sundberg"), "methods cite UCDP");
+    for attr in ["src=\"http", "href=\"http", "src='http", "url(http"] {
+        assert!(!html.contains(attr), "external reference {attr}");
+    }
+    let bad = env.path("bad.toml");
+    std::fs::write(
+        &bad,
+        "title = \"x\"\n[[sections]]\nheading = \"h\"\nprose = \"p\"\nfigures = [\"fig99\"]\n",
+    )
+    .unwrap();
+    let out = env
+        .bundled(&[
+            "report",
+            bad.to_str().unwrap(),
+            "-o",
+            env.path("x.html").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!env.path("x.html").exists(), "nothing written on error");
+}
