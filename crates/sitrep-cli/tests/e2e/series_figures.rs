@@ -167,7 +167,7 @@ fn report_is_one_self_contained_html_file() {
     let env = Env::new();
     let out_path = env.path("report.html");
     let spec =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/report-bundled.toml");
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/reports/bundled.toml");
     let out = env
         .bundled(&[
             "report",
