@@ -42,6 +42,16 @@ pub enum Command {
     Figure(FigureArgs),
     /// Render a report spec to one self-contained HTML file.
     Report(ReportArgs),
+    /// Serve the dashboard and the HTTP API (read-only) on loopback.
+    Serve(ServeArgs),
+}
+
+/// `sitrep serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
 }
 
 fn enum_arg<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {

@@ -6,6 +6,7 @@ mod ingest;
 mod places;
 mod query;
 mod series;
+mod serve;
 
 use crate::args::{Cli, Command};
 use std::process::ExitCode;
@@ -54,5 +55,6 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compare(a) => series::compare(&cli, a).await,
         Command::Figure(a) => figure::figure(&cli, a).await,
         Command::Report(a) => figure::report(&cli, a).await,
+        Command::Serve(a) => serve::serve(&cli, a).await,
     }
 }

@@ -1,0 +1,14 @@
+//! `sitrep serve`.
+
+use super::read_store;
+use crate::args::{Cli, ServeArgs};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub async fn serve(cli: &Cli, a: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = read_store(&cli.store).await?;
+    let resolver = Arc::new(sitrep_resolve::Resolver::bundled()?);
+    let state = sitrep_server::AppState::new(store, resolver).await?;
+    sitrep_server::serve(state, a.bind).await?;
+    Ok(ExitCode::SUCCESS)
+}
