@@ -23,11 +23,16 @@ pub const BUNDLED: [(&str, &str); 7] = [
 const PROVINCES: &str = include_str!("../../../../data/geo/afg_adm1_provinces.geojson");
 
 fn geometry() -> anyhow::Result<MapGeometry> {
-    Ok(MapGeometry::from_geojson(
-        PROVINCES,
-        "shapeISO",
-        "shapeName",
-    )?)
+    let mut geo = MapGeometry::from_geojson(PROVINCES, "shapeISO", "shapeName")?;
+    // geoBoundaries' codes differ from ISO 3166-2 for some provinces (Badakhshan is
+    // AF-BDN there, AF-BDS in ISO): take the gazetteer's code, which incidents carry.
+    let gazetteer = super::resolver()?.gazetteer();
+    for area in &mut geo.areas {
+        if let Some(p) = gazetteer.province_by_name(&area.name) {
+            area.code = p.code.clone();
+        }
+    }
+    Ok(geo)
 }
 
 /// Loads a bundled spec by id, or a spec file.

@@ -262,3 +262,35 @@ fn serve_answers_on_loopback() {
         &bad[..bad.len().min(300)]
     );
 }
+
+#[test]
+fn choropleth_areas_carry_the_gazetteer_codes_incidents_use() {
+    let env = Env::new();
+    let svg = env.path("fig2.svg");
+    let out = env
+        .bundled(&[
+            "figure",
+            "fig2",
+            "--from",
+            "2019-09-01",
+            "--to",
+            "2020-12-31",
+            "-o",
+            svg.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    // geoBoundaries writes Badakhshan as AF-BDN; incidents carry ISO's AF-BDS.
+    assert!(
+        text.contains("data-code=\"AF-BDS\""),
+        "Badakhshan keeps the ISO code"
+    );
+    assert!(!text.contains("data-code=\"AF-BDN\""));
+    assert_eq!(text.matches("data-code=").count(), 34);
+}
