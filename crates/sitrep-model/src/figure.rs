@@ -1006,6 +1006,37 @@ impl FigureSpec {
         toml::to_string(self).expect("a figure spec always serialises")
     }
 
+    /// Replaces the spec's date range where `from` / `to` are given and, when either
+    /// is, says so in the subtitle (the title may name the spec's own period, and a
+    /// reader must not take the figure for it).
+    pub fn replace_period(&mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) {
+        if from.is_none() && to.is_none() {
+            return;
+        }
+        if from.is_some() {
+            self.filters.from = from;
+        }
+        if to.is_some() {
+            self.filters.to = to;
+        }
+        let day = |d: Option<NaiveDate>, open: &str| d.map_or(open.to_string(), |d| d.to_string());
+        let span = format!(
+            "Period replaced: {} to {}",
+            day(self.filters.from, "start"),
+            day(self.filters.to, "end")
+        );
+        self.subtitle = Some(match self.subtitle.take() {
+            Some(s) => format!("{s} — {span}"),
+            None => span,
+        });
+    }
+
+    /// Drops the period-comparison annotations.
+    pub fn drop_comparisons(&mut self) {
+        self.annotations
+            .retain(|a| !matches!(a, Annotation::Compare { .. }));
+    }
+
     /// The map settings, or the defaults when the spec gives none.
     pub fn map_or_default(&self) -> MapSpec {
         self.map.clone().unwrap_or_default()

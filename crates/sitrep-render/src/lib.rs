@@ -14,8 +14,11 @@
 //! byte-for-byte deterministic (golden tests), and no font library is needed. Text
 //! widths are estimated from average glyph widths.
 //!
-//! Out of scope: computing the data (sitrep-analysis), reading specs from disk and
-//! resolving bundled spec names (sitrep-cli).
+//! [`bundled`] holds what ships compiled in: the report's figure specs, the example
+//! report and the province outlines.
+//!
+//! Out of scope: computing the data (sitrep-analysis), reading spec files from disk
+//! (sitrep-cli).
 //!
 //! ```
 //! use sitrep_model::figure::{FigureData, FigureSpec, SeriesFrame, SeriesLine, Bucket, Measure};
@@ -35,6 +38,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bundled;
 mod chart;
 mod csv_out;
 mod layout;

@@ -27,6 +27,28 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<sitrep_analysis::AnalysisError> for ApiError {
+    /// Input errors (an unknown actor id, a column the store lacks) are the
+    /// client's; everything else is internal.
+    fn from(e: sitrep_analysis::AnalysisError) -> Self {
+        if e.is_input() {
+            ApiError::BadRequest(e.to_string())
+        } else {
+            ApiError::Internal(e.to_string())
+        }
+    }
+}
+
+impl From<sitrep_render::RenderError> for ApiError {
+    fn from(e: sitrep_render::RenderError) -> Self {
+        if e.is_input() {
+            ApiError::BadRequest(e.to_string())
+        } else {
+            ApiError::Internal(e.to_string())
+        }
+    }
+}
+
 impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
@@ -135,4 +157,7 @@ pub enum ServerError {
     /// Bundled map outlines could not be read (a build defect).
     #[error("province outlines: {0}")]
     Geometry(#[from] sitrep_render::RenderError),
+    /// The series engine could not open a session on the store.
+    #[error("series engine: {0}")]
+    Analysis(String),
 }

@@ -15,6 +15,9 @@
 //! verbatim `raw` row and the `notes` text and says why in a `licence` field;
 //! aggregates (counts, sums, series, maps) are served for every source.
 //!
+//! Figures (`/figures`, `/api/v1/figures`) are the bundled specs computed by
+//! sitrep-analysis and drawn by sitrep-render, cached per spec and period.
+//!
 //! Out of scope: writing to the store (there are no write endpoints), the series
 //! engine (sitrep-analysis; `/api/v1/series` here is a plain `date_trunc` count),
 //! the `sitrep serve` command line (sitrep-cli).

@@ -180,7 +180,7 @@ fn clip(v: &str) -> String {
     }
 }
 
-fn date(p: &Params, key: &str) -> Result<Option<NaiveDate>, ApiError> {
+pub(crate) fn date(p: &Params, key: &str) -> Result<Option<NaiveDate>, ApiError> {
     p.one(key)?
         .map(|v| {
             NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {

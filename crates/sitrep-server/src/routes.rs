@@ -9,6 +9,8 @@
 //! GET /incidents/{id}   incident    GET /map/provinces        per province
 //! GET /actors/{id}      actor       GET /actors, /actors/{id} registry and activity
 //! GET /places/{code}    province    GET /places, /places/{code} gazetteer and activity
+//! GET /figures          figures     GET /figures, /figures/{id} bundled figures: json|svg|csv|html
+//! GET /figures/{id}     one figure  GET /report               the example report, HTML
 //!                                   GET /sources              batches
 //!                                   GET /openapi.json         OpenAPI 3.1
 //! ```
@@ -45,6 +47,9 @@ pub fn app(state: AppState) -> Router {
         .route("/places", get(api::places::index))
         .route("/places/{code}", get(api::places::show))
         .route("/sources", get(api::sources::index))
+        .route("/figures", get(api::figures::index))
+        .route("/figures/{id}", get(api::figures::show))
+        .route("/report", get(api::figures::report))
         .route("/openapi.json", get(api::openapi::show))
         .fallback(api_not_found);
 
@@ -54,6 +59,8 @@ pub fn app(state: AppState) -> Router {
         .route("/incidents/{id}", get(pages::incident::page))
         .route("/actors/{id}", get(pages::actor::page))
         .route("/places/{code}", get(pages::place::page))
+        .route("/figures", get(pages::figures::index))
+        .route("/figures/{id}", get(pages::figures::show))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         // Layers wrap what is above them; the last added runs first on a request:

@@ -1,17 +1,17 @@
 //! [`AppState`]: what every handler shares.
 
+use crate::api::figures::Figure;
 use crate::error::{ApiError, ServerError};
 use crate::table::{json_rows, Row};
+use chrono::NaiveDate;
+use sitrep_analysis::Analysis;
 use sitrep_render::MapGeometry;
 use sitrep_resolve::Resolver;
 use sitrep_store::arrow::array::RecordBatch;
 use sitrep_store::datafusion::execution::context::SessionContext;
 use sitrep_store::Store;
-use std::collections::BTreeSet;
-use std::sync::Arc;
-
-/// Province outlines for maps (geoBoundaries ADM1, compiled in).
-const PROVINCES_GEOJSON: &str = include_str!("../../../data/geo/afg_adm1_provinces.geojson");
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// Shared, cheaply cloned state: the store and one DataFusion session over it (built
 /// once; a session is safe to query from many requests at once), the resolver (for
@@ -24,7 +24,17 @@ pub struct AppState {
     geometry: Arc<MapGeometry>,
     /// Sources ingested through an ACLED adapter: their raw rows are not served.
     acled_sources: Arc<BTreeSet<String>>,
+    /// The series engine (figures), on its own session over the same store.
+    analysis: Arc<Analysis>,
+    /// First and last day of the store's data.
+    data_range: Option<(NaiveDate, NaiveDate)>,
+    /// Figures already computed, by spec id and period (the store does not change
+    /// while served, so an answer stays right).
+    figures: Arc<Mutex<HashMap<String, Arc<Figure>>>>,
 }
+
+/// Most figures kept computed at once.
+const FIGURE_CACHE: usize = 128;
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -47,19 +57,24 @@ impl AppState {
             .filter(|b| b.adapter.starts_with("acled"))
             .map(|b| b.source.clone())
             .collect();
-        let mut geometry = MapGeometry::from_geojson(PROVINCES_GEOJSON, "shapeISO", "shapeName")?;
-        // geoBoundaries' codes differ from ISO 3166-2 for some provinces (Badakhshan is
-        // `AF-BDN` there, `AF-BDS` in ISO): give each outline the gazetteer's code.
+        // Outlines carry the gazetteer's codes (geoBoundaries writes Badakhshan `AF-BDN`).
         let g = resolver.gazetteer();
-        for area in &mut geometry.areas {
-            if let Some(i) = g
-                .province_index(&area.name)
-                .or_else(|| g.province_index(&area.code))
-            {
-                area.code = g.provinces()[i].code.clone();
-            }
-        }
+        let geometry = sitrep_render::bundled::afghanistan_provinces(|name, code| {
+            g.province_index(name)
+                .or_else(|| g.province_index(code))
+                .map(|i| g.provinces()[i].code.clone())
+        })?;
+        let analysis = Analysis::new(&store)
+            .await
+            .map_err(|e| ServerError::Analysis(e.to_string()))?;
+        let data_range = analysis
+            .data_range(&[])
+            .await
+            .map_err(|e| ServerError::Analysis(e.to_string()))?;
         Ok(AppState {
+            analysis: Arc::new(analysis),
+            data_range,
+            figures: Arc::default(),
             store: Arc::new(store),
             resolver,
             ctx,
@@ -80,6 +95,34 @@ impl AppState {
 
     pub(crate) fn geometry(&self) -> &MapGeometry {
         &self.geometry
+    }
+
+    /// The series engine.
+    pub(crate) fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    /// First and last day of the store's data (`None` when empty).
+    pub(crate) fn data_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.data_range
+    }
+
+    /// A computed figure from the cache, or computes it with `make` and keeps it.
+    pub(crate) async fn figure<F, Fut>(&self, key: String, make: F) -> Result<Arc<Figure>, ApiError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Figure, ApiError>>,
+    {
+        if let Some(f) = self.figures.lock().expect("figure cache").get(&key) {
+            return Ok(Arc::clone(f));
+        }
+        let fig = Arc::new(make().await?);
+        let mut cache = self.figures.lock().expect("figure cache");
+        if cache.len() >= FIGURE_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, Arc::clone(&fig));
+        Ok(fig)
     }
 
     /// True when `source` was ingested through an ACLED adapter.

@@ -9,30 +9,14 @@ use sitrep_render::{MapGeometry, Methods};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// The bundled figure specs (specs/), by id.
-pub const BUNDLED: [(&str, &str); 7] = [
-    ("fig1", include_str!("../../../../specs/fig1.toml")),
-    ("fig2", include_str!("../../../../specs/fig2.toml")),
-    ("fig3", include_str!("../../../../specs/fig3.toml")),
-    ("fig4", include_str!("../../../../specs/fig4.toml")),
-    ("fig5", include_str!("../../../../specs/fig5.toml")),
-    ("fig6", include_str!("../../../../specs/fig6.toml")),
-    ("fig7", include_str!("../../../../specs/fig7.toml")),
-];
-
-const PROVINCES: &str = include_str!("../../../../data/geo/afg_adm1_provinces.geojson");
+/// The bundled figure specs, by id (compiled into sitrep-render).
+pub use sitrep_render::bundled::FIGURES as BUNDLED;
 
 fn geometry() -> anyhow::Result<MapGeometry> {
-    let mut geo = MapGeometry::from_geojson(PROVINCES, "shapeISO", "shapeName")?;
-    // geoBoundaries' codes differ from ISO 3166-2 for some provinces (Badakhshan is
-    // AF-BDN there, AF-BDS in ISO): take the gazetteer's code, which incidents carry.
     let gazetteer = super::resolver()?.gazetteer();
-    for area in &mut geo.areas {
-        if let Some(p) = gazetteer.province_by_name(&area.name) {
-            area.code = p.code.clone();
-        }
-    }
-    Ok(geo)
+    Ok(sitrep_render::bundled::afghanistan_provinces(|name, _| {
+        gazetteer.province_by_name(name).map(|p| p.code.clone())
+    })?)
 }
 
 /// Loads a bundled spec by id, or a spec file.
@@ -60,33 +44,9 @@ fn override_dates(
     to: Option<chrono::NaiveDate>,
     no_compare: bool,
 ) {
-    if from.is_some() {
-        spec.filters.from = from;
-    }
-    if to.is_some() {
-        spec.filters.to = to;
-    }
-    if from.is_some() || to.is_some() {
-        // The title may name the spec's own period: say plainly that it was replaced.
-        let span = format!(
-            "Period replaced: {} to {}",
-            spec.filters
-                .from
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "start".into()),
-            spec.filters
-                .to
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "end".into())
-        );
-        spec.subtitle = Some(match spec.subtitle.take() {
-            Some(s) => format!("{s} — {span}"),
-            None => span,
-        });
-    }
+    spec.replace_period(from, to);
     if no_compare {
-        spec.annotations
-            .retain(|a| !matches!(a, sitrep_model::figure::Annotation::Compare { .. }));
+        spec.drop_comparisons();
     }
 }
 

@@ -243,6 +243,9 @@ fn serve_answers_on_loopback() {
     let api = get("/api/v1/openapi.json");
     let home = get("/");
     let bad = get("/api/v1/incidents?from=2020-13-01");
+    // The bundled data end in 2020: fig2's own period (2021-22) is replaced by the
+    // last sixteen months of data, and the figure says so.
+    let fig2 = get("/api/v1/figures/fig2");
     child.kill().unwrap();
     let _ = child.wait();
     assert!(
@@ -260,6 +263,17 @@ fn serve_answers_on_loopback() {
         bad.starts_with("HTTP/1.1 400") && bad.contains("application/problem+json"),
         "{}",
         &bad[..bad.len().min(300)]
+    );
+    assert!(
+        fig2.starts_with("HTTP/1.1 200"),
+        "{}",
+        &fig2[..fig2.len().min(300)]
+    );
+    assert!(fig2.contains("\"period_replaced\":true"));
+    assert!(fig2.contains("Period replaced: 2019-09-01 to 2020-12-31"));
+    assert!(
+        !fig2.contains("\"record_count\":0"),
+        "the replaced period has data"
     );
 }
 

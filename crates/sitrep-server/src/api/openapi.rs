@@ -96,6 +96,32 @@ pub fn document() -> Value {
         ),
     );
     map["get"]["responses"]["200"]["content"]["text/csv"] = json!({"schema": {"type": "string"}});
+    let mut figure = get(
+        "One bundled figure computed over the store: its data (JSON), drawing (SVG), plotted values (CSV) or a one-figure HTML report",
+        json!([path_param("id", "bundled figure id (see /figures)", "fig7"),
+               {"$ref": "#/components/parameters/from"}, {"$ref": "#/components/parameters/to"},
+               {"$ref": "#/components/parameters/compare"}, {"$ref": "#/components/parameters/format_figure"}]),
+        ok_404(
+            "The figure: spec as drawn, data with provenance, links",
+            json!({"type": "object", "properties": {
+                "id": {"type": "string"}, "spec": obj, "data": obj, "links": obj,
+                "period_replaced": {"type": "boolean", "description": "true when the spec's own period was replaced (asked for, or outside the data)"}}}),
+        ),
+    );
+    figure["get"]["responses"]["200"]["content"]["image/svg+xml"] =
+        json!({"schema": {"type": "string"}});
+    figure["get"]["responses"]["200"]["content"]["text/csv"] =
+        json!({"schema": {"type": "string"}});
+    figure["get"]["responses"]["200"]["content"]["text/html"] =
+        json!({"schema": {"type": "string"}});
+    let mut report = get(
+        "The example report over the bundled data (specs/reports/bundled.toml) as one self-contained HTML file",
+        json!([{"$ref": "#/components/parameters/from"}, {"$ref": "#/components/parameters/to"},
+               {"$ref": "#/components/parameters/compare"}]),
+        ok("The report", json!({"type": "string"})),
+    );
+    report["get"]["responses"]["200"]["content"] =
+        json!({"text/html": {"schema": {"type": "string"}}});
 
     json!({
         "openapi": "3.1.0",
@@ -139,6 +165,12 @@ pub fn document() -> Value {
             "/sources": get("Ingested batches and sources", json!([]),
                 ok("Sources and batches", json!({"type": "object", "properties": {
                     "sources": {"type": "array", "items": obj}, "batches": {"type": "array", "items": obj}}}))),
+            "/figures": get("The bundled figure specs, with links to each drawn over the store", json!([]),
+                ok("Figures", json!({"type": "object", "properties": {
+                    "figures": {"type": "array", "items": obj},
+                    "data_range": {"type": ["object", "null"]}, "report": {"type": "string"}}}))),
+            "/figures/{id}": figure,
+            "/report": report,
             "/openapi.json": get("This document", json!([]), ok("OpenAPI 3.1", obj.clone())),
         },
         "components": {
@@ -159,6 +191,8 @@ pub fn document() -> Value {
                 "sort": param("sort", json!({"type": "string", "enum": Sort::NAMES, "default": "-date_start"}), "Order; `-` for descending", json!("-fatalities_best")),
                 "format_incidents": param("format", json!({"type": "string", "enum": ["json", "csv", "geojson"], "default": "json"}), "Output format", json!("json")),
                 "format_table": param("format", json!({"type": "string", "enum": ["json", "csv"], "default": "json"}), "Output format", json!("json")),
+                "compare": param("compare", json!({"type": "boolean", "default": true}), "Draw the spec's period comparisons", json!(false)),
+                "format_figure": param("format", json!({"type": "string", "enum": ["json", "svg", "csv", "html"], "default": "json"}), "Output format", json!("svg")),
                 "bucket": param("bucket", json!({"type": "string", "enum": crate::params::Bucket::NAMES, "default": "month"}), "Time bucket (weeks start on Monday)", json!("year")),
             },
             "responses": {

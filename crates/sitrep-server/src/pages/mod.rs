@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod explore;
+pub mod figures;
 pub mod incident;
 pub mod overview;
 pub mod place;
@@ -87,6 +88,7 @@ pub(crate) fn layout(title: &str, main: Markup) -> Markup {
                         a.brand href="/" { "sitrep" }
                         a href="/" { "Overview" }
                         a href="/explore" { "Explore" }
+                        a href="/figures" { "Figures" }
                         a href="/api/v1/openapi.json" { "API" }
                     }
                 }

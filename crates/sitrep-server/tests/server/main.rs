@@ -6,5 +6,6 @@
 mod api; // every /api/v1 endpoint against direct SQL counts
 mod common; // the shared store and request helpers
 mod errors; // bad parameters, unknown ids, limits
+mod figures; // bundled figures: data, SVG, CSV, HTML, pages
 mod openapi; // the OpenAPI document and every documented path
 mod pages; // HTML pages
