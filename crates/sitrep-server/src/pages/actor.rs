@@ -43,7 +43,7 @@ pub(crate) async fn page(
             div.card { span.label { "Fatalities, best (low–high)" } span.value { (fatalities(&sm.counts, &f)) } }
             div.card { span.label { "Active" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
         }
-        (trend_svg("actor-trend", &format!("Incidents involving {} per year", a.name), &by_year, Bucket::Year)?)
+        (trend_svg("actor-trend", &format!("Incidents involving {} per year", a.name), &by_year, Bucket::Year, super::provenance(&state, &f, sm.counts.incidents))?)
         @if !a.kind_history.is_empty() {
             h2 { "Kind over time" }
             ul { @for k in &a.kind_history { li { (k.kind.as_str()) ": " (d(k.from)) " – " (d(k.to)) } } }

@@ -80,9 +80,9 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
         }
         p.muted { "Filters: " (if fq.is_empty() { "none (all records)".to_string() } else { f.to_sql() }) }
         h2 { "Trend" }
-        (trend_svg("explore-trend", &format!("Incidents per {}", bucket.as_str()), &points, bucket)?)
+        (trend_svg("explore-trend", &format!("Incidents per {}", bucket.as_str()), &points, bucket, super::provenance(&state, &f, sm.counts.incidents))?)
         h2 { "Map" }
-        (map_svg("explore-map", "Incidents by province", &provinces, state.geometry(), &f)?)
+        (map_svg("explore-map", "Incidents by province", &provinces, state.geometry(), &f, super::provenance(&state, &f, sm.counts.incidents))?)
         details {
             summary { "Provinces as a table" }
             div.table-wrap { table {

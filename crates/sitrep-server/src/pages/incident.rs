@@ -1,4 +1,6 @@
-//! `/incidents/{id}`: every field, the verbatim source records and their provenance.
+//! `/incidents/{id}`: a summary (when, where, who, how many died, each with its
+//! precision or range), a map, every field, and the verbatim source records with
+//! their provenance.
 
 use super::{layout, Page, PageResult};
 use crate::api::incidents::{detail, ACLED_LICENCE};
@@ -14,7 +16,85 @@ fn value(v: &Value) -> String {
     match v {
         Value::Null => "–".into(),
         Value::String(s) => s.clone(),
+        // Coordinates and distances: more digits than this are noise.
+        Value::Number(n) if n.is_f64() => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            let t = format!("{x:.4}");
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
         other => other.to_string(),
+    }
+}
+
+/// How precisely the record is dated, in words (common codes 1–4).
+fn date_precision(code: Option<i64>) -> &'static str {
+    match code {
+        Some(1) => "exact day",
+        Some(2) => "within about two weeks",
+        Some(3) => "within a month",
+        Some(4) => "known only to a longer period",
+        _ => "precision not recorded",
+    }
+}
+
+/// How precisely the record is located, in words (common codes 1–5).
+fn geo_precision(code: Option<i64>) -> &'static str {
+    match code {
+        Some(1) => "exact place",
+        Some(2) => "near a known place (within ~25 km)",
+        Some(3) => "district only",
+        Some(4) => "province only (coordinates are a stand-in)",
+        Some(5) => "country only",
+        _ => "precision not recorded",
+    }
+}
+
+/// The summary: when, where, who, fatalities with their range.
+fn summary(i: &Row) -> Markup {
+    let n = |k: &str| i.get(k).and_then(Value::as_i64);
+    let f = |k: &str| i.get(k).and_then(Value::as_f64);
+    let date = match (s(i, "date_start"), s(i, "date_end")) {
+        (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+        (Some(a), _) => a.to_string(),
+        _ => "unknown".into(),
+    };
+    let fat = match (
+        n("fatalities_best"),
+        n("fatalities_low"),
+        n("fatalities_high"),
+    ) {
+        (Some(b), Some(l), Some(h)) if l != h => format!("{b} (range {l}–{h})"),
+        (Some(b), _, _) => format!("{b} (low = best = high)"),
+        _ => "unknown".into(),
+    };
+    let actor = |k: &str| -> Markup {
+        let id = s(i, &format!("{k}_id"));
+        html! { @match (s(i, k), id) {
+            (Some(name), Some(id)) => { a href=(format!("/actors/{}", encode(id))) { (name) } }
+            (Some(name), None) => { (name) " " span.muted { "(not in the registry)" } }
+            _ => { span.muted { "–" } }
+        } }
+    };
+    html! {
+        dl.summary {
+            dt { "When" } dd { (date) " " span.muted { "(" (date_precision(n("date_precision"))) ")" } }
+            dt { "Where" } dd {
+                @let place = [s(i, "location").map(str::to_string), s(i, "district").map(|d| format!("{d} district"))];
+                @let place: Vec<String> = place.into_iter().flatten().collect();
+                (place.join(", "))
+                @if let (Some(code), Some(name)) = (s(i, "province_code"), s(i, "province_name")) { @if !place.is_empty() { ", " } a href=(format!("/places/{code}")) { (name) } " province" }
+                br;
+                span.muted {
+                    @if let (Some(lat), Some(lon)) = (f("latitude"), f("longitude")) { (format!("{lat:.4}, {lon:.4}")) " · " }
+                    (geo_precision(n("geo_precision")))
+                    @if let (Some(km), Some(cap)) = (f("capital_distance_km"), s(i, "capital_name")) { " · " (format!("{km:.1}")) " km from " (cap) }
+                }
+            }
+            dt { "Who" } dd { (actor("actor1")) " – " (actor("actor2")) }
+            dt { "Type" } dd { (s(i, "event_type").unwrap_or("–").replace('_', " ")) @if let Some(t) = s(i, "source_event_type") { " " span.muted { "(source: " (t) ")" } } }
+            dt { "Fatalities, best" } dd { (fat) }
+            dt { "Source" } dd { (s(i, "source").unwrap_or("–")) " · event " code { (s(i, "source_event_id").unwrap_or("–")) } }
+        }
     }
 }
 
@@ -54,6 +134,10 @@ pub(crate) async fn page(
         h1 { (title) }
         p.muted { "Record " code { (id) } @if !d.current { " — this version has been superseded or deleted" } "." }
         @if d.acled { p.licence { (ACLED_LICENCE) } }
+        div.grid2 {
+            div { (summary(&d.incident)) }
+            div { (super::point_map_svg(&state, &d.incident)?) }
+        }
         h2 { "Fields" }
         dl.fields { @for (k, v) in d.incident.iter().filter(|(k, _)| k.as_str() != "raw") { (field(k, v)) } }
         h2 { "Source records" }

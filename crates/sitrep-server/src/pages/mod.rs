@@ -183,11 +183,51 @@ fn spec(
 }
 
 /// An incidents-per-bucket line chart as inline SVG.
+/// Where a dashboard chart's numbers come from: the store's sources (those the
+/// filter names, or all), the filters in words, and how many records were counted.
+pub(crate) fn provenance(
+    state: &crate::AppState,
+    f: &IncidentFilter,
+    records: i64,
+) -> sitrep_model::figure::FigureProvenance {
+    use sitrep_model::figure::SourceRef;
+    let mut names: Vec<String> = state
+        .store()
+        .manifest()
+        .batches
+        .iter()
+        .map(|b| b.source.clone())
+        .filter(|s| f.sources.is_empty() || f.sources.contains(s))
+        .collect();
+    names.sort();
+    names.dedup();
+    let q = f.query();
+    sitrep_model::figure::FigureProvenance {
+        sources: names
+            .into_iter()
+            .map(|name| SourceRef {
+                citation: SourceRef::standard_citation(&name, None),
+                name,
+                version: None,
+                ingested_at: None,
+            })
+            .collect(),
+        filters: if q.is_empty() {
+            "none".into()
+        } else {
+            q.replace('&', "; ")
+        },
+        record_count: records.max(0) as u64,
+        ..Default::default()
+    }
+}
+
 pub(crate) fn trend_svg(
     id: &str,
     title: &str,
     points: &[Point],
     bucket: Bucket,
+    provenance: sitrep_model::figure::FigureProvenance,
 ) -> Result<Markup, ApiError> {
     if points.is_empty() {
         return Ok(html! { p.empty { "No incidents match these filters." } });
@@ -208,6 +248,7 @@ pub(crate) fn trend_svg(
                 high: None,
             }],
         }),
+        provenance,
         ..FigureData::default()
     };
     let svg = sitrep_render::render_svg(&spec, &data, None).map_err(ApiError::internal)?;
@@ -222,6 +263,7 @@ pub(crate) fn map_svg(
     rows: &[ProvinceCounts],
     geometry: &MapGeometry,
     f: &IncidentFilter,
+    provenance: sitrep_model::figure::FigureProvenance,
 ) -> Result<Markup, ApiError> {
     let spec = spec(id, title, "choropleth", 900, 560)?;
     let data = FigureData {
@@ -240,6 +282,7 @@ pub(crate) fn map_svg(
                 })
                 .collect(),
         }),
+        provenance,
         ..FigureData::default()
     };
     let svg =
@@ -249,6 +292,64 @@ pub(crate) fn map_svg(
 
 /// Wraps each `<path … data-code="X">…</path>` line of a map in a link to Explore
 /// filtered to province X (the render crate writes one area per line).
+/// A map of one incident: its province shaded, a point where it is located.
+pub(crate) fn point_map_svg(
+    state: &crate::AppState,
+    incident: &crate::table::Row,
+) -> Result<Markup, ApiError> {
+    use crate::table::s;
+    let f = |k: &str| incident.get(k).and_then(serde_json::Value::as_f64);
+    let mut spec = spec("incident-map", "Where it happened", "points", 640, 420)?;
+    spec.subtitle = Some(match s(incident, "province_name") {
+        Some(p) => format!("{p} province shaded; the point is the record's coordinates"),
+        None => "The point is the record's coordinates".into(),
+    });
+    let areas = s(incident, "province_code").map(|code| AreaValues {
+        level: MapLevel::Province,
+        rows: vec![AreaValue {
+            code: code.to_string(),
+            name: s(incident, "province_name").unwrap_or(code).to_string(),
+            value: 1.0,
+            incidents: 1,
+            fatalities_low: None,
+            fatalities_best: None,
+            fatalities_high: None,
+        }],
+    });
+    let points = match (f("latitude"), f("longitude")) {
+        (Some(lat), Some(lon)) => vec![sitrep_model::figure::MapPoint {
+            lat,
+            lon,
+            value: incident
+                .get("fatalities_best")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(0.0),
+            label: s(incident, "location").unwrap_or("incident").to_string(),
+        }],
+        _ => Vec::new(),
+    };
+    let source = s(incident, "source").unwrap_or("unknown source");
+    let data = FigureData {
+        areas,
+        points,
+        provenance: sitrep_model::figure::FigureProvenance {
+            sources: vec![sitrep_model::figure::SourceRef {
+                name: source.to_string(),
+                citation: sitrep_model::figure::SourceRef::standard_citation(source, None),
+                version: None,
+                ingested_at: None,
+            }],
+            filters: format!("record {}", s(incident, "record_id").unwrap_or("?")),
+            record_count: 1,
+            ..Default::default()
+        },
+        ..FigureData::default()
+    };
+    let svg = sitrep_render::render_svg(&spec, &data, Some(state.geometry()))
+        .map_err(ApiError::internal)?;
+    Ok(html! { figure.map { (PreEscaped(svg)) } })
+}
+
 fn link_areas(svg: &str, f: &IncidentFilter) -> String {
     let mut out = String::with_capacity(svg.len() + 4096);
     for line in svg.split('\n') {

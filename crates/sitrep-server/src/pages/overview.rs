@@ -68,17 +68,18 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
                 (linked(a.counts.incidents, fa)) " incidents against "
                 (linked(b.counts.incidents, fb)) " in the 365 days before"
                 @if b.counts.incidents > 0 {
-                    " (" (format!("{:+.0}%", (a.counts.incidents as f64 / b.counts.incidents as f64 - 1.0) * 100.0)) ")"
+                    @let (r, lo, hi) = sitrep_analysis::rate_ratio(a.counts.incidents as u64, 365.0, b.counts.incidents as u64, 365.0);
+                    " (rate ratio " (sig(r)) ", 95% CI " (sig(lo)) "–" (sig(hi)) ")"
                 }
                 "."
             }
         }
         h2 { "Trend" }
-        (trend_svg("overview-trend", &format!("Incidents per {}", bucket.as_str()), &points, bucket)?)
+        (trend_svg("overview-trend", &format!("Incidents per {}", bucket.as_str()), &points, bucket, super::provenance(&state, &all, sm.counts.incidents))?)
         p { a href=(format!("/api/v1/series?bucket={}", bucket.as_str())) { "Series data (JSON)" } " · "
             a href=(format!("/api/v1/series?bucket={}&format=csv", bucket.as_str())) { "CSV" } }
         h2 { "Where" }
-        (map_svg("overview-map", "Incidents by province", &provinces, state.geometry(), &all)?)
+        (map_svg("overview-map", "Incidents by province", &provinces, state.geometry(), &all, super::provenance(&state, &all, sm.counts.incidents))?)
         div.grid2 {
             div {
                 h3 { "Most affected provinces" }
@@ -113,4 +114,16 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
         p { a href=(explore_url(&all)) { "Explore all records →" } }
     };
     Ok(Page(layout("Overview", body)))
+}
+
+/// A ratio to three significant digits (0.00256, 0.912, 1.05, 12.3).
+fn sig(x: f64) -> String {
+    if !x.is_finite() {
+        return "∞".into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.digits$}")
 }

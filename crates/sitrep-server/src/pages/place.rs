@@ -41,7 +41,7 @@ pub(crate) async fn page(
             div.card { span.label { "Fatalities, best (low–high)" } span.value { (fatalities(&sm.counts, &f)) } }
             div.card { span.label { "Dates" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
         }
-        (trend_svg("place-trend", &format!("Incidents in {} per year", pl.name), &by_year, Bucket::Year)?)
+        (trend_svg("place-trend", &format!("Incidents in {} per year", pl.name), &by_year, Bucket::Year, super::provenance(&state, &f, sm.counts.incidents))?)
         div.grid2 {
             div {
                 h2 { "Actors active" }
