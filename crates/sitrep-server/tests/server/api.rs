@@ -269,3 +269,79 @@ async fn sources_list_batches() {
     );
     assert_eq!(ucdp["raw_rows_served"], Value::Bool(true));
 }
+
+/// The API's series and the analysis engine behind `sitrep series` give the same
+/// numbers for the same filters.
+#[tokio::test]
+async fn series_agrees_with_the_cli_engine() {
+    use sitrep_model::figure::{Bucket, Filters, Measure};
+    use sitrep_model::EventType;
+    let cases: [(&str, Filters); 3] = [
+        (
+            "province=AF-KAB&type=battle",
+            Filters {
+                from: Some("2010-01-01".parse().unwrap()),
+                to: Some("2014-12-31".parse().unwrap()),
+                provinces: vec!["AF-KAB".into()],
+                event_types: vec![EventType::parse("battle").unwrap()],
+                ..Filters::default()
+            },
+        ),
+        (
+            "actor=taliban",
+            Filters {
+                from: Some("2010-01-01".parse().unwrap()),
+                to: Some("2014-12-31".parse().unwrap()),
+                actors: vec!["taliban".into()],
+                rollup: true,
+                ..Filters::default()
+            },
+        ),
+        (
+            "region=Capital&min_geo_precision=2",
+            Filters {
+                from: Some("2010-01-01".parse().unwrap()),
+                to: Some("2014-12-31".parse().unwrap()),
+                regions: vec!["Capital".into()],
+                min_geo_precision: Some(2),
+                ..Filters::default()
+            },
+        ),
+    ];
+    let store = crate::common::store();
+    for (q, filters) in cases {
+        let api = get_json(&format!(
+            "/api/v1/series?bucket=month&from=2010-01-01&to=2014-12-31&{q}"
+        ))
+        .await;
+        let points = api["points"].as_array().unwrap();
+        for measure in [Measure::Incidents, Measure::FatalitiesBest] {
+            let frame = sitrep_analysis::series(
+                &store,
+                &sitrep_analysis::SeriesQuery {
+                    filters: filters.clone(),
+                    bucket: Bucket::Month,
+                    measure,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            assert_eq!(frame.starts.len(), points.len(), "{q}: months");
+            let key = match measure {
+                Measure::Incidents => "incidents",
+                _ => "fatalities_best",
+            };
+            for (i, p) in points.iter().enumerate() {
+                assert_eq!(p["start"], frame.starts[i].to_string(), "{q}");
+                assert_eq!(
+                    p[key].as_f64().unwrap(),
+                    frame.lines[0].values[i],
+                    "{q} {key} in {}",
+                    frame.starts[i]
+                );
+            }
+            assert!(frame.total() > 0.0, "{q}: the case counts something");
+        }
+    }
+}
