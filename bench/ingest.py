@@ -10,6 +10,9 @@ fsync, geocoding and actor resolution of every record); the table says so.
 import argparse, csv, datetime, gzip, os, platform, random, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import write_section  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 
@@ -145,9 +148,7 @@ def main():
     text = "\n".join(lines) + "\n"
     print(text)
     if a.mode != "--smoke":
-        out = ROOT / "BENCHMARKS.md"
-        head = "# Benchmarks\n\nProduced by `bench/run`; rerun it to refresh. Ratios above 1 mean sitrep is slower.\n\n"
-        out.write_text(head + text)
+        write_section("Ingest", text)
 
 
 if __name__ == "__main__":
