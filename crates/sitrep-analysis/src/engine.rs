@@ -268,6 +268,13 @@ impl Analysis {
         self
     }
 
+    /// The filters as a SQL predicate over `incidents` (`TRUE` when empty), with
+    /// actor ids and provinces checked: for commands that select rows themselves
+    /// (`sitrep export`) and must honour every filter the series do.
+    pub fn predicate(&self, f: &Filters) -> Result<String, AnalysisError> {
+        self.compiler(&[]).predicate(f, true)
+    }
+
     /// True when the store's `incidents` view has `column` (e.g. `actor1_id` once
     /// places and actors are added).
     pub fn has_column(&self, column: &str) -> bool {
@@ -279,6 +286,7 @@ impl Analysis {
             columns: &self.columns,
             edges,
             registry: self.registry.as_deref(),
+            gazetteer: self.gazetteer.as_deref(),
         }
     }
 

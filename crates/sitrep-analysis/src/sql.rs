@@ -3,7 +3,7 @@
 use crate::AnalysisError;
 use chrono::NaiveDate;
 use sitrep_model::figure::{distance_band_labels, Filters, GroupBy, Role};
-use sitrep_resolve::Registry;
+use sitrep_resolve::{Gazetteer, Registry};
 use sitrep_store::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use sitrep_store::arrow::compute::cast;
 use sitrep_store::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
@@ -20,11 +20,13 @@ fn any_of(col: &str, values: &[String]) -> String {
 }
 
 /// What a compiler knows: the columns `incidents` has, the distance-band edges in
-/// force, and the actor registry used to check ids.
+/// force, the actor registry used to check ids and the gazetteer used to read
+/// province codes and names.
 pub(crate) struct Compiler<'a> {
     pub columns: &'a HashSet<String>,
     pub edges: &'a [f64],
     pub registry: Option<&'a Registry>,
+    pub gazetteer: Option<&'a Gazetteer>,
 }
 
 impl Compiler<'_> {
@@ -45,6 +47,21 @@ impl Compiler<'_> {
             ("actor1_root", "actor2_root")
         } else {
             ("actor1_id", "actor2_id")
+        }
+    }
+
+    /// A province filter value (ISO code or any spelling) as the code incidents carry;
+    /// an unknown province is an input error, never a silent zero.
+    fn province_code(&self, v: &str) -> Result<String, AnalysisError> {
+        let norm = v.trim().to_ascii_uppercase().replace('_', "-");
+        let Some(g) = self.gazetteer else {
+            return Ok(norm);
+        };
+        match g.province_index(v.trim()).or_else(|| g.province_index(&norm)) {
+            Some(i) => Ok(g.provinces()[i].code.clone()),
+            None => Err(AnalysisError::Invalid(format!(
+                "unknown province `{v}`: use an ISO 3166-2 code such as AF-KAB or a name (list: `sitrep places list`)"
+            ))),
         }
     }
 
@@ -142,11 +159,11 @@ impl Compiler<'_> {
         }
         if !f.provinces.is_empty() {
             self.need("province_code", "a province filter")?;
-            let codes: Vec<String> = f
+            let codes = f
                 .provinces
                 .iter()
-                .map(|c| c.trim().to_ascii_uppercase().replace('_', "-"))
-                .collect();
+                .map(|c| self.province_code(c))
+                .collect::<Result<Vec<String>, _>>()?;
             parts.push(any_of("province_code", &codes));
         }
         if !f.regions.is_empty() {
@@ -322,6 +339,7 @@ mod tests {
             columns: &cols,
             edges: &edges,
             registry: None,
+            gazetteer: None,
         };
         let f = Filters {
             actors: vec!["o'brien".into()],

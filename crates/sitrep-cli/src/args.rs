@@ -287,14 +287,14 @@ pub struct FilterArgs {
     /// Last day (YYYY-MM-DD), by date_start.
     #[arg(long, value_name = "DATE")]
     pub to: Option<chrono::NaiveDate>,
-    /// Source name (repeatable).
-    #[arg(long = "source", value_name = "NAME")]
+    /// Source name (repeatable, or comma-separated).
+    #[arg(long = "source", value_name = "NAME", value_delimiter = ',')]
     pub sources: Vec<String>,
     /// Country as the source writes it (repeatable).
     #[arg(long = "country", value_name = "NAME")]
     pub countries: Vec<String>,
-    /// Common event type (repeatable): battle, explosion, violence_against_civilians, protest, riot, strategic_development, other.
-    #[arg(long = "type", value_name = "TYPE")]
+    /// Common event type (repeatable, or comma-separated): battle, explosion, violence_against_civilians, protest, riot, strategic_development, other.
+    #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
     pub types: Vec<String>,
     /// Keep records located at least this precisely: 1 point, 2 near, 3 district, 4 province, 5 country.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
@@ -302,8 +302,8 @@ pub struct FilterArgs {
     /// Keep records dated at least this precisely: 1 day, 2 week, 3 month, 4 longer.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
     pub min_date_precision: Option<u8>,
-    /// Actor id (repeatable), e.g. is-kp, nrf, taliban (see `sitrep actors list`).
-    #[arg(long = "actor", value_name = "ID")]
+    /// Actor id (repeatable, or comma-separated), e.g. is-kp, nrf, taliban (see `sitrep actors list`).
+    #[arg(long = "actor", value_name = "ID", value_delimiter = ',')]
     pub actors: Vec<String>,
     /// Which side the actor is on: any, a (actor1 / side_a) or b (actor2 / side_b).
     #[arg(long, default_value = "any", value_parser = enum_arg::<sitrep_model::figure::Role>)]
@@ -311,11 +311,11 @@ pub struct FilterArgs {
     /// Count factions as their parent (e.g. the Haqqani network as the Taliban).
     #[arg(long)]
     pub rollup: bool,
-    /// Province, by ISO 3166-2 code (repeatable), e.g. AF-KAB.
-    #[arg(long = "province", value_name = "CODE")]
+    /// Province, by ISO 3166-2 code or name (repeatable, or comma-separated), e.g. AF-KAB.
+    #[arg(long = "province", value_name = "CODE", value_delimiter = ',')]
     pub provinces: Vec<String>,
-    /// Region of the default grouping (repeatable), e.g. Eastern.
-    #[arg(long = "region", value_name = "NAME")]
+    /// Region of the default grouping (repeatable, or comma-separated), e.g. Eastern.
+    #[arg(long = "region", value_name = "NAME", value_delimiter = ',')]
     pub regions: Vec<String>,
     /// The source's own event type, verbatim (repeatable).
     #[arg(long = "source-type", value_name = "TYPE")]

@@ -119,3 +119,87 @@ fn export_csv_parquet_geojson_with_filters() {
         String::from_utf8_lossy(&out.stderr).contains("--type bombing: not a common event type")
     );
 }
+
+/// Every filter flag reaches an export (provinces, actors, regions, not only dates and
+/// types), lists may be comma-separated, and an unknown province is an error rather
+/// than an empty result.
+#[test]
+fn export_and_series_honour_every_filter() {
+    let env = Env::new();
+    let q = |sql: &str| -> i64 {
+        let out = env
+            .bundled(&["query", "--format", "json", "--sql", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v[0]["n"].as_i64().unwrap()
+    };
+    let expected = q("SELECT count(*) AS n FROM incidents WHERE province_code IN ('AF-KAN', 'AF-HEL') \
+         AND (actor1_root = 'taliban' OR actor2_root = 'taliban') AND date_start BETWEEN DATE '2015-01-01' AND DATE '2016-12-31'");
+    assert!(expected > 100, "{expected}");
+    let out_csv = env.path("kh.csv");
+    let filters = [
+        "--province",
+        "AF-KAN,Helmand",
+        "--actor",
+        "taliban",
+        "--rollup",
+        "--from",
+        "2015-01-01",
+        "--to",
+        "2016-12-31",
+    ];
+    let mut args = vec!["export", "--format", "csv", "-o", out_csv.to_str().unwrap()];
+    args.extend_from_slice(&filters);
+    let out = env.bundled(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut rdr = csv::Reader::from_path(&out_csv).unwrap();
+    let col = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "province_code")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len() as i64, expected);
+    assert!(rows.iter().all(|r| ["AF-KAN", "AF-HEL"].contains(&&r[col])));
+
+    // The same filters in a series count the same records.
+    let mut args = vec!["series", "--bucket", "year", "--format", "json"];
+    args.extend_from_slice(&filters);
+    let out = env.bundled(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total: f64 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["raw_value"].as_f64().unwrap())
+        .sum();
+    assert_eq!(total as i64, expected);
+
+    // An unknown province is refused with a pointer to the list.
+    let out = env
+        .bundled(&["series", "--province", "AF-KAN,Atlantis"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown province `Atlantis`") && err.contains("sitrep places list"),
+        "{err}"
+    );
+}
