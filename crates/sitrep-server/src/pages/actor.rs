@@ -1,4 +1,5 @@
-//! `/actors/{id}`: aliases, kind, relations and leaders with citations, activity.
+//! `/actors/{id}`: aliases, kind, relations and leaders with citations, activity and
+//! where it operates.
 
 use super::{fatalities, layout, linked, num, trend_svg, Page, PageResult};
 use crate::api::actors::actor_activity;
@@ -28,6 +29,21 @@ pub(crate) async fn page(
         return Err(not_found("actor", &id, "/api/v1/actors").into());
     };
     let (sm, by_year) = actor_activity(&state, &a.id).await?;
+    let where_f = IncidentFilter {
+        actors: vec![a.id.clone()],
+        ..IncidentFilter::default()
+    };
+    let (provinces, unlocated) = crate::api::map::provinces(&state, &where_f).await?;
+    let mut most: Vec<&crate::api::map::ProvinceCounts> = provinces
+        .iter()
+        .filter(|r| r.counts.incidents > 0)
+        .collect();
+    most.sort_by(|x, y| {
+        y.counts
+            .incidents
+            .cmp(&x.counts.incidents)
+            .then_with(|| x.name.cmp(&y.name))
+    });
     let f = IncidentFilter {
         actors: vec![a.id.clone()],
         ..IncidentFilter::default()
@@ -44,6 +60,17 @@ pub(crate) async fn page(
             div.card { span.label { "Active" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
         }
         (trend_svg("actor-trend", &format!("Incidents involving {} per year", a.name), &by_year, Bucket::Year, super::provenance(&state, &f, sm.counts.incidents))?)
+        h2 { "Where it operates" }
+        (super::map_svg("actor-map", &format!("Incidents involving {} by province", a.name), &provinces, state.geometry(), &where_f, super::provenance(&state, &where_f, sm.counts.incidents))?)
+        @if unlocated.incidents > 0 { p.muted { (num(unlocated.incidents)) " incidents are not placed in a province." } }
+        div.table-wrap { table {
+            thead { tr { th { "Province" } th.n { "Incidents" } th.n { "Fatalities (best)" } } }
+            tbody { @for r in most.iter().take(10) {
+                @let g = IncidentFilter { provinces: vec![r.code.clone()], ..where_f.clone() };
+                tr { td { a href=(format!("/places/{}", r.code)) { (r.name) } }
+                     td.n { (linked(r.counts.incidents, &g)) } td.n { (num(r.counts.fatalities_best)) } }
+            } }
+        } }
         @if !a.kind_history.is_empty() {
             h2 { "Kind over time" }
             ul { @for k in &a.kind_history { li { (k.kind.as_str()) ": " (d(k.from)) " – " (d(k.to)) } } }

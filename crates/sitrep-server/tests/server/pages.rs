@@ -74,4 +74,28 @@ async fn explore_state_lives_in_the_url_and_numbers_link_to_records() {
         "trend and map are inline SVG"
     );
     assert!(overview.body.contains("href=\"/actors/taliban\""));
+
+    // An actor page shows where the actor operates: a map and its busiest provinces,
+    // each count linking to those records.
+    let actor = get("/actors/is-kp").await;
+    assert!(actor.body.contains("Where it operates"));
+    let nangarhar = crate::common::sql_count(
+        "province_code = 'AF-NAN' AND (actor1_id = 'is-kp' OR actor2_id = 'is-kp' OR actor1_root = 'is-kp' OR actor2_root = 'is-kp')",
+    )
+    .await;
+    assert!(nangarhar > 0);
+    let shown = nangarhar
+        .to_string()
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(",");
+    assert!(
+        actor.body.contains(&format!(
+            "href=\"/explore?province=AF-NAN&amp;actor=is-kp\">{shown}</a>"
+        )),
+        "Nangarhar's IS-KP count links to its records"
+    );
 }
