@@ -59,3 +59,76 @@ async fn openapi_document_matches_the_server() {
         }
     }
 }
+
+/// Structural rules of OpenAPI 3.1 the document must keep: every `$ref` resolves,
+/// every `{name}` in a path is declared as a required path parameter, every response
+/// has a description, parameters have a name, a location and a schema.
+#[tokio::test]
+async fn openapi_document_is_well_formed() {
+    let doc = get_json("/api/v1/openapi.json").await;
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 20);
+    for r in &all {
+        let ptr = r
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("external ref {r}"));
+        assert!(doc.pointer(ptr).is_some(), "unresolved $ref {r}");
+    }
+    let resolve = |p: &Value| -> Value {
+        match p["$ref"].as_str() {
+            Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap().clone(),
+            None => p.clone(),
+        }
+    };
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let op = &item["get"];
+        let params: Vec<Value> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(resolve)
+            .collect();
+        for p in &params {
+            assert!(
+                p["name"].is_string() && p["schema"].is_object(),
+                "{path}: {p}"
+            );
+            assert!(
+                ["query", "path", "header", "cookie"].contains(&p["in"].as_str().unwrap()),
+                "{path}: {p}"
+            );
+        }
+        for name in path
+            .split('{')
+            .skip(1)
+            .map(|s| s.split('}').next().unwrap())
+        {
+            assert!(
+                params
+                    .iter()
+                    .any(|p| p["name"] == name && p["in"] == "path" && p["required"] == true),
+                "{path}: path parameter {name} is not declared"
+            );
+        }
+        for (code, r) in op["responses"].as_object().unwrap() {
+            let r = resolve(r);
+            assert!(
+                r["description"].is_string(),
+                "{path} {code} has no description"
+            );
+        }
+    }
+}
