@@ -128,6 +128,10 @@ const AGGS: &str = "COUNT(*) AS n, \
      SUM(COALESCE(civilian_deaths, 0)) AS civ, \
      COUNT(civilian_deaths) AS civ_known";
 
+/// [`AGGS`] over the rollup's pre-summed measures.
+const PREAGG_AGGS: &str = "SUM(n) AS n, SUM(lo) AS lo, SUM(best) AS best, SUM(hi) AS hi, \
+     SUM(hi_missing) AS hi_missing, SUM(civ) AS civ, SUM(civ_known) AS civ_known";
+
 fn acc_at(b: &RecordBatch, first: usize) -> Vec<Acc> {
     let cols: Vec<Vec<Option<i64>>> = (first..first + 7).map(|i| ints(b, i)).collect();
     (0..b.num_rows())
@@ -211,6 +215,8 @@ pub struct Analysis {
     pub(crate) columns: HashSet<String>,
     pub(crate) registry: Option<Arc<Registry>>,
     pub(crate) gazetteer: Option<Arc<Gazetteer>>,
+    /// The store's `rollup` table is registered (current) and may be used.
+    pub(crate) preagg: bool,
 }
 
 impl std::fmt::Debug for Analysis {
@@ -240,7 +246,9 @@ impl Analysis {
             columns,
             registry: registry_bundled(),
             gazetteer: gazetteer_bundled(),
+            preagg: false,
         };
+        a.preagg = a.ctx.table_exist("rollup").unwrap_or(false);
         // A store whose `incidents` view has the enrichment columns but no enrichment
         // rows (never enriched) must not answer an actor filter with silent zeros:
         // treat the columns as absent, so such queries fail with `MissingColumn`.
@@ -287,7 +295,32 @@ impl Analysis {
             edges,
             registry: self.registry.as_deref(),
             gazetteer: self.gazetteer.as_deref(),
+            preagg: false,
         }
+    }
+
+    /// Uses the store's rollup when `on` and the store has a current one (the
+    /// default), or always the raw `incidents` when not: both give the same numbers
+    /// (tests prove it); the rollup is faster.
+    pub fn with_rollup(mut self, on: bool) -> Self {
+        self.preagg = on && self.ctx.table_exist("rollup").unwrap_or(false);
+        self
+    }
+
+    /// True when series will be read from the store's rollup where they can.
+    pub fn uses_rollup(&self) -> bool {
+        self.preagg
+    }
+
+    /// Whether a selection can be answered from the rollup: its filters and grouping
+    /// use only the rollup's dimensions, and distance bands (when used) are the
+    /// rollup's.
+    fn preagg_ok(&self, filters: &Filters, by: GroupBy, edges: &[f64]) -> bool {
+        let bands_used = by == GroupBy::DistanceBand || !filters.distance_bands.is_empty();
+        self.preagg
+            && filters.source_types.is_empty()
+            && filters.attribution.is_empty()
+            && (!bands_used || edges == sitrep_store::ROLLUP_BAND_EDGES.as_slice())
     }
 
     /// Runs one read-only statement this crate built.
@@ -329,10 +362,12 @@ impl Analysis {
         by: GroupBy,
         edges: &[f64],
     ) -> Result<Agg, AnalysisError> {
-        let c = self.compiler(edges);
+        let mut c = self.compiler(edges);
+        c.preagg = self.preagg_ok(filters, by, edges);
         let pred = c.predicate(filters, true)?;
         let sub = c.grouped(&pred, by, filters)?;
-        let sql = format!("SELECT date_start, g, {AGGS} FROM ({sub}) t GROUP BY date_start, g");
+        let aggs = if c.preagg { PREAGG_AGGS } else { AGGS };
+        let sql = format!("SELECT date_start, g, {aggs} FROM ({sub}) t GROUP BY date_start, g");
         let mut agg = Agg::default();
         for b in self.run(&sql).await? {
             let days = dates(&b, 0);

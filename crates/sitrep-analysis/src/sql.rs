@@ -27,6 +27,9 @@ pub(crate) struct Compiler<'a> {
     pub edges: &'a [f64],
     pub registry: Option<&'a Registry>,
     pub gazetteer: Option<&'a Gazetteer>,
+    /// Compile against the store's pre-aggregated `rollup` table instead of
+    /// `incidents` (same dimension columns; measures summed, bands precomputed).
+    pub preagg: bool,
 }
 
 impl Compiler<'_> {
@@ -95,6 +98,9 @@ impl Compiler<'_> {
                 label: label.to_string(),
                 known: labels.clone(),
             })?;
+        if self.preagg {
+            return Ok(format!("distance_band = {}", quote(&labels[i])));
+        }
         let lo = self.edges[i];
         Ok(match self.edges.get(i + 1) {
             Some(hi) => format!("(capital_distance_km >= {lo:?} AND capital_distance_km < {hi:?})"),
@@ -105,6 +111,9 @@ impl Compiler<'_> {
     /// The band label of `capital_distance_km` as a SQL expression (NULL when the
     /// distance is unknown or below the first edge).
     pub fn band_expr(&self) -> String {
+        if self.preagg {
+            return "distance_band".into();
+        }
         let labels = distance_band_labels(self.edges);
         let mut s = String::from("CASE");
         for (i, l) in labels.iter().enumerate().rev() {
@@ -213,8 +222,14 @@ impl Compiler<'_> {
     pub fn grouped(&self, pred: &str, by: GroupBy, f: &Filters) -> Result<String, AnalysisError> {
         const COLS: &str =
             "record_id, date_start, fatalities_low, fatalities_best, fatalities_high, civilian_deaths";
+        const PREAGG_COLS: &str = "date_start, n, lo, best, hi, hi_missing, civ, civ_known";
+        let (cols, table) = if self.preagg {
+            (PREAGG_COLS, "rollup")
+        } else {
+            (COLS, "incidents")
+        };
         let simple = |g: &str, extra: &str| {
-            format!("SELECT {COLS}, {g} AS g FROM incidents WHERE ({pred}){extra}")
+            format!("SELECT {cols}, {g} AS g FROM {table} WHERE ({pred}){extra}")
         };
         Ok(match by {
             GroupBy::None => simple("CAST(NULL AS VARCHAR)", ""),
@@ -340,6 +355,7 @@ mod tests {
             edges: &edges,
             registry: None,
             gazetteer: None,
+            preagg: false,
         };
         let f = Filters {
             actors: vec!["o'brien".into()],

@@ -8,5 +8,7 @@ mod common; // builds the enriched store once per binary; reads the raw CSV
 mod compare; // period comparisons against counts from the CSV
 #[path = "analysis/figures.rs"]
 mod figures; // every bundled spec, dates overridden, totals against the CSV
+#[path = "analysis/rollup.rs"]
+mod rollup; // the store's rollup and the raw path give the same series
 #[path = "analysis/series.rs"]
 mod series; // filters, buckets, measures, groups, transforms, tracing

@@ -55,6 +55,7 @@ pub async fn open() -> anyhow::Result<Store> {
     };
     writer.commit(&mut store, input)?;
     store.enrich(crate::cmd::resolver()?)?;
+    store.build_rollup().await?;
     drop(store);
     let _ = std::fs::remove_file(tmp.join(".lock"));
     match std::fs::rename(&tmp, &dir) {

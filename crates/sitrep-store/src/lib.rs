@@ -13,6 +13,9 @@
 //! `raw` included), `changes` (which record versions were superseded or deleted, by
 //! which batch), `quarantine` (rejected rows with their reasons), `batches` (the
 //! manifest as a table), and the view `incidents`: one row per current record version.
+//! `rollup` (when current) holds counts and fatality sums per day × actors × province
+//! × type × precision × source × distance band, built by [`Store::build_rollup`] for
+//! fast dashboard queries; readers fall back to `incidents` when it is stale.
 //!
 //! Out of scope: parsing files (sitrep-ingest), places and actors (sitrep-resolve, plugged
 //! in through [`sitrep_model::Enricher`]), series and figures (sitrep-analysis).
@@ -30,6 +33,7 @@ mod error;
 mod export;
 mod filter;
 mod manifest;
+mod rollup;
 pub mod schema;
 mod store;
 mod writer;
@@ -41,5 +45,6 @@ pub use error::StoreError;
 pub use export::{export, write_csv, ExportFormat};
 pub use filter::Filter;
 pub use manifest::{BatchEntry, Counts, DerivedEntry, FileEntry, InputEntry, Manifest};
+pub use rollup::{RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS, ROLLUP_MEASURES};
 pub use store::Store;
 pub use writer::{BatchOptions, BatchWriter, Outcome};

@@ -126,6 +126,9 @@ pub struct Manifest {
     /// Derived tables (enrichment by places and actors), rebuilt when their inputs change.
     #[serde(default)]
     pub derived: Vec<DerivedEntry>,
+    /// The rollup (pre-aggregated counts; see `rollup.rs`), when one was built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollup: Option<crate::RollupEntry>,
 }
 
 /// A derived file: the enrichment of one batch's records by one enricher version.
@@ -147,6 +150,7 @@ impl Default for Manifest {
             next_batch: 1,
             batches: Vec::new(),
             derived: Vec::new(),
+            rollup: None,
         }
     }
 }

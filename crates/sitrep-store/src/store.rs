@@ -71,6 +71,7 @@ impl Store {
             .iter()
             .flat_map(|b| b.files.iter())
             .chain(self.manifest.derived.iter().map(|d| &d.file))
+            .chain(self.manifest.rollup.iter().map(|r| &r.file))
         {
             let path = self.root.join(&f.path);
             let (found, _) = hash_file(&path)?;
@@ -134,6 +135,7 @@ impl Store {
             .iter()
             .flat_map(|b| b.files.iter())
             .chain(self.manifest.derived.iter().map(|d| &d.file))
+            .chain(self.manifest.rollup.iter().map(|r| &r.file))
             .map(|f| f.path.clone())
             .collect();
         for e in entries.flatten() {
@@ -258,6 +260,20 @@ impl Store {
             extra.join(", ")
         ))
         .await?;
+        // The rollup is a table only while it matches the store; stale, readers take
+        // the raw path.
+        if self.rollup_current() {
+            if let Some(r) = &self.manifest.rollup {
+                let abs = std::path::absolute(self.root.join(&r.file.path))
+                    .map_err(StoreError::io(&self.root))?;
+                ctx.register_parquet(
+                    "rollup",
+                    abs.to_string_lossy().as_ref(),
+                    datafusion::prelude::ParquetReadOptions::default(),
+                )
+                .await?;
+            }
+        }
         Ok(ctx)
     }
 

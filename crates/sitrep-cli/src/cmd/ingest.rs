@@ -141,5 +141,12 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
     if e.rows > 0 && !cli.quiet {
         eprintln!("places and actors: {} records enriched", e.rows);
     }
+    let r = store.build_rollup().await?;
+    if r.rows > 0 && !cli.quiet {
+        eprintln!(
+            "rollup: {} incidents in {} rows (day × actors × province × type × precision × source × band)",
+            r.records, r.rows
+        );
+    }
     Ok(code)
 }

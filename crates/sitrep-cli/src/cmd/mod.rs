@@ -29,6 +29,13 @@ pub async fn read_store(
             Err(e) => return Err(e.into()),
         }
     }
+    // The rollup follows the store; rebuilt here when something made it stale.
+    if !store.rollup_current() {
+        match store.build_rollup().await {
+            Ok(_) | Err(sitrep_store::StoreError::Locked { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(store)
 }
 

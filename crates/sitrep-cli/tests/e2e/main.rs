@@ -16,5 +16,6 @@ mod malformed;
 mod places_actors;
 /// Query, sources and export, and the bundled default data.
 mod query_export;
+mod rollup;
 /// Series, comparisons and figures through the CLI.
 mod series_figures;

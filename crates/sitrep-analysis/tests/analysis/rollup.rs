@@ -1,0 +1,166 @@
+use crate::common::store;
+use sitrep_analysis::{Analysis, SeriesQuery};
+use sitrep_model::figure::{Bucket, Filters, GroupBy, Measure, Role, SmoothKind};
+use sitrep_model::EventType;
+
+fn d(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+fn queries() -> Vec<SeriesQuery> {
+    let bands = vec![0.0, 5.0, 25.0, 50.0, 100.0];
+    let base = |filters: Filters, bucket, measure, by| SeriesQuery {
+        filters,
+        bucket,
+        measure,
+        by,
+        distance_bands: bands.clone(),
+        ..SeriesQuery::default()
+    };
+    let recent = Filters {
+        from: Some(d("2015-01-01")),
+        to: Some(d("2020-12-31")),
+        ..Filters::default()
+    };
+    let mut qs = vec![
+        base(
+            Filters::default(),
+            Bucket::Week,
+            Measure::Incidents,
+            GroupBy::None,
+        ),
+        base(
+            recent.clone(),
+            Bucket::Week,
+            Measure::Incidents,
+            GroupBy::Actor,
+        ),
+        base(
+            Filters::default(),
+            Bucket::Month,
+            Measure::FatalitiesBest,
+            GroupBy::Province,
+        ),
+        base(
+            Filters::default(),
+            Bucket::Month,
+            Measure::FatalitiesLow,
+            GroupBy::Region,
+        ),
+        base(
+            Filters::default(),
+            Bucket::Year,
+            Measure::FatalitiesHigh,
+            GroupBy::EventType,
+        ),
+        base(
+            Filters::default(),
+            Bucket::AcledWeek,
+            Measure::Incidents,
+            GroupBy::DistanceBand,
+        ),
+        base(
+            Filters::default(),
+            Bucket::Quarter,
+            Measure::Incidents,
+            GroupBy::Source,
+        ),
+        base(
+            Filters {
+                provinces: vec!["AF-KAN".into(), "Helmand".into()],
+                actors: vec!["taliban".into()],
+                rollup: true,
+                role: Role::B,
+                event_types: vec![EventType::parse("battle").unwrap()],
+                min_geo_precision: Some(3),
+                min_date_precision: Some(1),
+                ..recent.clone()
+            },
+            Bucket::Week,
+            Measure::FatalitiesBest,
+            GroupBy::Actor,
+        ),
+        base(
+            Filters {
+                regions: vec!["Eastern".into()],
+                distance_bands: vec!["5–25 km".into(), "100+ km".into()],
+                countries: vec!["Afghanistan".into()],
+                ..recent.clone()
+            },
+            Bucket::Month,
+            Measure::Incidents,
+            GroupBy::DistanceBand,
+        ),
+    ];
+    let mut smoothed = base(
+        recent,
+        Bucket::Week,
+        Measure::Incidents,
+        GroupBy::DistanceBand,
+    );
+    smoothed.smooth = Some(8);
+    smoothed.smooth_kind = SmoothKind::Trailing;
+    qs.push(smoothed);
+    let mut top = base(
+        Filters::default(),
+        Bucket::Year,
+        Measure::Incidents,
+        GroupBy::Actor,
+    );
+    top.top = Some(3);
+    top.cumulative = true;
+    qs.push(top);
+    qs
+}
+
+#[tokio::test]
+async fn rollup_and_raw_paths_give_the_same_series() {
+    let s = store();
+    assert!(s.rollup_current(), "the test store has a current rollup");
+    let fast = Analysis::new(&s).await.unwrap();
+    assert!(fast.uses_rollup());
+    let raw = Analysis::new(&s).await.unwrap().with_rollup(false);
+    assert!(!raw.uses_rollup());
+    for (i, q) in queries().iter().enumerate() {
+        let a = raw.series(q).await.unwrap();
+        let b = fast.series(q).await.unwrap();
+        assert!(a.total() > 0.0, "query {i} counts something");
+        assert_eq!(a, b, "query {i}: {q:?}");
+    }
+    // The rollup holds every incident once.
+    let rows = s.sql("SELECT SUM(n) FROM rollup").await.unwrap();
+    let n = sitrep_store::arrow::compute::cast(
+        rows[0].column(0),
+        &sitrep_store::arrow::datatypes::DataType::Int64,
+    )
+    .unwrap();
+    use sitrep_store::arrow::array::AsArray;
+    assert_eq!(
+        n.as_primitive::<sitrep_store::arrow::datatypes::Int64Type>()
+            .value(0),
+        16_038
+    );
+}
+
+#[tokio::test]
+async fn queries_the_rollup_cannot_answer_take_the_raw_path() {
+    let s = store();
+    let fast = Analysis::new(&s).await.unwrap();
+    let raw = Analysis::new(&s).await.unwrap().with_rollup(false);
+    // Other band edges than the rollup's, and a filter on the source's own type.
+    let mut q = SeriesQuery {
+        by: GroupBy::DistanceBand,
+        distance_bands: vec![0.0, 10.0, 30.0],
+        bucket: Bucket::Year,
+        ..SeriesQuery::default()
+    };
+    assert_eq!(
+        raw.series(&q).await.unwrap(),
+        fast.series(&q).await.unwrap()
+    );
+    q.by = GroupBy::None;
+    q.filters.source_types = vec!["State-based violence".into()];
+    let a = raw.series(&q).await.unwrap();
+    assert!(a.total() > 0.0);
+    assert_eq!(a, fast.series(&q).await.unwrap());
+}

@@ -1,0 +1,205 @@
+//! The rollup: counts and fatality sums of the `incidents` view per day × actors ×
+//! province × event type × precision × source × distance band, kept next to the data
+//! so dashboard queries read thousands of rows instead of millions.
+//!
+//! It is derived, never edited: [`Store::build_rollup`] computes it from `incidents`
+//! (after ingest and enrichment) and records in the manifest the *state* it was built
+//! from — a hash of the manifest without the rollup entry, so any new batch, new
+//! enrichment or new derived table makes it stale. A stale rollup is not registered
+//! as a table, and readers fall back to `incidents` (the raw path). Its measures add
+//! up as sitrep-analysis sums records: a missing low counts 0, a missing best falls
+//! back to low then 0, a missing high is counted in `hi_missing`.
+
+use crate::manifest::{sync_dir, FileEntry, Manifest};
+use crate::writer::hash_file;
+use crate::{Store, StoreError};
+use datafusion::parquet::arrow::ArrowWriter;
+use serde::{Deserialize, Serialize};
+
+/// Distance-band edges (km) the rollup's `distance_band` column uses; a query with
+/// other edges takes the raw path.
+pub const ROLLUP_BAND_EDGES: [f64; 5] = [0.0, 5.0, 25.0, 50.0, 100.0];
+
+/// The rollup's dimension columns (same names and meanings as in `incidents`, plus
+/// `distance_band`, the label of [`ROLLUP_BAND_EDGES`]' band).
+pub const ROLLUP_DIMS: [&str; 14] = [
+    "date_start",
+    "country",
+    "source",
+    "event_type",
+    "geo_precision",
+    "date_precision",
+    "province_code",
+    "province_name",
+    "region",
+    "actor1_id",
+    "actor2_id",
+    "actor1_root",
+    "actor2_root",
+    "distance_band",
+];
+
+/// The rollup's measure columns: `n` records, sums `lo`, `best`, `hi`, records
+/// without a high `hi_missing`, civilian deaths `civ` and records that give them
+/// `civ_known`.
+pub const ROLLUP_MEASURES: [&str; 7] = ["n", "lo", "best", "hi", "hi_missing", "civ", "civ_known"];
+
+/// The rollup file and the store state it summarises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollupEntry {
+    /// Hash of the manifest (without this entry) it was built from.
+    pub state: String,
+    /// Records of `incidents` it summarises.
+    pub records: u64,
+    /// The file (`rows` is the number of rollup rows).
+    pub file: FileEntry,
+}
+
+/// What [`Store::build_rollup`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RollupOutcome {
+    /// Records summarised.
+    pub records: u64,
+    /// Rollup rows written (0 when it was current already or the store is empty).
+    pub rows: u64,
+    /// True when an existing rollup was current and nothing was written.
+    pub current: bool,
+}
+
+/// The band label SQL for [`ROLLUP_BAND_EDGES`], labelled as sitrep-model labels bands.
+fn band_sql() -> String {
+    let labels = sitrep_model::figure::distance_band_labels(&ROLLUP_BAND_EDGES);
+    let mut s = String::from("CASE");
+    for (i, l) in labels.iter().enumerate().rev() {
+        s.push_str(&format!(
+            " WHEN capital_distance_km >= {:?} THEN '{}'",
+            ROLLUP_BAND_EDGES[i],
+            l.replace('\'', "''")
+        ));
+    }
+    s.push_str(" END");
+    s
+}
+
+/// The state hash of a manifest: everything but the rollup entry.
+pub(crate) fn state_of(m: &Manifest) -> String {
+    let mut m = m.clone();
+    m.rollup = None;
+    let text = serde_json::to_vec(&m).unwrap_or_default();
+    blake3::hash(&text).to_hex()[..16].to_string()
+}
+
+impl Store {
+    /// True when the manifest names a rollup built from the store as it is now.
+    pub fn rollup_current(&self) -> bool {
+        self.manifest()
+            .rollup
+            .as_ref()
+            .is_some_and(|r| r.state == state_of(self.manifest()))
+    }
+
+    /// Builds (or rebuilds) the rollup from `incidents` when it is missing or stale.
+    /// Needs the enrichment columns (places and actors); on a store without them it
+    /// does nothing. Written like every derived file: temporary file, fsync, rename,
+    /// then the manifest.
+    pub async fn build_rollup(&mut self) -> Result<RollupOutcome, StoreError> {
+        if self.rollup_current() {
+            let r = self.manifest().rollup.as_ref().map_or(0, |r| r.records);
+            return Ok(RollupOutcome {
+                records: r,
+                rows: 0,
+                current: true,
+            });
+        }
+        let ctx = self.context().await?;
+        let cols: std::collections::HashSet<String> = ctx
+            .table("incidents")
+            .await?
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        if !cols.contains("capital_distance_km") || !cols.contains("actor1_root") {
+            return Ok(RollupOutcome::default());
+        }
+        let dims: Vec<String> = ROLLUP_DIMS[..13].iter().map(|d| d.to_string()).collect();
+        let sql = format!(
+            "SELECT {dims}, {band} AS distance_band, \
+             COUNT(*) AS n, \
+             SUM(COALESCE(fatalities_low, 0)) AS lo, \
+             SUM(COALESCE(fatalities_best, fatalities_low, 0)) AS best, \
+             SUM(COALESCE(fatalities_high, 0)) AS hi, \
+             SUM(CASE WHEN fatalities_high IS NULL THEN 1 ELSE 0 END) AS hi_missing, \
+             SUM(COALESCE(civilian_deaths, 0)) AS civ, \
+             COUNT(civilian_deaths) AS civ_known \
+             FROM incidents GROUP BY {dims}, {band} ORDER BY date_start",
+            dims = dims.join(", "),
+            band = band_sql(),
+        );
+        let batches = ctx.sql(&sql).await?.collect().await?;
+        let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+        let records: u64 = batches
+            .iter()
+            .map(|b| {
+                use datafusion::arrow::array::AsArray;
+                use datafusion::arrow::datatypes::Int64Type;
+                let c = b.column(14);
+                let c = datafusion::arrow::compute::cast(
+                    c,
+                    &datafusion::arrow::datatypes::DataType::Int64,
+                )
+                .expect("count casts to i64");
+                c.as_primitive::<Int64Type>().iter().flatten().sum::<i64>() as u64
+            })
+            .sum();
+        let _lock = self.lock()?;
+        let mut manifest = Manifest::load(self.root())?;
+        let state = state_of(&manifest);
+        let dir = self.root().join("batches");
+        std::fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
+        let name = format!("rollup-{state}.parquet");
+        let tmp = dir.join(format!(".{name}.tmp"));
+        {
+            let f = std::fs::File::create(&tmp).map_err(StoreError::io(&tmp))?;
+            let schema = match batches.first() {
+                Some(b) => b.schema(),
+                None => return Ok(RollupOutcome::default()),
+            };
+            let mut w = ArrowWriter::try_new(f, schema, None)?;
+            for b in &batches {
+                w.write(b)?;
+            }
+            let f = w.into_inner()?;
+            f.sync_all().map_err(StoreError::io(&tmp))?;
+        }
+        let dest = dir.join(&name);
+        std::fs::rename(&tmp, &dest).map_err(StoreError::io(&dest))?;
+        sync_dir(&dir)?;
+        let (blake3, bytes) = hash_file(&dest)?;
+        let old = manifest.rollup.take();
+        manifest.rollup = Some(RollupEntry {
+            state,
+            records,
+            file: FileEntry {
+                table: "rollup".into(),
+                path: format!("batches/{name}"),
+                rows,
+                bytes,
+                blake3,
+            },
+        });
+        manifest.save(self.root())?;
+        if let Some(old) = old {
+            if old.file.path != format!("batches/{name}") {
+                let _ = std::fs::remove_file(self.root().join(&old.file.path));
+            }
+        }
+        self.replace_manifest(manifest);
+        Ok(RollupOutcome {
+            records,
+            rows,
+            current: false,
+        })
+    }
+}
