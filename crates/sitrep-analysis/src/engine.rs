@@ -616,6 +616,13 @@ fn order_key(by: GroupBy, label: &str) -> (usize, i64) {
                 .unwrap_or(99),
             0,
         ),
+        GroupBy::Attribution => (
+            ["attributed", "claimed", "contested", "unattributed"]
+                .iter()
+                .position(|x| *x == label)
+                .unwrap_or(99),
+            0,
+        ),
         GroupBy::DistanceBand => (
             0,
             label
