@@ -21,7 +21,8 @@
 //! statement = "taliban_framing"
 //! ```
 //!
-//! `when` is one condition or a list (all must hold): `{ column, in = [...] }` or
+//! A value is a column name, `{ constant = "…" }` or `{ first_of = ["a", "b"] }` (the
+//! first non-empty column). `when` is one condition or a list (all must hold): `{ column, in = [...] }` or
 //! `{ column, empty = true|false }`. A rule emits nothing for a row where the field it
 //! needs is empty: the claimant (claims, denies), the target (attributes) or the
 //! statement (disputes, frames).
@@ -44,6 +45,11 @@ pub enum Value {
     Constant {
         /// The value for every row.
         constant: String,
+    },
+    /// The first non-empty of several columns.
+    FirstOf {
+        /// Columns, in order of preference.
+        first_of: Vec<String>,
     },
 }
 
@@ -167,10 +173,10 @@ impl ClaimRules {
     pub fn missing_columns(&self, header: &[String]) -> Vec<String> {
         let mut cols = Vec::new();
         for (r, _, _) in &self.rules {
-            let mut add = |v: &Option<Value>| {
-                if let Some(Value::Column(c)) = v {
-                    cols.push(c.clone());
-                }
+            let mut add = |v: &Option<Value>| match v {
+                Some(Value::Column(c)) => cols.push(c.clone()),
+                Some(Value::FirstOf { first_of }) => cols.extend(first_of.iter().cloned()),
+                _ => {}
             };
             add(&r.claimant);
             add(&r.target);
@@ -205,6 +211,12 @@ impl ClaimRules {
                 None => String::new(),
                 Some(Value::Column(c)) => row.get(c).cloned().unwrap_or_default(),
                 Some(Value::Constant { constant }) => constant.clone(),
+                Some(Value::FirstOf { first_of }) => first_of
+                    .iter()
+                    .filter_map(|c| row.get(c))
+                    .find(|v| !v.trim().is_empty())
+                    .cloned()
+                    .unwrap_or_default(),
             }
             .trim()
             .to_string()

@@ -183,6 +183,23 @@ pub fn compute(incident: &IncidentRef, claims: &[Claim], records: &[RecordActor]
             against.extend(&parties[*k].attributions);
         }
     }
+    if !reasons.is_empty() && accused.len() == 1 && claim_groups.is_empty() {
+        let p = &parties[accused[0]];
+        reasons.insert(
+            0,
+            format!(
+                "attributed to {} by {}",
+                p.name,
+                p.attributions
+                    .iter()
+                    .map(|c| describe(c))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        );
+    } else if !reasons.is_empty() && claim_groups.len() == 1 {
+        reasons.insert(0, format!("claimed by {}", parties[&claim_groups[0]].name));
+    }
     if !reasons.is_empty() {
         let mut ws: Vec<f64> = against.iter().map(|c| c.grade.weight()).collect();
         if accused.len() >= 2 && against.is_empty() {
