@@ -183,7 +183,11 @@ pub fn compute(incident: &IncidentRef, claims: &[Claim], records: &[RecordActor]
             against.extend(&parties[*k].attributions);
         }
     }
-    if !reasons.is_empty() && accused.len() == 1 && claim_groups.is_empty() {
+    if !reasons.is_empty()
+        && accused.len() == 1
+        && claim_groups.is_empty()
+        && !parties[accused[0]].attributions.is_empty()
+    {
         let p = &parties[accused[0]];
         reasons.insert(
             0,

@@ -242,8 +242,9 @@ pub enum JournalCommand {
 }
 
 fn parse_ref(s: &str) -> Result<IncidentRef, String> {
-    IncidentRef::parse(s)
-        .ok_or_else(|| format!("expected SOURCE:EVENT_ID (e.g. curated-afg:AFG-CUR-0006), found {s:?}"))
+    IncidentRef::parse(s).ok_or_else(|| {
+        format!("expected SOURCE:EVENT_ID (e.g. curated-afg:AFG-CUR-0006), found {s:?}")
+    })
 }
 
 fn parse_stance(s: &str) -> Result<Stance, String> {
@@ -258,9 +259,9 @@ fn parse_grade(s: &str) -> Result<Grade, String> {
 
 /// Parses an attribution status.
 pub fn parse_status(s: &str) -> Result<Attribution, String> {
-    serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_lowercase())).map_err(
-        |_| format!("expected attributed, claimed, contested or unattributed, found {s:?}"),
-    )
+    serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_lowercase())).map_err(|_| {
+        format!("expected attributed, claimed, contested or unattributed, found {s:?}")
+    })
 }
 
 /// The user the CLI records: `--as`, `$SITREP_USER`, `$USER`, or `cli`.
@@ -292,9 +293,22 @@ fn store_dir(cli: &Cli) -> anyhow::Result<&Path> {
     })
 }
 
-/// The ledger of the `--store` store.
+/// The ledger of the `--store` store, which must exist.
 pub fn ledger(cli: &Cli) -> anyhow::Result<Ledger> {
-    Ok(Ledger::for_store(store_dir(cli)?))
+    let dir = store_dir(cli)?;
+    if !dir.join("manifest.json").exists() {
+        // Opening fails with the store's own message ("not a sitrep store …").
+        sitrep_store::Store::open(dir)?;
+    }
+    Ok(Ledger::for_store(dir))
+}
+
+/// The ledger of the `--store` store for a write: an empty store is made first when
+/// the directory is new, so the ledger always sits inside a store.
+pub fn ledger_rw(cli: &Cli) -> anyhow::Result<Ledger> {
+    let dir = store_dir(cli)?;
+    sitrep_store::Store::open_or_create(dir)?;
+    Ok(Ledger::for_store(dir))
 }
 
 /// Verdicts of the store as of a point.
@@ -396,7 +410,9 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
     match &a.command {
         ClaimsCommand::List(l) => {
             let led = ledger(cli)?;
-            let view = led.view(l.read.as_of.unwrap_or_default()).map_err(ledger_err)?;
+            let view = led
+                .view(l.read.as_of.unwrap_or_default())
+                .map_err(ledger_err)?;
             let rows: Vec<ClaimRow> = view
                 .claims()
                 .iter()
@@ -432,19 +448,18 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
             }
         }
         ClaimsCommand::Import(i) => {
-            let led = ledger(cli)?;
+            let led = ledger_rw(cli)?;
             let name = i.file.display().to_string();
-            let f = std::fs::File::open(&i.file)
-                .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+            let f =
+                std::fs::File::open(&i.file).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
             let reg = super::resolver()?.registry();
             let claims = match i.format.as_str() {
                 "csv" => sitrep_claims::read_claims_csv(f, &name, reg),
                 "gtd" => sitrep_claims::read_gtd(f, &name, &i.source, reg),
                 other => {
-                    return Err(Failure::Input(format!(
-                        "--format {other:?}: expected csv or gtd"
-                    ))
-                    .into())
+                    return Err(
+                        Failure::Input(format!("--format {other:?}: expected csv or gtd")).into(),
+                    )
                 }
             }
             .map_err(ledger_err)?;
@@ -493,10 +508,13 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
                 statement: f.statement.clone().unwrap_or_default(),
             };
             check_claim(&claim)?;
-            let e = ledger(cli)?
+            let e = ledger_rw(cli)?
                 .add_claim(claim, &user, &ad.reason)
                 .map_err(ledger_err)?;
-            let id = e.changes[0].subject.trim_start_matches("claim:").to_string();
+            let id = e.changes[0]
+                .subject
+                .trim_start_matches("claim:")
+                .to_string();
             println!("{id}");
             eprintln!("claim {id} added (journal entry {})", e.seq);
         }
@@ -509,8 +527,7 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
                     |c| {
                         if let Some(v) = &f.claimant {
                             c.claimant = v.clone();
-                            c.claimant_id =
-                                sitrep_claims::text::resolve_name(reg, v, None, c.date);
+                            c.claimant_id = sitrep_claims::text::resolve_name(reg, v, None, c.date);
                         }
                         if let Some(v) = f.stance {
                             c.stance = v;
@@ -721,7 +738,11 @@ pub async fn journal(cli: &Cli, a: &JournalArgs) -> anyhow::Result<ExitCode> {
             println!(
                 "journal ok: {} entries, head {}, {} users{}",
                 r.entries,
-                if r.head.is_empty() { "-" } else { &r.head[..16] },
+                if r.head.is_empty() {
+                    "-"
+                } else {
+                    &r.head[..16]
+                },
                 r.users,
                 if r.torn_tail > 0 {
                     format!(

@@ -76,7 +76,10 @@ struct UserRow {
 }
 
 pub async fn users(cli: &Cli, a: &UsersArgs) -> anyhow::Result<ExitCode> {
-    let ledger = super::claims::ledger(cli)?;
+    let ledger = match a.command {
+        UsersCommand::Add { .. } => super::claims::ledger_rw(cli)?,
+        _ => super::claims::ledger(cli)?,
+    };
     let users = ledger.users();
     let err = super::claims::ledger_err;
     match &a.command {
