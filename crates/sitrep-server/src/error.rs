@@ -25,6 +25,21 @@ pub enum ApiError {
     /// A failure inside sitrep (a query or rendering error); never the client's fault.
     #[error("internal error: {0}")]
     Internal(String),
+    /// No valid credentials: sign in or send an API token (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Authenticated but not allowed, a read-only server, or a bad CSRF token (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The change conflicts with the current state (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed sign-ins; retry after this many seconds (429).
+    #[error("too many failed sign-ins for this name; try again in {retry_after} s")]
+    TooManyRequests {
+        /// Seconds until the next attempt is accepted.
+        retry_after: u64,
+    },
 }
 
 impl ApiError {
@@ -35,6 +50,10 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -45,6 +64,10 @@ impl ApiError {
             ApiError::NotFound(_) => "Not found",
             ApiError::UriTooLong { .. } => "Query string too long",
             ApiError::Internal(_) => "Internal server error",
+            ApiError::Unauthorized(_) => "Authentication required",
+            ApiError::Forbidden(_) => "Forbidden",
+            ApiError::Conflict(_) => "Conflict",
+            ApiError::TooManyRequests { .. } => "Too many requests",
         }
     }
 
@@ -99,6 +122,20 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::UriTooLong { .. } => "query-too-long",
             ApiError::Internal(_) => "internal",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
+        };
+        let extra: Vec<(header::HeaderName, String)> = match &self {
+            ApiError::Unauthorized(_) => vec![(
+                header::WWW_AUTHENTICATE,
+                "Bearer realm=\"sitrep\"".to_string(),
+            )],
+            ApiError::TooManyRequests { retry_after } => {
+                vec![(header::RETRY_AFTER, retry_after.to_string())]
+            }
+            _ => Vec::new(),
         };
         let body = serde_json::json!({
             "type": format!("/api/v1/problems/{kind}"),
@@ -106,12 +143,18 @@ impl IntoResponse for ApiError {
             "status": status.as_u16(),
             "detail": self.detail(),
         });
-        (
+        let mut res = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        for (k, v) in extra {
+            if let Ok(v) = header::HeaderValue::from_str(&v) {
+                res.headers_mut().insert(k, v);
+            }
+        }
+        res
     }
 }
 
@@ -135,4 +178,7 @@ pub enum ServerError {
     /// Bundled map outlines could not be read (a build defect).
     #[error("province outlines: {0}")]
     Geometry(#[from] sitrep_render::RenderError),
+    /// The claims ledger could not be read (damaged journal, unreadable users file).
+    #[error(transparent)]
+    Claims(#[from] sitrep_claims::ClaimsError),
 }

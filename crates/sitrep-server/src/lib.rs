@@ -15,7 +15,11 @@
 //! verbatim `raw` row and the `notes` text and says why in a `licence` field;
 //! aggregates (counts, sums, series, maps) are served for every source.
 //!
-//! Out of scope: writing to the store (there are no write endpoints), the series
+//! **Writes.** Claims, verdict overrides and undo go to the store's claims journal
+//! (sitrep-claims), never to its records. The server is read-only unless users exist;
+//! [`auth`] explains tokens, sessions, CSRF and the sign-in limit.
+//!
+//! Out of scope: writing records to the store, the series
 //! engine (sitrep-analysis; `/api/v1/series` here is a plain `date_trunc` count),
 //! the `sitrep serve` command line (sitrep-cli).
 //!
@@ -31,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod api;
+pub mod auth;
 mod error;
 mod links;
 mod pages;

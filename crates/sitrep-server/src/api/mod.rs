@@ -1,6 +1,7 @@
 //! The JSON API, one module per resource, and the queries the pages share with it.
 
 pub mod actors;
+pub mod claims;
 pub mod incidents;
 pub mod map;
 pub mod openapi;
