@@ -620,3 +620,61 @@ fn users_are_added_listed_given_tokens_and_removed() {
     env.ok(&["users", "remove", "ana"]);
     assert_eq!(env.run(&["users", "remove", "ana"]).status.code(), Some(1));
 }
+
+#[test]
+fn the_unattributed_share_is_one_figure() {
+    let env = Env::new();
+    ingest_curated(&env);
+    let spec =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/unattributed.toml");
+    let (svg, csv_out) = (env.path("u.svg"), env.path("u.csv"));
+    env.ok(&[
+        "figure",
+        spec.to_str().unwrap(),
+        "-o",
+        svg.to_str().unwrap(),
+        "--csv",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    let series = json(
+        &env,
+        &[
+            "series",
+            "--bucket",
+            "quarter",
+            "--attribution",
+            "unattributed",
+            "--share",
+            "--from",
+            "2021-07-01",
+            "--to",
+            "2023-12-31",
+            "--format",
+            "json",
+        ],
+    );
+    let text = std::fs::read_to_string(&csv_out).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let vi = h
+        .iter()
+        .position(|c| c == "value")
+        .unwrap_or_else(|| panic!("{h:?}"));
+    let values: Vec<f64> = rdr
+        .records()
+        .map(|r| r.unwrap()[vi].parse::<f64>().unwrap())
+        .collect();
+    let want: Vec<f64> = series
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(values.len(), want.len(), "{text}");
+    for (a, b) in values.iter().zip(&want) {
+        assert!((a - b).abs() < 1e-6, "{text}");
+    }
+}

@@ -333,7 +333,7 @@ async fn sessions_need_the_csrf_token_and_sign_ins_are_limited() {
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
     assert!(a.body.contains("CSRF"));
-    let form = format!("csrf=forged&status=contested&reason=x");
+    let form = "csrf=forged&status=contested&reason=x".to_string();
     let a = f
         .call(
             Method::POST,
