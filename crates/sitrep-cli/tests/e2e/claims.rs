@@ -625,8 +625,8 @@ fn users_are_added_listed_given_tokens_and_removed() {
 fn the_unattributed_share_is_one_figure() {
     let env = Env::new();
     ingest_curated(&env);
-    let spec =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/unattributed.toml");
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../specs/claims/unattributed.toml");
     let (svg, csv_out) = (env.path("u.svg"), env.path("u.csv"));
     env.ok(&[
         "figure",
