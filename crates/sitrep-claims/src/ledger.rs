@@ -543,3 +543,60 @@ pub async fn claims_from_records(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_model::Action;
+
+    #[test]
+    fn other_crates_journal_their_decisions_and_undo_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = Ledger::for_store(dir.path());
+        // A matching crate confirms a match through the plain journal API.
+        let e = JournalEntry::new("mia", Action::MatchConfirmed, "same attack, 2 km apart").change(
+            "match:ucdp:1|acled:AFG9",
+            None,
+            Some(serde_json::json!({ "confirmed": true })),
+        );
+        let stored = l.journal().append(vec![e]).unwrap();
+        assert_eq!(stored[0].seq, 1);
+        let v = l.view(AsOf::Now).unwrap();
+        assert_eq!(v.with_prefix("match:").count(), 1);
+        l.undo(1, "mia", "different days after all").unwrap();
+        assert_eq!(l.view(AsOf::Now).unwrap().with_prefix("match:").count(), 0);
+        assert_eq!(
+            l.view(AsOf::Seq(1)).unwrap().with_prefix("match:").count(),
+            1
+        );
+        // Undoing the first entry again conflicts: its subject changed since.
+        let err = l.undo(1, "mia", "again").unwrap_err();
+        assert!(matches!(err, ClaimsError::Conflict(_)), "{err}");
+    }
+
+    #[test]
+    fn concurrent_appends_keep_one_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = Ledger::for_store(dir.path());
+        let threads: Vec<_> =
+            (0..4)
+                .map(|t| {
+                    let l = l.clone();
+                    std::thread::spawn(move || {
+                        for i in 0..25 {
+                            let e = JournalEntry::new(format!("t{t}"), Action::ClaimAdded, "")
+                                .change(format!("test:{t}:{i}"), None, Some(serde_json::json!(i)));
+                            l.journal().append(vec![e]).unwrap();
+                        }
+                    })
+                })
+                .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let r = l.verify().unwrap();
+        assert_eq!((r.entries, r.torn_tail), (100, 0));
+        let seqs: Vec<u64> = l.entries().unwrap().iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=100).collect::<Vec<_>>());
+    }
+}
