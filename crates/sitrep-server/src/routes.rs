@@ -13,7 +13,7 @@
 //!                                   GET /openapi.json         OpenAPI 3.1
 //! GET  /login           sign in     claims, verdicts, journal: see api/claims.rs
 //! POST /login, /logout  session     (GET for all; POST/PATCH/DELETE for analysts)
-//! POST /incidents/{id}/claims, /incidents/{id}/override   page forms (analysts, CSRF)
+//! POST /incidents/{id}/claims[/{claim}[/retract]], /incidents/{id}/override   page forms (analysts, CSRF)
 //! ```
 //!
 //! Records are read-only. Writes (claims, overrides, undo) go to the claims journal
@@ -61,6 +61,14 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/incidents/{id}/override",
             post(pages::claims::override_form),
+        )
+        .route(
+            "/incidents/{id}/claims/{claim}",
+            post(pages::claims::edit_form),
+        )
+        .route(
+            "/incidents/{id}/claims/{claim}/retract",
+            post(pages::claims::retract_form),
         )
         .route(
             "/login",

@@ -15,9 +15,24 @@ pub async fn run(cli: &Cli, a: &ExportArgs) -> anyhow::Result<ExitCode> {
     } else {
         "* EXCLUDE (raw)".to_string()
     };
+    let mut pred = filter.to_sql();
+    if !a.filter.attribution.is_empty() {
+        if !store.has_attribution() {
+            return Err(Failure::Input(
+                "--attribution needs attribution verdicts: this store has no claims journal".into(),
+            )
+            .into());
+        }
+        let list: Vec<String> = a
+            .filter
+            .attribution
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        pred = format!("({pred}) AND attribution IN ({})", list.join(", "));
+    }
     let sql = format!(
-        "SELECT {cols} FROM incidents WHERE {} ORDER BY date_start, source, source_event_id",
-        filter.to_sql()
+        "SELECT {cols} FROM incidents WHERE {pred} ORDER BY date_start, source, source_event_id"
     );
     let batches = store.sql(&sql).await?;
     let (n, skipped) = sitrep_store::export(&batches, format, &a.output)?;

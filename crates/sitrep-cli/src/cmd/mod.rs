@@ -42,6 +42,10 @@ pub async fn attach_claims(
     as_of: sitrep_claims::AsOf,
 ) -> anyhow::Result<()> {
     let ledger = sitrep_claims::Ledger::for_store(store.root());
+    if ledger.users().path().exists() {
+        // A damaged users file is refused like a damaged journal (exit code 3).
+        ledger.users().list().map_err(claims::ledger_err)?;
+    }
     if ledger.exists() {
         sitrep_claims::attach_attribution(store, &ledger, as_of)
             .await

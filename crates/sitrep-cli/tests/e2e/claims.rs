@@ -131,6 +131,23 @@ fn curated_verdicts_are_what_the_rows_imply() {
         }
     }
     assert_eq!(iskp, 37);
+    // SQL and export see the verdicts as the `attribution` column.
+    assert_eq!(
+        env.count("SELECT count(*) FROM incidents WHERE attribution = 'contested'"),
+        20
+    );
+    let out = env.path("unattributed.csv");
+    env.ok(&[
+        "export",
+        "--format",
+        "csv",
+        "--attribution",
+        "unattributed",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let n = csv::Reader::from_path(&out).unwrap().records().count();
+    assert_eq!(n, 20);
     let denied = &v["curated-afg:AFG-CUR-0009"];
     assert!(
         denied["basis"]

@@ -47,7 +47,7 @@ pub(crate) async fn incident_section(
                 p.muted { "No claims recorded." }
             } @else {
                 table {
-                    thead { tr { th { "stance" } th { "claimant" } th { "target" } th { "channel" } th { "grade" } th { "date" } th { "statement" } th { "reference" } } }
+                    thead { tr { th { "stance" } th { "claimant" } th { "target" } th { "channel" } th { "grade" } th { "date" } th { "statement" } th { "reference" } @if can_write { th { "edit" } } } }
                     tbody {
                         @for c in &claims {
                             tr {
@@ -59,6 +59,22 @@ pub(crate) async fn incident_section(
                                 td { (c.date.map(|d| d.to_string()).unwrap_or_default()) }
                                 td { (c.statement) }
                                 td.ref { (c.reference.chars().take(120).collect::<String>()) }
+                                @if can_write {
+                                    td {
+                                        form method="post" action=(action(&format!("claims/{}", c.id))) {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            select name="stance" { @for s in Stance::ALL { option value=(s.as_str()) selected[s == c.stance] { (s.as_str()) } } }
+                                            input type="text" name="grade" size="2" value=(c.grade.to_string());
+                                            input type="text" name="reason" placeholder="reason" required;
+                                            button type="submit" { "Save" }
+                                        }
+                                        form method="post" action=(action(&format!("claims/{}/retract", c.id))) {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            input type="text" name="reason" placeholder="reason" required;
+                                            button type="submit" { "Retract" }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -173,6 +189,55 @@ pub(crate) async fn add_form(
         .ok_or_else(|| ApiError::NotFound(format!("no incident {record_id}")))?;
     f.insert("incident".into(), r.to_string());
     add_claim(&state, &w.0.name, &f).await?;
+    Ok(back(&record_id))
+}
+
+/// `POST /incidents/{id}/claims/{claim}`: the edit-claim form.
+pub(crate) async fn edit_form(
+    State(state): State<AppState>,
+    w: FormWriter,
+    Path((record_id, claim)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let f = form_or_json(&headers, &body)?;
+    w.check(&f)?;
+    let ledger = state.claims().ledger.clone();
+    let reason = f.get("reason").cloned().unwrap_or_default();
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        ledger.edit_claim(
+            &claim,
+            |c| {
+                crate::api::claims::apply_fields(&st, c, &f)
+                    .map_err(|e| sitrep_claims::ClaimsError::Invalid(e.to_string()))
+            },
+            &w.0.name,
+            &reason,
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(crate::api::claims::claims_error)?;
+    Ok(back(&record_id))
+}
+
+/// `POST /incidents/{id}/claims/{claim}/retract`: the retract form.
+pub(crate) async fn retract_form(
+    State(state): State<AppState>,
+    w: FormWriter,
+    Path((record_id, claim)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let f = form_or_json(&headers, &body)?;
+    w.check(&f)?;
+    let ledger = state.claims().ledger.clone();
+    let reason = f.get("reason").cloned().unwrap_or_default();
+    tokio::task::spawn_blocking(move || ledger.retract_claim(&claim, &w.0.name, &reason))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(crate::api::claims::claims_error)?;
     Ok(back(&record_id))
 }
 

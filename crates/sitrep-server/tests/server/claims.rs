@@ -124,7 +124,7 @@ const INC: &str = "curated-afg:AFG-CUR-0006";
 const RECORD: &str = "curated-afg:AFG-CUR-0006:1";
 
 /// Every write endpoint with a valid body for the analyst case.
-fn writes(claim_id: &str) -> Vec<(Method, String, String, &'static str)> {
+fn writes(claim_id: &str, other_id: &str) -> Vec<(Method, String, String, &'static str)> {
     let form = "application/x-www-form-urlencoded";
     vec![
         (
@@ -173,6 +173,18 @@ fn writes(claim_id: &str) -> Vec<(Method, String, String, &'static str)> {
         ),
         (
             Method::POST,
+            format!("/incidents/{RECORD}/claims/{other_id}"),
+            "grade=D4&reason=form+test".into(),
+            form,
+        ),
+        (
+            Method::POST,
+            format!("/incidents/{RECORD}/claims/{other_id}/retract"),
+            "reason=form+test".into(),
+            form,
+        ),
+        (
+            Method::POST,
             format!("/incidents/{RECORD}/override"),
             "status=claimed&reason=form+test".into(),
             form,
@@ -180,7 +192,7 @@ fn writes(claim_id: &str) -> Vec<(Method, String, String, &'static str)> {
     ]
 }
 
-async fn iskp_claim_id(f: &Fixture) -> String {
+async fn claim_id(f: &Fixture, stance: &str) -> String {
     let j = f
         .get(&format!("/api/v1/claims?incident={INC}"))
         .await
@@ -189,7 +201,7 @@ async fn iskp_claim_id(f: &Fixture) -> String {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["stance"] == "claims")
+        .find(|c| c["stance"] == stance)
         .unwrap()["id"]
         .as_str()
         .unwrap()
@@ -199,9 +211,10 @@ async fn iskp_claim_id(f: &Fixture) -> String {
 #[tokio::test]
 async fn write_endpoints_check_users_tokens_and_roles() {
     let f = fixture().await;
-    let id = iskp_claim_id(&f).await;
+    let id = claim_id(&f, "claims").await;
+    let framing = claim_id(&f, "frames").await;
     // No users: the server is read-only.
-    for (m, uri, body, ct) in writes(&id) {
+    for (m, uri, body, ct) in writes(&id, &framing) {
         let a = f
             .call(m.clone(), &uri, &[("content-type", ct)], &body)
             .await;
@@ -213,7 +226,7 @@ async fn write_endpoints_check_users_tokens_and_roles() {
     users.add("ana", Role::Analyst, "analyst password").unwrap();
     let viewer = format!("Bearer {}", users.new_token("vera").unwrap());
     let analyst = format!("Bearer {}", users.new_token("ana").unwrap());
-    for (m, uri, body, ct) in writes(&id) {
+    for (m, uri, body, ct) in writes(&id, &framing) {
         let a = f
             .call(m.clone(), &uri, &[("content-type", ct)], &body)
             .await;
@@ -242,7 +255,7 @@ async fn write_endpoints_check_users_tokens_and_roles() {
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{m} {uri}: {}", a.body);
     }
     // The analyst succeeds on each, and the journal names them.
-    for (m, uri, body, ct) in writes(&id) {
+    for (m, uri, body, ct) in writes(&id, &framing) {
         let before = f.last_entry().await["seq"].as_u64().unwrap();
         let a = f
             .call(
