@@ -36,6 +36,8 @@ const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
 const MAX_FAILURES: usize = 5;
 /// The failure window.
 const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Names with failures kept before old ones are swept.
+const MAX_TRACKED_NAMES: usize = 10_000;
 
 /// One signed-in browser.
 #[derive(Debug, Clone)]
@@ -96,7 +98,16 @@ impl ClaimsState {
 
     fn fail(&self, name: &str) {
         let mut f = self.failures.lock().expect("not poisoned");
-        f.entry(name.to_string()).or_default().push(Instant::now());
+        let now = Instant::now();
+        // Names tried at random must not grow the map without bound: forget
+        // failures outside the window once it holds many names.
+        if f.len() >= MAX_TRACKED_NAMES {
+            f.retain(|_, v| {
+                v.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
+                !v.is_empty()
+            });
+        }
+        f.entry(name.to_string()).or_default().push(now);
     }
 }
 

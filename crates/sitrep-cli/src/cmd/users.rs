@@ -5,7 +5,7 @@ use crate::output::print_rows;
 use crate::Failure;
 use clap::{Args, Subcommand};
 use sitrep_model::Role;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 /// `sitrep users`.
@@ -54,13 +54,19 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     let stdin = std::io::stdin();
-    if !from_stdin && stdin.is_terminal() {
-        eprint!("password (shown as typed; use --password-stdin in scripts): ");
-        std::io::stderr().flush()?;
-    }
-    let mut line = String::new();
-    stdin.lock().read_line(&mut line)?;
-    let p = line.trim_end_matches(['\n', '\r']).to_string();
+    let p = if !from_stdin && stdin.is_terminal() {
+        // Prompted on the terminal without echo, twice.
+        let a = rpassword::prompt_password("password: ")?;
+        let b = rpassword::prompt_password("again: ")?;
+        if a != b {
+            return Err(Failure::Input("the passwords differ".into()).into());
+        }
+        a
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        line.trim_end_matches(['\n', '\r']).to_string()
+    };
     if p.is_empty() {
         return Err(Failure::Input("no password given".into()).into());
     }
