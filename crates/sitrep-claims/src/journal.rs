@@ -24,8 +24,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"SRJRNL01";
-/// Largest payload accepted when reading (a frame header claiming more is damage).
-const MAX_FRAME: u32 = 64 << 20;
+/// Largest entry (a frame header claiming more is damage; an append of more is
+/// refused). 1 GiB holds an import of a few million claims.
+const MAX_FRAME: u32 = 1 << 30;
 
 /// What can go wrong with the journal file.
 #[derive(Debug, thiserror::Error)]
@@ -259,6 +260,12 @@ impl Journal {
             e.at = now;
             let payload =
                 serde_json::to_vec(e).map_err(|e| ClaimsError::Internal(e.to_string()))?;
+            if payload.len() > MAX_FRAME as usize {
+                return Err(ClaimsError::Invalid(format!(
+                    "a journal entry of {} bytes is larger than the limit of {MAX_FRAME}; import the file in parts",
+                    payload.len()
+                )));
+            }
             let mut h = blake3::Hasher::new();
             h.update(&head);
             h.update(&payload);
