@@ -301,3 +301,107 @@ pub fn claim_id(parts: &[&str]) -> String {
     }
     h.finalize().to_hex()[..16].to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(text: &str) -> Result<ClaimRules, ClaimsError> {
+        #[derive(Deserialize)]
+        struct F {
+            claims: Vec<toml::Table>,
+        }
+        let f: F = toml::from_str(text).unwrap();
+        ClaimRules::from_tables(&f.claims, "test.toml")
+    }
+
+    #[test]
+    fn bad_rules_are_refused_with_their_number() {
+        let e =
+            rules("[[claims]]\nrule = \"a\"\nstance = \"blames\"\nclaimant = \"c\"\n").unwrap_err();
+        assert!(e.to_string().contains("rule 1: stance \"blames\""), "{e}");
+        let e = rules("[[claims]]\nrule = \"a\"\nstance = \"attributes\"\nclaimant = \"c\"\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("`target`"), "{e}");
+        let e = rules("[[claims]]\nrule = \"a\"\nstance = \"claims\"\nclaimant = \"c\"\ngrade = \"Z9\"\n[[claims]]\nrule = \"a\"\nstance = \"frames\"\nstatement = \"s\"\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("rule 1: grade"), "{e}");
+        let e = rules("[[claims]]\nrule = \"a\"\nstance = \"claims\"\nclaimant = \"c\"\n[[claims]]\nrule = \"a\"\nstance = \"frames\"\nstatement = \"s\"\n")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("rule 2: rule name \"a\" is used twice"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn conditions_joint_claimants_and_first_of() {
+        let r = rules(
+            r#"
+[[claims]]
+rule = "c"
+when = [{ column = "status", in = ["Claimed"] }, { column = "who", empty = false }]
+stance = "claims"
+claimant = "who"
+joint = " + "
+grade = "B2"
+[[claims]]
+rule = "d"
+stance = "disputes"
+statement = { first_of = ["competing", "framing"] }
+"#,
+        )
+        .unwrap();
+        let reg = Registry::bundled().unwrap();
+        let row = |status: &str, who: &str, competing: &str, framing: &str| -> Row {
+            [
+                ("status", status),
+                ("who", who),
+                ("competing", competing),
+                ("framing", framing),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+        };
+        let inc = IncidentRef::new("log", "1");
+        let cs = r.apply(
+            &inc,
+            &row("claimed", "ALF + NRF", "", "mine explosion"),
+            None,
+            None,
+            &reg,
+        );
+        assert_eq!(cs.len(), 2);
+        assert_eq!(
+            (cs[0].claimant.as_str(), cs[0].joint.as_slice()),
+            ("ALF", &["NRF".to_string()][..])
+        );
+        assert_eq!(cs[1].statement, "mine explosion");
+        assert_eq!(cs[0].reported_by, "log");
+        // Same row, same ids: re-ingesting updates, never duplicates.
+        let again = r.apply(
+            &inc,
+            &row("claimed", "ALF + NRF", "x", ""),
+            None,
+            None,
+            &reg,
+        );
+        assert_eq!(again[0].id, cs[0].id);
+        assert_eq!(again[1].statement, "x");
+        // Conditions fail: no claim; nothing to say: no dispute.
+        assert!(r
+            .apply(&inc, &row("suspected", "NRF", "", ""), None, None, &reg)
+            .is_empty());
+        assert_eq!(
+            r.apply(&inc, &row("claimed", "", "", ""), None, None, &reg)
+                .len(),
+            0
+        );
+        assert_eq!(
+            r.missing_columns(&["status".into()]),
+            ["competing", "framing", "who"]
+        );
+    }
+}

@@ -91,8 +91,9 @@ pub struct SeriesArgs {
     /// Distance-band edges in km for --by distance_band, e.g. 0,5,25,50,100.
     #[arg(long, value_delimiter = ',', default_value = "0,5,25,50,100")]
     pub bands: Vec<f64>,
-    /// Values as shares of all incidents matching the filters without --attribution
+    /// Values as shares (%) of all incidents matching the filters without --attribution
     /// (e.g. --attribution unattributed --share: the share that cannot be attributed).
+    /// Give --from/--to: otherwise the buckets span only the selected incidents.
     #[arg(long)]
     pub share: bool,
     /// Attribution verdicts as of YYYY-MM-DD, an RFC 3339 time or #N (journal entry).
