@@ -318,6 +318,7 @@ impl Analysis {
     fn preagg_ok(&self, filters: &Filters, by: GroupBy, edges: &[f64]) -> bool {
         let bands_used = by == GroupBy::DistanceBand || !filters.distance_bands.is_empty();
         self.preagg
+            && by != GroupBy::Attribution
             && filters.source_types.is_empty()
             && filters.attribution.is_empty()
             && (!bands_used || edges == sitrep_store::ROLLUP_BAND_EDGES.as_slice())
@@ -656,6 +657,13 @@ fn order_key(by: GroupBy, label: &str) -> (usize, i64) {
         GroupBy::EventType => (
             EventType::parse(label)
                 .and_then(|t| EventType::ALL.iter().position(|x| *x == t))
+                .unwrap_or(99),
+            0,
+        ),
+        GroupBy::Attribution => (
+            ["attributed", "claimed", "contested", "unattributed"]
+                .iter()
+                .position(|x| *x == label)
                 .unwrap_or(99),
             0,
         ),

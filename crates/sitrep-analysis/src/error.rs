@@ -55,8 +55,8 @@ pub enum AnalysisError {
     /// A parameter is out of range (`smooth = 0`, `top = 0`, …).
     #[error("{0}")]
     Invalid(String),
-    /// Filtering by attribution needs the claims ledger, which the store lacks.
-    #[error("the `attribution` filter needs attribution verdicts, which this store does not have yet (no `attribution` column)")]
+    /// Filtering or grouping by attribution needs the claims ledger, which the store lacks.
+    #[error("filtering or grouping by attribution needs attribution verdicts, which this store does not have yet (no `attribution` column): ingest a source whose mapping has [[claims]] rules, or `sitrep claims import` a claims file")]
     NoAttribution,
     /// The store failed (I/O, checksum, query).
     #[error(transparent)]

@@ -235,6 +235,12 @@ impl Compiler<'_> {
             GroupBy::None => simple("CAST(NULL AS VARCHAR)", ""),
             GroupBy::EventType => simple("event_type", ""),
             GroupBy::Source => simple("source", ""),
+            GroupBy::Attribution => {
+                if !self.columns.contains("attribution") {
+                    return Err(AnalysisError::NoAttribution);
+                }
+                simple("attribution", "")
+            }
             GroupBy::Province => {
                 self.need("province_name", "grouping by province")?;
                 simple("province_name", "")

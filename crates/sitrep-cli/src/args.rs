@@ -44,6 +44,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Serve the dashboard and the HTTP API (read-only) on loopback.
     Serve(ServeArgs),
+    /// Claims of responsibility and attribution verdicts: list, show, import, add, edit, override.
+    Claims(crate::cmd::claims::ClaimsArgs),
+    /// The analyst journal: list entries, verify, undo.
+    Journal(crate::cmd::claims::JournalArgs),
+    /// Users who may write through the server: add, list, remove, token.
+    Users(crate::cmd::users::UsersArgs),
 }
 
 /// `sitrep serve`.
@@ -85,6 +91,14 @@ pub struct SeriesArgs {
     /// Distance-band edges in km for --by distance_band, e.g. 0,5,25,50,100.
     #[arg(long, value_delimiter = ',', default_value = "0,5,25,50,100")]
     pub bands: Vec<f64>,
+    /// Values as shares (%) of all incidents matching the filters without --attribution
+    /// (e.g. --attribution unattributed --share: the share that cannot be attributed).
+    /// Give --from/--to: otherwise the buckets span only the selected incidents.
+    #[arg(long)]
+    pub share: bool,
+    /// Attribution verdicts as of YYYY-MM-DD, an RFC 3339 time or #N (journal entry).
+    #[arg(long, value_name = "WHEN", value_parser = sitrep_claims::AsOf::parse)]
+    pub as_of: Option<sitrep_claims::AsOf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     pub format: OutFormat,
@@ -320,6 +334,9 @@ pub struct FilterArgs {
     /// The source's own event type, verbatim (repeatable).
     #[arg(long = "source-type", value_name = "TYPE")]
     pub source_types: Vec<String>,
+    /// Attribution verdict (repeatable): attributed, claimed, contested, unattributed (needs claims in the store).
+    #[arg(long = "attribution", value_name = "STATUS", value_parser = crate::cmd::claims::parse_status)]
+    pub attribution: Vec<sitrep_model::figure::Attribution>,
 }
 
 /// `sitrep export`.
@@ -361,6 +378,7 @@ impl FilterArgs {
             min_geo_precision: f.min_geo_precision,
             min_date_precision: f.min_date_precision,
             sources: self.sources.clone(),
+            attribution: self.attribution.clone(),
             ..Default::default()
         })
     }

@@ -6,7 +6,11 @@
 //!   ACLED,    ucdp-ged, acled,  manifest, SQL     matching, claims   figures data        HTML report
 //!   mapped)   mapping:FILE      (DataFusion)
 //!                  ▲                 ▲
-//!           sitrep-model: Record, EventType, precision, Fatalities, Enricher — used by all
+//!           sitrep-model: Record, EventType, precision, Fatalities, Enricher, Claim, Verdict — used by all
+//!
+//!  sitrep-claims (beside sitrep-resolve): claims, attribution verdicts, the journal of
+//!  analyst actions (<store>/ledger/journal.log) and users; it hands verdicts to the
+//!  store as the `attribution` column that series, figures and SQL read.
 //! ```
 //!
 //! Each crate uses only crates to its left. The CLI parses arguments ([`Cli`]), calls

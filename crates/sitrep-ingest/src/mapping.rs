@@ -11,10 +11,16 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Mappings shipped with sitrep, by file name.
-const BUNDLED: [(&str, &str); 1] = [(
-    "ucdp-ged-subset14",
-    include_str!("../../../mappings/ucdp-ged-subset14.toml"),
-)];
+const BUNDLED: [(&str, &str); 2] = [
+    (
+        "ucdp-ged-subset14",
+        include_str!("../../../mappings/ucdp-ged-subset14.toml"),
+    ),
+    (
+        "curated-afg",
+        include_str!("../../../mappings/curated-afg.toml"),
+    ),
+];
 
 /// The fields a mapping may fill.
 const FIELDS: [&str; 25] = [
@@ -86,6 +92,10 @@ pub struct Mapping {
     pub detect: Vec<String>,
     /// Field → how to fill it.
     pub fields: BTreeMap<String, FieldSpec>,
+    /// `[[claims]]` rules: how claim columns become claims. Read by sitrep-claims
+    /// after the records are stored; kept opaque here.
+    #[serde(default)]
+    pub claims: Vec<toml::Table>,
     #[serde(skip)]
     adapter_label: String,
 }

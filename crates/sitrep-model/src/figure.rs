@@ -792,6 +792,9 @@ pub enum GroupBy {
     DistanceBand,
     /// Source name.
     Source,
+    /// Attribution verdict (attributed, claimed, contested, unattributed); needs the
+    /// claims ledger.
+    Attribution,
 }
 
 /// Which buckets a moving average covers.

@@ -8,6 +8,10 @@
 //! becomes a new version. An *incident* is what the rest of the system counts; until
 //! cross-source matching exists, every current record version is one incident.
 //!
+//! Claims of responsibility and their attribution verdicts, journal entries and user
+//! roles are in [`claims`] ([`Claim`], [`Stance`], [`Grade`], [`Verdict`],
+//! [`JournalEntry`], [`Role`]); sitrep-claims computes and stores them.
+//!
 //! Out of scope: reading files (sitrep-ingest), storage and SQL (sitrep-store),
 //! gazetteer and actor registry (sitrep-resolve). This crate has no I/O.
 //!
@@ -21,6 +25,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod claims;
 mod enrich;
 pub mod figure;
 mod precision;
@@ -28,6 +33,10 @@ mod record;
 mod taxonomy;
 mod uncertainty;
 
+pub use claims::{
+    Action, Change, Channel, Claim, ConfidenceLevel, Credibility, Grade, IncidentRef, JournalEntry,
+    Override, Reliability, Role, Stance, Verdict,
+};
 pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
 pub use precision::{DatePrecision, GeoPrecision};
 pub use record::{Provenance, QualityNote, Record, VersionKind};

@@ -25,6 +25,21 @@ pub enum ApiError {
     /// A failure inside sitrep (a query or rendering error); never the client's fault.
     #[error("internal error: {0}")]
     Internal(String),
+    /// No valid credentials: sign in or send an API token (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Authenticated but not allowed, a read-only server, or a bad CSRF token (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The change conflicts with the current state (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed sign-ins; retry after this many seconds (429).
+    #[error("too many failed sign-ins for this name; try again in {retry_after} s")]
+    TooManyRequests {
+        /// Seconds until the next attempt is accepted.
+        retry_after: u64,
+    },
 }
 
 impl From<sitrep_analysis::AnalysisError> for ApiError {
@@ -57,6 +72,10 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -67,6 +86,10 @@ impl ApiError {
             ApiError::NotFound(_) => "Not found",
             ApiError::UriTooLong { .. } => "Query string too long",
             ApiError::Internal(_) => "Internal server error",
+            ApiError::Unauthorized(_) => "Authentication required",
+            ApiError::Forbidden(_) => "Forbidden",
+            ApiError::Conflict(_) => "Conflict",
+            ApiError::TooManyRequests { .. } => "Too many requests",
         }
     }
 
@@ -121,6 +144,20 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::UriTooLong { .. } => "query-too-long",
             ApiError::Internal(_) => "internal",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
+        };
+        let extra: Vec<(header::HeaderName, String)> = match &self {
+            ApiError::Unauthorized(_) => vec![(
+                header::WWW_AUTHENTICATE,
+                "Bearer realm=\"sitrep\"".to_string(),
+            )],
+            ApiError::TooManyRequests { retry_after } => {
+                vec![(header::RETRY_AFTER, retry_after.to_string())]
+            }
+            _ => Vec::new(),
         };
         let body = serde_json::json!({
             "type": format!("/api/v1/problems/{kind}"),
@@ -128,12 +165,18 @@ impl IntoResponse for ApiError {
             "status": status.as_u16(),
             "detail": self.detail(),
         });
-        (
+        let mut res = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        for (k, v) in extra {
+            if let Ok(v) = header::HeaderValue::from_str(&v) {
+                res.headers_mut().insert(k, v);
+            }
+        }
+        res
     }
 }
 
@@ -160,4 +203,7 @@ pub enum ServerError {
     /// The series engine could not open a session on the store.
     #[error("series engine: {0}")]
     Analysis(String),
+    /// The claims ledger could not be read (damaged journal, unreadable users file).
+    #[error(transparent)]
+    Claims(#[from] sitrep_claims::ClaimsError),
 }

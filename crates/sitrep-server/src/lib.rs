@@ -18,7 +18,11 @@
 //! Figures (`/figures`, `/api/v1/figures`) are the bundled specs computed by
 //! sitrep-analysis and drawn by sitrep-render, cached per spec and period.
 //!
-//! Out of scope: writing to the store (there are no write endpoints), the series
+//! **Writes.** Claims, verdict overrides and undo go to the store's claims journal
+//! (sitrep-claims), never to its records. The server is read-only unless users exist;
+//! [`auth`] explains tokens, sessions, CSRF and the sign-in limit.
+//!
+//! Out of scope: writing records to the store, the series
 //! engine (sitrep-analysis; `/api/v1/series` here is a plain `date_trunc` count),
 //! the `sitrep serve` command line (sitrep-cli).
 //!
@@ -34,6 +38,7 @@
 #![deny(missing_docs)]
 
 mod api;
+pub mod auth;
 mod error;
 mod links;
 mod pages;

@@ -13,9 +13,13 @@
 //! GET /figures/{id}     one figure  GET /report               the example report, HTML
 //!                                   GET /sources              batches
 //!                                   GET /openapi.json         OpenAPI 3.1
+//! GET  /login           sign in     claims, verdicts, journal: see api/claims.rs
+//! POST /login, /logout  session     (GET for all; POST/PATCH/DELETE for analysts)
+//! POST /incidents/{id}/claims[/{claim}[/retract]], /incidents/{id}/override   page forms (analysts, CSRF)
 //! ```
 //!
-//! Everything is read-only: only GET (and HEAD) is routed; other methods get 405.
+//! Records are read-only. Writes (claims, overrides, undo) go to the claims journal
+//! and need an analyst (auth.rs); with no users the server answers 403 to them.
 
 use crate::api;
 use crate::error::ApiError;
@@ -26,7 +30,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -51,12 +55,31 @@ pub fn app(state: AppState) -> Router {
         .route("/figures/{id}", get(api::figures::show))
         .route("/report", get(api::figures::report))
         .route("/openapi.json", get(api::openapi::show))
+        .merge(api::claims::routes())
         .fallback(api_not_found);
 
     Router::new()
         .route("/", get(pages::overview::page))
         .route("/explore", get(pages::explore::page))
         .route("/incidents/{id}", get(pages::incident::page))
+        .route("/incidents/{id}/claims", post(pages::claims::add_form))
+        .route(
+            "/incidents/{id}/override",
+            post(pages::claims::override_form),
+        )
+        .route(
+            "/incidents/{id}/claims/{claim}",
+            post(pages::claims::edit_form),
+        )
+        .route(
+            "/incidents/{id}/claims/{claim}/retract",
+            post(pages::claims::retract_form),
+        )
+        .route(
+            "/login",
+            get(crate::auth::login_page).post(crate::auth::login),
+        )
+        .route("/logout", post(crate::auth::logout))
         .route("/actors/{id}", get(pages::actor::page))
         .route("/places/{code}", get(pages::place::page))
         .route("/figures", get(pages::figures::index))

@@ -31,6 +31,8 @@ pub struct AppState {
     /// Figures already computed, by spec id and period (the store does not change
     /// while served, so an answer stays right).
     figures: Arc<Mutex<HashMap<String, Arc<Figure>>>>,
+    /// The claims ledger, users and sessions.
+    claims: Arc<crate::auth::ClaimsState>,
 }
 
 /// Most figures kept computed at once.
@@ -49,6 +51,15 @@ impl AppState {
     /// Opens a DataFusion session over `store` and reads which sources are ACLED's.
     /// The store is only read; it must not be written while it is served.
     pub async fn new(store: Store, resolver: Arc<Resolver>) -> Result<AppState, ServerError> {
+        let mut store = store;
+        // The claims ledger: verdicts become the `attribution` column of `incidents`.
+        let ledger = sitrep_claims::Ledger::for_store(store.root());
+        if ledger.exists() {
+            sitrep_claims::attach_attribution(&mut store, &ledger, sitrep_claims::AsOf::Now)
+                .await?;
+        }
+        let evidence = sitrep_claims::evidence(&store).await?;
+        let claims = Arc::new(crate::auth::ClaimsState::new(ledger, evidence));
         let ctx = store.context().await?;
         let acled_sources = store
             .manifest()
@@ -80,7 +91,17 @@ impl AppState {
             ctx,
             geometry: Arc::new(geometry),
             acled_sources: Arc::new(acled_sources),
+            claims,
         })
+    }
+
+    /// The claims ledger, users and sessions.
+    pub(crate) fn claims(&self) -> &crate::auth::ClaimsState {
+        &self.claims
+    }
+
+    pub(crate) fn claims_arc(&self) -> Arc<crate::auth::ClaimsState> {
+        Arc::clone(&self.claims)
     }
 
     /// The store.

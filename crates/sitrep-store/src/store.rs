@@ -21,6 +21,7 @@ use std::sync::Arc;
 pub struct Store {
     root: PathBuf,
     manifest: Manifest,
+    attribution: Option<Arc<Vec<[String; 3]>>>,
 }
 
 impl Store {
@@ -28,7 +29,11 @@ impl Store {
     pub fn open(root: impl AsRef<Path>) -> Result<Store, StoreError> {
         let root = root.as_ref().to_path_buf();
         let manifest = Manifest::load(&root)?;
-        let store = Store { root, manifest };
+        let store = Store {
+            root,
+            manifest,
+            attribution: None,
+        };
         store.verify()?;
         Ok(store)
     }
@@ -84,6 +89,20 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Sets the attribution verdict of incidents, as `[source, source_event_id,
+    /// verdict]` rows: sessions made after this have an `attribution` table and an
+    /// `attribution` column in `incidents` (NULL for incidents without a row).
+    /// Verdicts are derived (sitrep-claims computes them from records and the claims
+    /// journal), so they live in memory, never in the manifest.
+    pub fn set_attribution(&mut self, rows: Vec<[String; 3]>) {
+        self.attribution = Some(Arc::new(rows));
+    }
+
+    /// True when [`Store::set_attribution`] was called.
+    pub fn has_attribution(&self) -> bool {
+        self.attribution.is_some()
     }
 
     /// The store directory.
@@ -154,6 +173,7 @@ impl Store {
         let fresh = Store {
             root: self.root.clone(),
             manifest: Manifest::load(&self.root)?,
+            attribution: None,
         };
         let stored = fresh.stored_versions(&opts.source).await?;
         BatchWriter::new(&fresh, opts, stored, lock)
@@ -250,12 +270,18 @@ impl Store {
             "enrichment",
             self.table("enrichment", schema::enrichment())?,
         )?;
-        let extra: Vec<String> = schema::ENRICHMENT_COLUMNS
+        let mut extra: Vec<String> = schema::ENRICHMENT_COLUMNS
             .iter()
             .map(|c| format!("e.{c}"))
             .collect();
+        let mut join = String::new();
+        if let Some(rows) = &self.attribution {
+            ctx.register_table("attribution", Arc::new(attribution_table(rows)?))?;
+            extra.push("at.attribution".into());
+            join = " LEFT JOIN attribution at ON at.source = r.source AND at.source_event_id = r.source_event_id".into();
+        }
         ctx.sql(&format!(
-            "CREATE VIEW incidents AS SELECT r.*, {} FROM records r LEFT JOIN enrichment e ON e.record_id = r.record_id \
+            "CREATE VIEW incidents AS SELECT r.*, {} FROM records r LEFT JOIN enrichment e ON e.record_id = r.record_id{join} \
              WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.record_id = r.record_id)",
             extra.join(", ")
         ))
@@ -352,4 +378,30 @@ impl Store {
             .await
             .map_err(|e| StoreError::Query(e.to_string()))
     }
+}
+
+/// The in-memory `attribution` table: `source`, `source_event_id`, `attribution`.
+fn attribution_table(rows: &[[String; 3]]) -> Result<MemTable, StoreError> {
+    use datafusion::arrow::array::StringBuilder;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("source", DataType::Utf8, false),
+        Field::new("source_event_id", DataType::Utf8, false),
+        Field::new("attribution", DataType::Utf8, false),
+    ]));
+    let mut cols = [
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+    ];
+    for row in rows {
+        for (b, v) in cols.iter_mut().zip(row) {
+            b.append_value(v);
+        }
+    }
+    let arrays: Vec<Arc<dyn Array>> = cols
+        .iter_mut()
+        .map(|b| Arc::new(b.finish()) as Arc<dyn Array>)
+        .collect();
+    let batch = RecordBatch::try_new(Arc::clone(&schema), arrays)?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
 }

@@ -84,6 +84,8 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
             strict: a.strict,
         };
         let adapter = prepared.adapter().to_string();
+        // A mapping with [[claims]] rules: check them before anything is stored.
+        let claim_rules = mapping_claim_rules(&format, &adapter)?;
         let mut writer = store.begin(opts).await?;
         prepared.run(&mut writer)?;
         bar.finish_and_clear();
@@ -118,6 +120,16 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
                     "{name}: {adapter} → source {source}: {} ({what})",
                     outcome.counts
                 );
+                if let Some(rules) = &claim_rules {
+                    super::claims::import_mapped(
+                        &store,
+                        &source,
+                        rules,
+                        &name,
+                        adapter.trim_start_matches("mapping:"),
+                    )
+                    .await?;
+                }
                 total += &outcome.counts;
             }
             Err(StoreError::Rejected { errors }) => {
@@ -149,4 +161,30 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(code)
+}
+
+/// The `[[claims]]` rules of the mapping an ingest uses, if any.
+fn mapping_claim_rules(
+    format: &Format,
+    adapter: &str,
+) -> anyhow::Result<Option<sitrep_claims::ClaimRules>> {
+    let Some(name) = adapter.strip_prefix("mapping:") else {
+        return Ok(None);
+    };
+    let mapping = match format {
+        Format::Mapping(path) => sitrep_ingest::Mapping::resolve(path)?,
+        _ => match sitrep_ingest::bundled_mappings()
+            .into_iter()
+            .find(|m| m.name == name)
+        {
+            Some(m) => m,
+            None => return Ok(None),
+        },
+    };
+    if mapping.claims.is_empty() {
+        return Ok(None);
+    }
+    let rules = sitrep_claims::ClaimRules::from_tables(&mapping.claims, adapter)
+        .map_err(super::claims::ledger_err)?;
+    Ok(Some(rules))
 }

@@ -1,5 +1,6 @@
 //! One module per command; each turns its arguments into one library call.
 
+pub mod claims;
 mod export;
 mod figure;
 mod ingest;
@@ -7,6 +8,7 @@ mod places;
 mod query;
 mod series;
 mod serve;
+pub mod users;
 
 use crate::args::{Cli, Command};
 use std::process::ExitCode;
@@ -36,7 +38,27 @@ pub async fn read_store(
             Err(e) => return Err(e.into()),
         }
     }
+    attach_claims(&mut store, sitrep_claims::AsOf::Now).await?;
     Ok(store)
+}
+
+/// When the store has a claims journal: verifies it and gives the store its
+/// `attribution` column (verdicts as of `as_of`).
+pub async fn attach_claims(
+    store: &mut sitrep_store::Store,
+    as_of: sitrep_claims::AsOf,
+) -> anyhow::Result<()> {
+    let ledger = sitrep_claims::Ledger::for_store(store.root());
+    if ledger.users().path().exists() {
+        // A damaged users file is refused like a damaged journal (exit code 3).
+        ledger.users().list().map_err(claims::ledger_err)?;
+    }
+    if ledger.exists() {
+        sitrep_claims::attach_attribution(store, &ledger, as_of)
+            .await
+            .map_err(claims::ledger_err)?;
+    }
+    Ok(())
 }
 
 /// The bundled gazetteer and actor registry (loaded once).
@@ -63,5 +85,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Figure(a) => figure::figure(&cli, a).await,
         Command::Report(a) => figure::report(&cli, a).await,
         Command::Serve(a) => serve::serve(&cli, a).await,
+        Command::Claims(a) => claims::claims(&cli, a).await,
+        Command::Journal(a) => claims::journal(&cli, a).await,
+        Command::Users(a) => users::users(&cli, a).await,
     }
 }

@@ -27,9 +27,17 @@ struct Point {
 }
 
 pub async fn series(cli: &Cli, a: &SeriesArgs) -> anyhow::Result<ExitCode> {
-    let store = read_store(&cli.store).await?;
+    let mut store = read_store(&cli.store).await?;
+    if let Some(as_of) = a.as_of {
+        super::attach_claims(&mut store, as_of).await?;
+    }
+    let filters = a.filter.to_filters()?;
+    let share_of = a.share.then(|| sitrep_model::figure::Filters {
+        attribution: Vec::new(),
+        ..filters.clone()
+    });
     let q = SeriesQuery {
-        filters: a.filter.to_filters()?,
+        filters,
         bucket: a.bucket,
         measure: a.measure,
         by: a.by,
@@ -37,7 +45,7 @@ pub async fn series(cli: &Cli, a: &SeriesArgs) -> anyhow::Result<ExitCode> {
         smooth: a.smooth,
         smooth_kind: a.smooth_kind,
         cumulative: a.cumulative,
-        share_of: None,
+        share_of,
         distance_bands: a.bands.clone(),
     };
     let frame = sitrep_analysis::series(&store, &q)

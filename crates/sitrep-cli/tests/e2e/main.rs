@@ -6,6 +6,8 @@ mod common;
 
 /// ACLED versions and deletions (synthetic fixtures in the ACLED layout).
 mod acled;
+/// Issue 7: claims ledger, verdicts, overrides, undo, --as-of, journal crash safety, GTD, users.
+mod claims;
 /// Crash safety: SIGKILL and injected aborts leave a store that opens and verifies.
 mod crash;
 /// Every UCDP layout ingests with its exact row count and the right values.

@@ -172,6 +172,26 @@ pub fn document() -> Value {
             "/figures/{id}": figure,
             "/report": report,
             "/openapi.json": get("This document", json!([]), ok("OpenAPI 3.1", obj.clone())),
+            "/claims": {
+                "get": {"summary": "Claims of responsibility in force (the claims ledger)",
+                    "parameters": [
+                        param("incident", json!({"type": "string"}), "Only this incident, SOURCE:EVENT_ID", json!("ucdp:244657")),
+                        {"$ref": "#/components/parameters/as_of"}],
+                    "responses": ok("Claims", json!({"type": "object", "properties": {"claims": {"type": "array", "items": obj}}}))},
+                "post": {"summary": "Add a claim (analyst; Bearer token, or session cookie with X-CSRF-Token). Body: incident, claimant, stance, target, date, channel, reported_by, reference, grade, statement, reason. PATCH /claims/{id} edits, DELETE /claims/{id} retracts (reason).",
+                    "security": [{"bearer": []}, {"session": []}],
+                    "responses": {"201": {"description": "The journal entry"}, "401": {"description": "No credentials"},
+                        "403": {"description": "Read-only server, viewer role or bad CSRF token"}}},
+            },
+            "/verdicts": get("Attribution verdict per incident: computed (status, confidence, basis, claims) and any analyst override. POST/DELETE /verdicts/{incident}/override set or clear an override (analyst).",
+                json!([
+                    param("status", json!({"type": "string", "enum": ["attributed", "claimed", "contested", "unattributed"]}), "Only this verdict (the one in force)", json!("unattributed")),
+                    param("source", json!({"type": "string"}), "Only incidents of this source", json!("ucdp")),
+                    {"$ref": "#/components/parameters/as_of"}]),
+                ok("Verdicts", json!({"type": "object", "properties": {"verdicts": {"type": "array", "items": obj}}}))),
+            "/journal": get("The analyst journal: who, when, what, why, with values before and after. POST /journal/{seq}/undo undoes an entry (analyst).",
+                json!([{"$ref": "#/components/parameters/as_of"}]),
+                ok("Entries", json!({"type": "object", "properties": {"entries": {"type": "array", "items": obj}}}))),
         },
         "components": {
             "parameters": {
@@ -193,7 +213,12 @@ pub fn document() -> Value {
                 "format_table": param("format", json!({"type": "string", "enum": ["json", "csv"], "default": "json"}), "Output format", json!("json")),
                 "compare": param("compare", json!({"type": "boolean", "default": true}), "Draw the spec's period comparisons", json!(false)),
                 "format_figure": param("format", json!({"type": "string", "enum": ["json", "svg", "csv", "html"], "default": "json"}), "Output format", json!("svg")),
+                "as_of": param("as_of", json!({"type": "string"}), "State as of YYYY-MM-DD (end of day, UTC), an RFC 3339 time, or #N (after journal entry N)", json!("2026-01-01")),
                 "bucket": param("bucket", json!({"type": "string", "enum": crate::params::Bucket::NAMES, "default": "month"}), "Time bucket (weeks start on Monday)", json!("year")),
+            },
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "API token from `sitrep users token NAME`"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "sitrep_session", "description": "From POST /login; writes also need the X-CSRF-Token header"},
             },
             "responses": {
                 "BadRequest": {"description": "A parameter is malformed, unknown or out of range",

@@ -21,6 +21,7 @@ pub(crate) async fn page(
     p: Params,
 ) -> PageResult {
     p.check(false, &[])?;
+    let claims = super::claims::actor_section(&state, &id).await?;
     let reg = state.resolver().registry();
     let Some(a) = reg
         .get(&id)
@@ -112,6 +113,7 @@ pub(crate) async fn page(
             } }
         }
         @if !a.ucdp_ids.is_empty() { p.muted { "UCDP actor ids: " (a.ucdp_ids.iter().map(|n| num(i64::from(*n))).collect::<Vec<_>>().join(", ")) } }
+        (claims)
         p { a href=(format!("/api/v1/actors/{}", encode(&a.id))) { "This actor as JSON" } }
     };
     Ok(Page(layout(&a.name, body)))

@@ -116,10 +116,12 @@ fn field(key: &str, v: &Value) -> Markup {
 pub(crate) async fn page(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    crate::auth::MaybeUser(who): crate::auth::MaybeUser,
     p: Params,
 ) -> PageResult {
     p.check(false, &[])?;
     let d = detail(&state, &id).await?;
+    let claims = super::claims::incident_section(&state, &id, who.as_ref()).await?;
     let title = format!(
         "{} {} in {}",
         s(&d.incident, "date_start").unwrap_or("?"),
@@ -143,6 +145,7 @@ pub(crate) async fn page(
         h2 { "Source records" }
         p.muted { "Every version of this source event, oldest first, as stored: the file and line it was read from, the batch that ingested it, and the row verbatim." }
         @for v in &d.versions { (version(v)) }
+        (claims)
         p { a href=(format!("/api/v1/incidents/{}", encode(&id))) { "This incident as JSON" } }
     };
     Ok(Page(layout(&title, body)))

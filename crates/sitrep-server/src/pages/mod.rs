@@ -4,6 +4,7 @@
 //! is compiled in and charts and maps are inline SVG.
 
 pub mod actor;
+pub mod claims;
 pub mod explore;
 pub mod figures;
 pub mod incident;
