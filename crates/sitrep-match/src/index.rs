@@ -52,9 +52,12 @@ struct Bucket {
 
 impl Bucket {
     fn finish(&mut self, items: &[Item]) {
-        self.items
-            .sort_by_key(|&i| (items[i as usize].start, i));
-        self.starts = self.items.iter().map(|&i| items[i as usize].start).collect();
+        self.items.sort_by_key(|&i| (items[i as usize].start, i));
+        self.starts = self
+            .items
+            .iter()
+            .map(|&i| items[i as usize].start)
+            .collect();
         self.max_span = self
             .items
             .iter()
@@ -88,7 +91,10 @@ impl Index {
         for (i, it) in items.iter().enumerate() {
             let i = i as u32;
             if it.has_point {
-                let key = ((it.lat / dlat).floor() as i32, (it.lon / dlat).floor() as i32);
+                let key = (
+                    (it.lat / dlat).floor() as i32,
+                    (it.lon / dlat).floor() as i32,
+                );
                 cells.entry(key).or_default().items.push(i);
             }
             if it.region != NONE && it.class != Class::Country {

@@ -55,10 +55,12 @@ mod reconcile;
 mod score;
 mod select;
 
-pub use reconcile::reconcile;
 use rayon::prelude::*;
+pub use reconcile::reconcile;
 use select::Edge;
-use sitrep_model::{Decision, DecisionKind, MatchPair, MatchRecord, PairStatus, RecordRef, ScoreParts};
+use sitrep_model::{
+    Decision, DecisionKind, MatchPair, MatchRecord, PairStatus, RecordRef, ScoreParts,
+};
 use std::collections::{BTreeMap, HashMap};
 
 /// How event types are compared.
@@ -94,7 +96,7 @@ impl Default for Weights {
             space: 0.25,
             event_type: 0.15,
             actor: 0.2,
-            fatalities: 0.15,
+            fatalities: 0.3,
         }
     }
 }
@@ -125,7 +127,7 @@ impl Default for Config {
         Config {
             days: 1,
             km: 10.0,
-            threshold: 0.6,
+            threshold: 0.7,
             review_band: 0.1,
             review_margin: 0.05,
             weights: Weights::default(),

@@ -111,6 +111,12 @@ fn trigrams(name: &str) -> Vec<u32> {
     v
 }
 
+fn fnv64(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 pub(crate) fn day_number(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - 719_163
 }
@@ -144,11 +150,28 @@ fn widened(r: &MatchRecord) -> (i32, i32) {
 
 pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
     let mut order: Vec<u32> = (0..records.len() as u32).collect();
+    // By source, then by a hash of the event id: deterministic whatever the input order,
+    // but not in id order. Ties between records that agree in every field fall to this
+    // order; in id order they would follow the sources' numbering, which leaks the
+    // truth into evaluations where both sources share ids (UCDP releases).
+    let keys: Vec<u64> = records
+        .iter()
+        .map(|r| fnv64(&r.event.source_event_id))
+        .collect();
     order.sort_by(|&a, &b| {
         let (ra, rb) = (&records[a as usize], &records[b as usize]);
-        ra.event
-            .cmp(&rb.event)
-            .then_with(|| ra.record_id.cmp(&rb.record_id))
+        (
+            &ra.event.source,
+            keys[a as usize],
+            &ra.event.source_event_id,
+            &ra.record_id,
+        )
+            .cmp(&(
+                &rb.event.source,
+                keys[b as usize],
+                &rb.event.source_event_id,
+                &rb.record_id,
+            ))
     });
     let mut sources = Interner::default();
     let mut places = Interner::default();
@@ -161,7 +184,10 @@ pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
         let (start, end) = widened(r);
         let region = places.id(r.province.as_deref().map(normalise).as_deref());
         let country = places.id(r.country.as_deref().map(normalise).as_deref());
-        let (lat, lon) = (r.latitude.unwrap_or(f64::NAN), r.longitude.unwrap_or(f64::NAN));
+        let (lat, lon) = (
+            r.latitude.unwrap_or(f64::NAN),
+            r.longitude.unwrap_or(f64::NAN),
+        );
         let has_point = lat.is_finite() && lon.is_finite();
         let class = match r.geo_precision {
             GeoPrecision::Country if country != NONE => Class::Country,

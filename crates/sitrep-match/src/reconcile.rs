@@ -14,8 +14,11 @@ use std::collections::BTreeMap;
 pub fn reconcile(records: &[MatchRecord], members: &[usize]) -> Cluster {
     let mut ms: Vec<&MatchRecord> = members.iter().map(|&i| &records[i]).collect();
     ms.sort_by(|a, b| {
-        (a.date_precision, a.geo_precision, &a.event)
-            .cmp(&(b.date_precision, b.geo_precision, &b.event))
+        (a.date_precision, a.geo_precision, &a.event).cmp(&(
+            b.date_precision,
+            b.geo_precision,
+            &b.event,
+        ))
     });
     let primary = ms[0];
     let mut sources: Vec<&str> = ms.iter().map(|r| r.event.source.as_str()).collect();
@@ -68,7 +71,9 @@ pub fn reconcile(records: &[MatchRecord], members: &[usize]) -> Cluster {
             check(field, &|r| r.actors[k].clone());
         }
     }
-    check("fatalities_best", &|r| r.fatalities.best.map(|b| b.to_string()));
+    check("fatalities_best", &|r| {
+        r.fatalities.best.map(|b| b.to_string())
+    });
     check("date_start", &|r| Some(r.date_start.to_string()));
     check("province", &|r| r.province.clone());
     Cluster {
@@ -79,11 +84,7 @@ pub fn reconcile(records: &[MatchRecord], members: &[usize]) -> Cluster {
         date_start: ms.iter().map(|r| r.date_start).min().expect("members"),
         date_end: ms.iter().map(|r| r.date_end).max().expect("members"),
         fatalities,
-        best_range: bests
-            .iter()
-            .min()
-            .copied()
-            .zip(bests.iter().max().copied()),
+        best_range: bests.iter().min().copied().zip(bests.iter().max().copied()),
         disagreements,
     }
 }

@@ -133,8 +133,16 @@ fn fatalities(a: &Item, b: &Item) -> Option<f32> {
         return Some(1.0);
     }
     let range = |x: &Item| {
-        let lo = if x.f_low != NONE { x.f_low } else { best(x).unwrap_or(0) };
-        let hi = if x.f_high != NONE { x.f_high } else { best(x).unwrap_or(0) };
+        let lo = if x.f_low != NONE {
+            x.f_low
+        } else {
+            best(x).unwrap_or(0)
+        };
+        let hi = if x.f_high != NONE {
+            x.f_high
+        } else {
+            best(x).unwrap_or(0)
+        };
         (lo.min(hi), hi.max(lo))
     };
     let ((la, ha), (lb, hb)) = (range(a), range(b));
@@ -165,8 +173,8 @@ fn event_type(a: &Item, b: &Item, how: TypeScore) -> f32 {
 /// Scores a pair whatever the windows say (analysts may confirm any pair).
 pub(crate) fn score(a: &Item, b: &Item, p: &Prepared, cfg: &Config) -> (f32, ScoreParts) {
     let g = gap(a, b) as f32;
-    let date = (1.0 - g / (cfg.days as f32 + 1.0)).max(0.0)
-        * precision_factor(a.dprec.max(b.dprec));
+    let date =
+        (1.0 - g / (cfg.days as f32 + 1.0)).max(0.0) * precision_factor(a.dprec.max(b.dprec));
     let parts = ScoreParts {
         date,
         space: space(a, b, cfg).unwrap_or(0.0),

@@ -81,6 +81,30 @@ pub struct MatchRecord {
     pub fatalities: Fatalities,
 }
 
+impl MatchRecord {
+    /// The matching view of a record as read (no resolved actor ids; the province is
+    /// the source's admin1). The store builds richer ones from `incidents`.
+    pub fn from_record(r: &crate::Record) -> MatchRecord {
+        MatchRecord {
+            record_id: format!("{}:{}:1", r.source, r.source_event_id),
+            event: RecordRef::new(&r.source, &r.source_event_id),
+            date_start: r.date_start,
+            date_end: r.date_end,
+            date_precision: r.date_precision,
+            latitude: r.latitude,
+            longitude: r.longitude,
+            geo_precision: r.geo_precision,
+            country: r.country.clone(),
+            province: r.admin1.clone(),
+            event_type: r.event_type,
+            sub_event_type: r.sub_event_type.clone(),
+            actors: [r.actor1.clone(), r.actor2.clone()],
+            actor_ids: [None, None],
+            fatalities: r.fatalities,
+        }
+    }
+}
+
 /// The parts of a pair's score, each in 0..=1 (1 = agree). `None`: not comparable
 /// (a record has no actors, no fatality figure); such parts are left out of the score.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
