@@ -3,6 +3,7 @@
 mod export;
 mod figure;
 mod ingest;
+mod matching;
 mod places;
 mod query;
 mod series;
@@ -56,5 +57,6 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Figure(a) => figure::figure(&cli, a).await,
         Command::Report(a) => figure::report(&cli, a).await,
         Command::Serve(a) => serve::serve(&cli, a).await,
+        Command::Match(a) => matching::run(&cli, a).await,
     }
 }
