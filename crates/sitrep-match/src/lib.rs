@@ -153,8 +153,8 @@ impl Progress for NoProgress {
     fn advance(&self, _done: u64) {}
 }
 
-/// A scored pair of records, by index into the input slice (`a` has the smaller
-/// reference).
+/// A scored pair of records, by index into the input slice (`a` comes first in the
+/// matcher's canonical order: by source name, then by a hash of the event id).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pair {
     /// First record.
@@ -176,7 +176,8 @@ pub struct Pair {
 pub struct Outcome {
     /// Candidate pairs found in the windows and scored.
     pub considered: u64,
-    /// Linked pairs, then unchosen candidates within the review band of the threshold.
+    /// Linked pairs, then unchosen candidates within the review band of the threshold,
+    /// each group in canonical order.
     pub pairs: Vec<Pair>,
     /// Clusters of two or more records (input indices, sorted); other records are
     /// singletons.
@@ -249,8 +250,16 @@ pub fn run(
     cfg: &Config,
     progress: &dyn Progress,
 ) -> Outcome {
+    let timing = std::env::var_os("SITREP_MATCH_TIMING").is_some();
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("match: {what} at {:.2?}", clock.elapsed());
+        }
+    };
     let p = prep::prepare(records);
     let n = p.items.len();
+    lap("prepared");
     // Analyst decisions, by canonical position.
     let mut confirmed: Vec<(u32, u32)> = Vec::new();
     let mut rejected: Vec<(u32, u32)> = Vec::new();
@@ -277,6 +286,7 @@ pub fn run(
     let index = index::Index::build(&p.items, cfg);
     let cands = index.candidates(&p, cfg, &|k| progress.advance(k));
     let considered = cands.len() as u64;
+    lap("candidates");
     let keep = cfg.threshold - cfg.review_band;
     let mut scored: Vec<(u32, u32, f32, ScoreParts, bool)> = cands
         .par_iter()
@@ -294,6 +304,7 @@ pub fn run(
         }
     }
     drop(cands);
+    lap("scored");
     // Group by pair of sources; select one-to-one within each group.
     let src = |i: u32| p.items[i as usize].src;
     let mut groups: BTreeMap<(u32, u32), Vec<usize>> = BTreeMap::new();
@@ -370,6 +381,7 @@ pub fn run(
             runner_up[k] = r;
         }
     }
+    lap("selected");
     let link_ks: Vec<usize> = (0..scored.len()).filter(|&k| selected[k]).collect();
     let links: Vec<Edge> = link_ks
         .iter()
@@ -387,10 +399,14 @@ pub fn run(
         linked[k] = used[j];
     }
     // Back to input indices, `a` the smaller reference (canonical order is by reference).
+    lap("clustered");
     let to_input = |i: u32| p.input[i as usize] as usize;
-    let mut pairs: Vec<Pair> = scored
-        .iter()
-        .enumerate()
+    // Linked pairs first, each group in canonical order (positions, not strings: fast).
+    let mut order: Vec<usize> = (0..scored.len()).collect();
+    order.sort_unstable_by_key(|&k| (!linked[k], scored[k].0, scored[k].1));
+    let pairs: Vec<Pair> = order
+        .into_iter()
+        .map(|k| (k, &scored[k]))
         .map(|(k, c)| Pair {
             a: to_input(c.0),
             b: to_input(c.1),
@@ -404,12 +420,6 @@ pub fn run(
             },
         })
         .collect();
-    pairs.sort_by(|x, y| {
-        (x.status == PairStatus::Unselected)
-            .cmp(&(y.status == PairStatus::Unselected))
-            .then_with(|| records[x.a].event.cmp(&records[y.a].event))
-            .then_with(|| records[x.b].event.cmp(&records[y.b].event))
-    });
     let mut clusters: Vec<Vec<usize>> = clusters
         .into_iter()
         .map(|c| {

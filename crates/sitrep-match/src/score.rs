@@ -39,7 +39,9 @@ pub(crate) fn compatible(a: &Item, b: &Item, cfg: &Config) -> bool {
 fn space(a: &Item, b: &Item, cfg: &Config) -> Option<f32> {
     let point = if a.has_point && b.has_point {
         let d = km(a.lat, a.lon, b.lat, b.lon);
-        (d <= cfg.km).then(|| (1.0 - d / cfg.km.max(1e-9)) as f32)
+        // Inside the window, closeness is evidence but not proof: 1 at the same point,
+        // 0.5 at the window's edge.
+        (d <= cfg.km).then(|| (1.0 - 0.5 * d / cfg.km.max(1e-9)) as f32)
     } else {
         None
     };
@@ -88,38 +90,46 @@ fn dice(a: &[u32], b: &[u32]) -> f32 {
     2.0 * both as f32 / (a.len() + b.len()) as f32
 }
 
-fn actors(a: &Item, b: &Item, p: &Prepared) -> Option<f32> {
-    let ids = |x: &Item| x.ids.iter().filter(|&&i| i != NONE).count();
-    if ids(a) > 0 && ids(b) > 0 {
-        // Resolved ids: share of ids in common (either side's roles).
-        let sa: Vec<u32> = a.ids.iter().copied().filter(|&i| i != NONE).collect();
-        let sb: Vec<u32> = b.ids.iter().copied().filter(|&i| i != NONE).collect();
-        let common = sa.iter().filter(|i| sb.contains(i)).count();
-        return Some(common as f32 / sa.len().max(sb.len()) as f32);
+/// The present values of a two-slot field, without allocating.
+fn present(v: &[u32; 2]) -> ([u32; 2], usize) {
+    match (v[0] != NONE, v[1] != NONE) {
+        (true, true) => (*v, 2),
+        (true, false) => ([v[0], NONE], 1),
+        (false, true) => ([v[1], NONE], 1),
+        (false, false) => ([NONE, NONE], 0),
     }
-    let na: Vec<u32> = a.names.iter().copied().filter(|&i| i != NONE).collect();
-    let nb: Vec<u32> = b.names.iter().copied().filter(|&i| i != NONE).collect();
-    if na.is_empty() || nb.is_empty() {
+}
+
+fn actors(a: &Item, b: &Item, p: &Prepared) -> Option<f32> {
+    let ((ia, na), (ib, nb)) = (present(&a.ids), present(&b.ids));
+    if na > 0 && nb > 0 {
+        // Resolved ids: share of ids in common (either side's roles).
+        let common = ia[..na].iter().filter(|i| ib[..nb].contains(i)).count();
+        return Some(common as f32 / na.max(nb) as f32);
+    }
+    let ((xa, na), (xb, nb)) = (present(&a.names), present(&b.names));
+    if na == 0 || nb == 0 {
         return None;
     }
-    // Each name's best match among the other record's names, averaged both ways.
-    let best = |xs: &[u32], ys: &[u32]| -> f32 {
-        xs.iter()
-            .map(|&x| {
-                ys.iter()
-                    .map(|&y| {
-                        if x == y {
-                            1.0
-                        } else {
-                            dice(&p.trigrams[x as usize], &p.trigrams[y as usize])
-                        }
-                    })
-                    .fold(0.0f32, f32::max)
-            })
-            .sum::<f32>()
-            / xs.len() as f32
+    let sim = |x: u32, y: u32| {
+        if x == y {
+            1.0
+        } else {
+            dice(&p.trigrams[x as usize], &p.trigrams[y as usize])
+        }
     };
-    Some((best(&na, &nb) + best(&nb, &na)) / 2.0)
+    // Each name's best match among the other record's names, averaged both ways.
+    let mut m = [[0.0f32; 2]; 2];
+    for i in 0..na {
+        for j in 0..nb {
+            m[i][j] = sim(xa[i], xb[j]);
+        }
+    }
+    let rows: f32 = (0..na).map(|i| m[i][..nb].iter().copied().fold(0.0, f32::max)).sum();
+    let cols: f32 = (0..nb)
+        .map(|j| (0..na).map(|i| m[i][j]).fold(0.0, f32::max))
+        .sum();
+    Some((rows / na as f32 + cols / nb as f32) / 2.0)
 }
 
 fn fatalities(a: &Item, b: &Item) -> Option<f32> {
@@ -173,8 +183,9 @@ fn event_type(a: &Item, b: &Item, how: TypeScore) -> f32 {
 /// Scores a pair whatever the windows say (analysts may confirm any pair).
 pub(crate) fn score(a: &Item, b: &Item, p: &Prepared, cfg: &Config) -> (f32, ScoreParts) {
     let g = gap(a, b) as f32;
-    let date =
-        (1.0 - g / (cfg.days as f32 + 1.0)).max(0.0) * precision_factor(a.dprec.max(b.dprec));
+    // 1 when the dates overlap, 0.5 at the window's edge (or one day apart with no window).
+    let date = (1.0 - 0.5 * g / (cfg.days.max(1) as f32)).max(0.0)
+        * precision_factor(a.dprec.max(b.dprec));
     let parts = ScoreParts {
         date,
         space: space(a, b, cfg).unwrap_or(0.0),

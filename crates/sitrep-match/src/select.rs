@@ -116,6 +116,14 @@ const DENSE_LIMIT: usize = 250_000;
 /// One-to-one selection among `edges`, which all join one source (`a` side) to one other
 /// (`b` side). Returns the indices of the selected edges, sorted.
 pub(crate) fn one_to_one(edges: &[Edge]) -> Vec<usize> {
+    assign(edges, true)
+}
+
+/// Components with more cells than this (rows × cols) are pruned to each record's best
+/// candidates before assignment.
+const PRUNE_ABOVE: usize = 4096;
+
+fn assign(edges: &[Edge], may_prune: bool) -> Vec<usize> {
     if edges.len() <= 1 {
         return (0..edges.len()).collect();
     }
@@ -163,7 +171,15 @@ pub(crate) fn one_to_one(edges: &[Edge]) -> Vec<usize> {
         } else {
             (&left, &right)
         };
-        if rows.len() * cols.len() > DENSE_LIMIT {
+        let cells = rows.len() * cols.len();
+        if may_prune && cells > PRUNE_ABOVE {
+            let sub: Vec<Edge> = ks.iter().map(|&k| edges[k]).collect();
+            let kept = prune(&sub, 4);
+            let pruned: Vec<Edge> = kept.iter().map(|&i| sub[i]).collect();
+            chosen.extend(assign(&pruned, false).into_iter().map(|i| ks[kept[i]]));
+            continue;
+        }
+        if cells > DENSE_LIMIT {
             chosen.extend(greedy(edges, ks));
             continue;
         }
@@ -232,7 +248,8 @@ pub(crate) fn cluster(
             .then((ex.a, ex.b).cmp(&(ey.a, ey.b)))
     });
     let mut dsu = Dsu::new(n);
-    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Members of each cluster of two or more, by root.
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut no: HashMap<u32, Vec<u32>> = HashMap::new();
     for &(a, b) in rejected {
         no.entry(a).or_default().push(b);
@@ -246,8 +263,18 @@ pub(crate) fn cluster(
             used[k] = true;
             continue;
         }
-        let ma = members.get(&ra).cloned().unwrap_or_else(|| vec![ra]);
-        let mb = members.get(&rb).cloned().unwrap_or_else(|| vec![rb]);
+        let one_a = [ra];
+        let one_b = [rb];
+        let ma: &[u32] = if members[ra as usize].is_empty() {
+            &one_a
+        } else {
+            &members[ra as usize]
+        };
+        let mb: &[u32] = if members[rb as usize].is_empty() {
+            &one_b
+        } else {
+            &members[rb as usize]
+        };
         let own = (src[e.a as usize] == src[e.b as usize]).then_some(src[e.a as usize]);
         let clash = ma.iter().any(|&x| {
             mb.iter()
@@ -256,25 +283,60 @@ pub(crate) fn cluster(
         if clash {
             continue;
         }
-        let refused = ma.iter().any(|x| {
-            no.get(x)
-                .is_some_and(|ys| ys.iter().any(|&y| dsu.find(y) == rb))
-        });
-        if refused {
+        let partners: Vec<u32> = ma
+            .iter()
+            .filter_map(|x| no.get(x))
+            .flatten()
+            .copied()
+            .collect();
+        if partners.into_iter().any(|y| dsu.find(y) == rb) {
             continue;
         }
         let (root, other) = (ra.min(rb), ra.max(rb));
-        dsu.parent[other as usize] = root;
-        let mut all = ma;
-        all.extend(mb);
+        let mut all = std::mem::take(&mut members[ra as usize]);
+        if all.is_empty() {
+            all.push(ra);
+        }
+        let mut more = std::mem::take(&mut members[rb as usize]);
+        if more.is_empty() {
+            more.push(rb);
+        }
+        all.append(&mut more);
         all.sort_unstable();
-        members.remove(&other);
-        members.insert(root, all);
+        dsu.parent[other as usize] = root;
+        members[root as usize] = all;
         used[k] = true;
     }
-    let mut clusters: Vec<Vec<u32>> = members.into_values().collect();
+    let mut clusters: Vec<Vec<u32>> = members.into_iter().filter(|m| !m.is_empty()).collect();
     clusters.sort_unstable();
     (used, clusters)
+}
+
+/// Keeps, besides forced edges, the edges among the `k` best of either endpoint: an
+/// optimal assignment almost never uses a record's k-th best candidate, and pruning
+/// keeps components small in dense places (dozens of events a day in one city).
+pub(crate) fn prune(edges: &[Edge], k: u8) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_by(|&x, &y| {
+        edges[y]
+            .weight()
+            .total_cmp(&edges[x].weight())
+            .then((edges[x].a, edges[x].b).cmp(&(edges[y].a, edges[y].b)))
+    });
+    let mut seen: HashMap<u32, u8> = HashMap::new();
+    let mut keep = Vec::new();
+    for i in order {
+        let e = &edges[i];
+        let ca = seen.get(&e.a).copied().unwrap_or(0);
+        let cb = seen.get(&e.b).copied().unwrap_or(0);
+        if e.forced || ca < k || cb < k {
+            keep.push(i);
+        }
+        seen.insert(e.a, ca.saturating_add(1));
+        seen.insert(e.b, cb.saturating_add(1));
+    }
+    keep.sort_unstable();
+    keep
 }
 
 #[cfg(test)]
