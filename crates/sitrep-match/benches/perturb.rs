@@ -119,12 +119,81 @@ fn current_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// The real ground truth in release mode: GED 24.1 Mexico against the Mexico rows of
+/// the GED 21.1 subset, default settings, truth = shared id (strict and twin-aware, as
+/// in `tests/mexico.rs`).
+fn mexico() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ucdp");
+    let mut recs = Vec::new();
+    for (file, source) in [
+        ("ged241_mexico.csv.gz", "ged241"),
+        ("ged211_global_subset.csv.gz", "ged211"),
+    ] {
+        let mut sink = CollectSink::default();
+        read_file(&dir.join(file), &Format::Auto, &mut sink).expect("reads");
+        for mut r in sink.records {
+            if r.country.as_deref() == Some("Mexico") {
+                r.source = source.into();
+                recs.push(MatchRecord::from_record(&r));
+            }
+        }
+    }
+    let t = Instant::now();
+    let out = run(&recs, &[], &Config::default(), &NoProgress);
+    let took = t.elapsed();
+    let content = |r: &MatchRecord| {
+        format!(
+            "{} {:?} {:?} {:?} {:?} {:?}",
+            r.date_start, r.latitude, r.longitude, r.sub_event_type, r.actors, r.fatalities
+        )
+    };
+    let mut by_key = std::collections::HashMap::new();
+    for r in &recs {
+        by_key.insert(
+            (r.event.source.clone(), r.event.source_event_id.clone()),
+            content(r),
+        );
+    }
+    let truth = recs
+        .iter()
+        .filter(|r| r.event.source == "ged211")
+        .filter(|r| by_key.contains_key(&("ged241".to_string(), r.event.source_event_id.clone())))
+        .count() as u64;
+    let strict = evaluate(&out, truth, |a, b| {
+        recs[a].event.source_event_id == recs[b].event.source_event_id
+    });
+    let twin = evaluate(&out, truth, |a, b| {
+        by_key
+            .get(&(
+                recs[b].event.source.clone(),
+                recs[a].event.source_event_id.clone(),
+            ))
+            .is_some_and(|c| *c == content(&recs[b]))
+    });
+    println!(
+        "| Mexico, GED 24.1 × GED 21.1 ({} records) | {:.4} / {:.4} / {:.4} | {:.4} / {:.4} / {:.4} | {} | {:.3} s |",
+        recs.len(),
+        strict.precision(),
+        strict.recall(),
+        strict.f1(),
+        twin.precision(),
+        twin.recall(),
+        twin.f1(),
+        out.considered,
+        took.as_secs_f64()
+    );
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "mexico") {
+        return mexico();
+    }
     let n: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.replace('_', "").parse().ok())
         .unwrap_or(20_000);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ucdp/ged211_global_subset.csv.gz");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ucdp/ged211_global_subset.csv.gz");
     let t = Instant::now();
     let mut sink = CollectSink::default();
     read_file(&path, &Format::Auto, &mut sink).expect("reads the global subset");

@@ -341,11 +341,11 @@ pub fn run(
                     .collect()
             };
             // Runner-up: each record's two best candidates in this group.
-            let mut top: HashMap<u32, [(f32, u32); 2]> = HashMap::new();
+            let mut top: Vec<[(f32, u32); 2]> = vec![[(f32::MIN, u32::MAX); 2]; n];
             for &k in ks.iter() {
                 let (a, b, s) = (scored[k].0, scored[k].1, scored[k].2);
                 for (x, y) in [(a, b), (b, a)] {
-                    let t = top.entry(x).or_insert([(f32::MIN, u32::MAX); 2]);
+                    let t = &mut top[x as usize];
                     if s > t[0].0 {
                         t[1] = t[0];
                         t[0] = (s, y);
@@ -355,7 +355,7 @@ pub fn run(
                 }
             }
             let other = |x: u32, partner: u32| {
-                let t = top[&x];
+                let t = top[x as usize];
                 let best = if t[0].1 == partner { t[1] } else { t[0] };
                 (best.1 != u32::MAX).then_some(best.0)
             };
@@ -429,6 +429,7 @@ pub fn run(
         })
         .collect();
     clusters.sort_unstable();
+    lap("output");
     Outcome {
         considered,
         pairs,

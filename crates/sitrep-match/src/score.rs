@@ -32,6 +32,13 @@ pub(crate) fn compatible(a: &Item, b: &Item, cfg: &Config) -> bool {
     if gap(a, b) > cfg.days as i32 {
         return false;
     }
+    if a.class == Class::Point && b.class == Class::Point {
+        // Cheap test first: a degree of latitude is at least 110.5 km everywhere.
+        if (a.lat - b.lat).abs() * 110.5 > cfg.km {
+            return false;
+        }
+        return km(a.lat, a.lon, b.lat, b.lon) <= cfg.km;
+    }
     space(a, b, cfg).is_some()
 }
 
@@ -125,7 +132,9 @@ fn actors(a: &Item, b: &Item, p: &Prepared) -> Option<f32> {
             m[i][j] = sim(xa[i], xb[j]);
         }
     }
-    let rows: f32 = (0..na).map(|i| m[i][..nb].iter().copied().fold(0.0, f32::max)).sum();
+    let rows: f32 = (0..na)
+        .map(|i| m[i][..nb].iter().copied().fold(0.0, f32::max))
+        .sum();
     let cols: f32 = (0..nb)
         .map(|j| (0..na).map(|i| m[i][j]).fold(0.0, f32::max))
         .sum();

@@ -1,6 +1,7 @@
 //! Selection: one-to-one between each pair of sources by optimal assignment per
 //! connected component, then clusters across all sources, independent of their order.
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// A scored candidate between canonical positions `a < b`.
@@ -127,85 +128,92 @@ fn assign(edges: &[Edge], may_prune: bool) -> Vec<usize> {
     if edges.len() <= 1 {
         return (0..edges.len()).collect();
     }
-    // Local node numbers: a-side and b-side records are distinct (different sources).
-    let mut local: HashMap<u32, u32> = HashMap::new();
-    let mut nodes: Vec<u32> = Vec::new();
-    for e in edges {
-        for x in [e.a, e.b] {
-            local.entry(x).or_insert_with(|| {
-                nodes.push(x);
-                nodes.len() as u32 - 1
-            });
-        }
-    }
+    // Local node numbers (records are canonical positions; a map from the sorted list).
+    let mut nodes: Vec<u32> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
+    nodes.par_sort_unstable();
+    nodes.dedup();
+    let local = |x: u32| nodes.binary_search(&x).expect("node") as u32;
+    let ends: Vec<(u32, u32)> = edges.par_iter().map(|e| (local(e.a), local(e.b))).collect();
     let mut dsu = Dsu::new(nodes.len());
-    for e in edges {
-        let (x, y) = (dsu.find(local[&e.a]), dsu.find(local[&e.b]));
+    for &(a, b) in &ends {
+        let (x, y) = (dsu.find(a), dsu.find(b));
         if x != y {
             dsu.parent[x.max(y) as usize] = x.min(y);
         }
     }
-    let mut comps: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (k, e) in edges.iter().enumerate() {
-        let r = dsu.find(local[&e.a]);
-        comps.entry(r).or_default().push(k);
-    }
-    let mut keys: Vec<u32> = comps.keys().copied().collect();
-    keys.sort_unstable();
-    let mut chosen = Vec::new();
-    for key in keys {
-        let ks = &comps[&key];
-        if ks.len() == 1 {
-            chosen.push(ks[0]);
-            continue;
-        }
-        let mut left: Vec<u32> = ks.iter().map(|&k| edges[k].a).collect();
-        let mut right: Vec<u32> = ks.iter().map(|&k| edges[k].b).collect();
-        left.sort_unstable();
-        left.dedup();
-        right.sort_unstable();
-        right.dedup();
-        let transpose = left.len() > right.len();
-        let (rows, cols) = if transpose {
-            (&right, &left)
-        } else {
-            (&left, &right)
-        };
-        let cells = rows.len() * cols.len();
-        if may_prune && cells > PRUNE_ABOVE {
-            let sub: Vec<Edge> = ks.iter().map(|&k| edges[k]).collect();
-            let kept = prune(&sub, 4);
-            let pruned: Vec<Edge> = kept.iter().map(|&i| sub[i]).collect();
-            chosen.extend(assign(&pruned, false).into_iter().map(|i| ks[kept[i]]));
-            continue;
-        }
-        if cells > DENSE_LIMIT {
-            chosen.extend(greedy(edges, ks));
-            continue;
-        }
-        let mut w = vec![0.0; rows.len() * cols.len()];
-        let mut at: HashMap<(usize, usize), usize> = HashMap::new();
-        for &k in ks {
-            let e = &edges[k];
-            let (r, c) = if transpose { (e.b, e.a) } else { (e.a, e.b) };
-            let (r, c) = (
-                rows.binary_search(&r).expect("row"),
-                cols.binary_search(&c).expect("col"),
-            );
-            w[r * cols.len() + c] = e.weight();
-            at.insert((r, c), k);
-        }
-        for (r, c) in hungarian(&w, rows.len(), cols.len())
-            .into_iter()
-            .enumerate()
-        {
-            if let Some(c) = c {
-                chosen.push(at[&(r, c)]);
-            }
+    // Edges grouped by component (sorted by root, then edge index).
+    let mut by_comp: Vec<(u32, usize)> = ends
+        .iter()
+        .enumerate()
+        .map(|(k, &(a, _))| (dsu.find(a), k))
+        .collect();
+    by_comp.par_sort_unstable();
+    let mut bounds = vec![0usize];
+    for i in 1..by_comp.len() {
+        if by_comp[i].0 != by_comp[i - 1].0 {
+            bounds.push(i);
         }
     }
+    bounds.push(by_comp.len());
+    // Components are independent: solve them in parallel (results merged in root order).
+    let mut chosen: Vec<usize> = bounds
+        .par_windows(2)
+        .flat_map_iter(|w| {
+            let ks: Vec<usize> = by_comp[w[0]..w[1]].iter().map(|&(_, k)| k).collect();
+            solve(edges, &ks, may_prune)
+        })
+        .collect();
     chosen.sort_unstable();
     chosen
+}
+
+/// One connected component (`ks`: its edges): the selected edges.
+fn solve(edges: &[Edge], ks: &[usize], may_prune: bool) -> Vec<usize> {
+    if ks.len() == 1 {
+        return vec![ks[0]];
+    }
+    let mut left: Vec<u32> = ks.iter().map(|&k| edges[k].a).collect();
+    let mut right: Vec<u32> = ks.iter().map(|&k| edges[k].b).collect();
+    left.sort_unstable();
+    left.dedup();
+    right.sort_unstable();
+    right.dedup();
+    let transpose = left.len() > right.len();
+    let (rows, cols) = if transpose {
+        (&right, &left)
+    } else {
+        (&left, &right)
+    };
+    let cells = rows.len() * cols.len();
+    if may_prune && cells > PRUNE_ABOVE {
+        let sub: Vec<Edge> = ks.iter().map(|&k| edges[k]).collect();
+        let kept = prune(&sub, 4);
+        let pruned: Vec<Edge> = kept.iter().map(|&i| sub[i]).collect();
+        return assign(&pruned, false)
+            .into_iter()
+            .map(|i| ks[kept[i]])
+            .collect();
+    }
+    if cells > DENSE_LIMIT {
+        return greedy(edges, ks);
+    }
+    let mut w = vec![0.0; cells];
+    let mut at: HashMap<(usize, usize), usize> = HashMap::new();
+    for &k in ks {
+        let e = &edges[k];
+        let (r, c) = if transpose { (e.b, e.a) } else { (e.a, e.b) };
+        let (r, c) = (
+            rows.binary_search(&r).expect("row"),
+            cols.binary_search(&c).expect("col"),
+        );
+        w[r * cols.len() + c] = e.weight();
+        at.insert((r, c), k);
+    }
+    hungarian(&w, rows.len(), cols.len())
+        .into_iter()
+        .enumerate()
+        .filter_map(|(r, c)| c.map(|c| at[&(r, c)]))
+        .collect()
 }
 
 /// Greedy one-to-one by weight (ties by positions), for very large components.

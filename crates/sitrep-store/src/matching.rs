@@ -28,8 +28,8 @@ use datafusion::arrow::datatypes::{
 use datafusion::parquet::arrow::ArrowWriter;
 use serde::{Deserialize, Serialize};
 use sitrep_model::{
-    Cluster, DatePrecision, Decision, EventType, Fatalities, GeoPrecision, MatchPair,
-    MatchRecord, PairStatus, RecordRef, ScoreParts,
+    Cluster, DatePrecision, Decision, EventType, Fatalities, GeoPrecision, MatchPair, MatchRecord,
+    PairStatus, RecordRef, ScoreParts,
 };
 use std::fs::File;
 use std::io::Write;

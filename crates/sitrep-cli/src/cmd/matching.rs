@@ -79,7 +79,9 @@ async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
         return Err(Failure::Input(format!("--km {}: must be a positive number", a.km)).into());
     }
     if !(0.0..=1.0).contains(&a.threshold) {
-        return Err(Failure::Input(format!("--threshold {}: must lie in 0..1", a.threshold)).into());
+        return Err(
+            Failure::Input(format!("--threshold {}: must lie in 0..1", a.threshold)).into(),
+        );
     }
     let _ = Store::open(dir)?;
     let mut store = read_store(&cli.store).await?;
@@ -135,9 +137,8 @@ async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
             .expect("valid template"),
     );
     let progress = Bar(bar.clone());
-    let out = tokio::task::block_in_place(|| {
-        sitrep_match::run(&records, &decisions, &cfg, &progress)
-    });
+    let out =
+        tokio::task::block_in_place(|| sitrep_match::run(&records, &decisions, &cfg, &progress));
     bar.finish_and_clear();
     let clusters: Vec<sitrep_model::Cluster> = out
         .clusters
@@ -301,12 +302,20 @@ async fn review(cli: &Cli, limit: usize, format: OutFormat) -> anyhow::Result<Ex
         .take(limit)
         .map(|(_, p)| {
             let why = match p.status {
-                PairStatus::Matched if p.runner_up.is_some_and(|r| p.score - r < cfg.review_margin) => {
+                PairStatus::Matched
+                    if p.runner_up.is_some_and(|r| p.score - r < cfg.review_margin) =>
+                {
                     format!("runner-up within {}", cfg.review_margin)
                 }
-                PairStatus::Matched => format!("linked, score within {} of the threshold {}", cfg.review_band, cfg.threshold),
+                PairStatus::Matched => format!(
+                    "linked, score within {} of the threshold {}",
+                    cfg.review_band, cfg.threshold
+                ),
                 _ if p.score >= cfg.threshold => "not linked: lost to a better pair".into(),
-                _ => format!("not linked: score within {} below the threshold", cfg.review_band),
+                _ => format!(
+                    "not linked: score within {} below the threshold",
+                    cfg.review_band
+                ),
             };
             ReviewRow {
                 a: p.a.to_string(),

@@ -59,7 +59,11 @@ fn read_pairs(path: &std::path::Path) -> Vec<HashMap<String, String>> {
 fn match_links_two_releases_and_writes_the_pairs_csv() {
     let env = mexico_store();
     let n = "SELECT count(*) FROM incidents";
-    assert_eq!(env.count(n), 18_957 + 5_317, "before matching: one incident per record");
+    assert_eq!(
+        env.count(n),
+        18_957 + 5_317,
+        "before matching: one incident per record"
+    );
     assert_eq!(
         env.count("SELECT count(*) FROM incidents WHERE corroboration <> 1 OR n_records <> 1"),
         0
@@ -96,11 +100,17 @@ fn match_links_two_releases_and_writes_the_pairs_csv() {
         .count();
     let precision = true_links as f64 / pairs.len() as f64;
     let recall = true_links as f64 / 5262.0;
-    assert!(precision >= 0.98 && recall >= 0.98, "P {precision} R {recall}");
+    assert!(
+        precision >= 0.98 && recall >= 0.98,
+        "P {precision} R {recall}"
+    );
     for p in &pairs {
         assert_ne!(p["source_a"], p["source_b"], "one-to-one across sources");
         let s: f64 = p["score"].parse().unwrap();
-        assert!((0.7..=1.0).contains(&s), "score {s} at or above the threshold");
+        assert!(
+            (0.7..=1.0).contains(&s),
+            "score {s} at or above the threshold"
+        );
     }
     // incidents: one row per cluster; pairs join two records into one incident.
     assert_eq!(env.count(n), (18_957 + 5_317 - pairs.len()) as i64);
@@ -116,11 +126,15 @@ fn match_links_two_releases_and_writes_the_pairs_csv() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     let r = rows[0].as_object().unwrap();
     assert_eq!(r["corroboration"], 2);
-    assert!(r["members"].as_str().unwrap().contains("ged241:182027:1"), "{r:?}");
+    assert!(
+        r["members"].as_str().unwrap().contains("ged241:182027:1"),
+        "{r:?}"
+    );
     assert_eq!(r["fatalities_best"], 9);
     // Disagreements are listed where the releases differ.
     assert!(
-        env.count("SELECT count(*) FROM incidents WHERE disagreements LIKE '%fatalities_best: %'") > 10
+        env.count("SELECT count(*) FROM incidents WHERE disagreements LIKE '%fatalities_best: %'")
+            > 10
     );
     // Existing columns keep working over clusters.
     assert_eq!(
@@ -146,20 +160,52 @@ fn review_decisions_survive_rematching() {
     env.ok(&["match", "--pairs-out", p]);
     // Review lists uncertain pairs.
     let out = env.run(&["match", "review", "--format", "json", "--limit", "5"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(!listed.as_array().unwrap().is_empty(), "some pairs are uncertain");
+    assert!(
+        !listed.as_array().unwrap().is_empty(),
+        "some pairs are uncertain"
+    );
     // Reject a pair the matcher linked; confirm two records it left apart.
     let pairs = read_pairs(&pairs_path);
     let first = &pairs[0];
     let a = format!("{}:{}", first["source_a"], first["source_event_id_a"]);
     let b = format!("{}:{}", first["source_b"], first["source_event_id_b"]);
-    env.ok(&["match", "reject", &a, &b, "--by", "ana", "--why", "different victims"]);
     env.ok(&[
-        "match", "confirm", "ged241:182027", "ged211:182028", "--by", "ben", "--why", "test pair",
+        "match",
+        "reject",
+        &a,
+        &b,
+        "--by",
+        "ana",
+        "--why",
+        "different victims",
+    ]);
+    env.ok(&[
+        "match",
+        "confirm",
+        "ged241:182027",
+        "ged211:182028",
+        "--by",
+        "ben",
+        "--why",
+        "test pair",
     ]);
     // Unknown records and self-pairs are refused, and nothing is recorded.
-    let bad = env.run(&["match", "confirm", "ged241:nope", &b, "--by", "x", "--why", "y"]);
+    let bad = env.run(&[
+        "match",
+        "confirm",
+        "ged241:nope",
+        &b,
+        "--by",
+        "x",
+        "--why",
+        "y",
+    ]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no such record"));
     let rows = env.query("SELECT decision, a, b, by, at, why FROM match_decisions");
@@ -182,7 +228,10 @@ fn review_decisions_survive_rematching() {
             })
         };
         assert!(!has(&a, &b), "rejected pair {a} {b} stays apart");
-        assert!(has("ged241:182027", "ged211:182028"), "confirmed pair is linked");
+        assert!(
+            has("ged241:182027", "ged211:182028"),
+            "confirmed pair is linked"
+        );
         let status = env.query(
             "SELECT status FROM match_pairs WHERE source_event_id_a IN ('182027', '182028') AND source_event_id_b IN ('182027', '182028') AND source_a <> source_b AND status = 'confirmed'",
         );
