@@ -243,6 +243,9 @@ pub fn latest_decisions(decisions: &[Decision]) -> HashMap<(RecordRef, RecordRef
     m
 }
 
+/// Per group of two sources: the chosen candidates, and each one's runner-up score.
+type GroupResult = (Vec<usize>, Vec<(usize, Option<f32>)>);
+
 /// Matches `records` (current versions, any number of sources), honouring `decisions`.
 pub fn run(
     records: &[MatchRecord],
@@ -315,7 +318,7 @@ pub fn run(
     let mut selected = vec![false; scored.len()];
     let mut runner_up: Vec<Option<f32>> = vec![None; scored.len()];
     let group_list: Vec<(&(u32, u32), &Vec<usize>)> = groups.iter().collect();
-    let results: Vec<(Vec<usize>, Vec<(usize, Option<f32>)>)> = group_list
+    let results: Vec<GroupResult> = group_list
         .par_iter()
         .map(|((sa, sb), ks)| {
             let eligible: Vec<usize> = ks

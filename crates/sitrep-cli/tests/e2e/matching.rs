@@ -22,7 +22,7 @@ fn mexico_store() -> Env {
     let mut out = format!("{header}\n");
     for l in lines {
         // country is the fifth column; the first four are plain numbers.
-        if l.splitn(6, ',').nth(4) == Some("Mexico") {
+        if l.split(',').nth(4) == Some("Mexico") {
             out.push_str(l);
             out.push('\n');
         }
@@ -240,4 +240,28 @@ fn review_decisions_survive_rematching() {
     // The decisions file is checksummed by the manifest like every data file.
     assert!(env.manifest().contains("\"match_decisions\""));
     env.ok(&["sources"]);
+
+    // A re-ingest that revises a record drops the run (its clusters name a superseded
+    // version): every current record is its own incident again, decisions stay.
+    let sub = env.path("ged211_mexico.csv");
+    let text = std::fs::read_to_string(&sub).unwrap();
+    let line = text.lines().nth(1).unwrap().to_string();
+    let mut cells: Vec<&str> = line.split(',').collect();
+    let changed_best = (cells[12].parse::<u64>().unwrap() + 1).to_string();
+    let changed_high = (cells[13].parse::<u64>().unwrap() + 1).to_string();
+    cells[12] = &changed_best;
+    cells[13] = &changed_high;
+    std::fs::write(&sub, text.replacen(&line, &cells.join(","), 1)).unwrap();
+    env.ok(&["ingest", "--source", "ged211", sub.to_str().unwrap()]);
+    assert_eq!(env.count("SELECT count(*) FROM incidents"), 18_957 + 5_317);
+    let review = env.run(&["match", "review"]);
+    assert_eq!(review.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&review.stderr).contains("run `sitrep match` first"));
+    env.ok(&["match", "--pairs-out", p]);
+    let after = read_pairs(&pairs_path);
+    assert!(
+        after.iter().any(|r| r["status"] == "confirmed"),
+        "decisions survive re-ingest"
+    );
+    assert_eq!(env.query("SELECT * FROM match_decisions").len(), 2);
 }
