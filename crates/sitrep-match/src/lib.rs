@@ -222,7 +222,9 @@ impl Outcome {
 }
 
 /// True when a decision about this pair is uncertain: a link scoring near the
-/// threshold or barely above its runner-up, or an unchosen candidate near the threshold.
+/// threshold or barely above its runner-up, or an unchosen candidate near the threshold
+/// (an unchosen candidate well above it lost to a better pair, which its winner's
+/// runner-up score already shows).
 pub fn is_uncertain(p: &MatchPair, cfg: &Config) -> bool {
     match p.status {
         PairStatus::Confirmed => false,
@@ -230,7 +232,7 @@ pub fn is_uncertain(p: &MatchPair, cfg: &Config) -> bool {
             p.score < cfg.threshold + cfg.review_band
                 || p.runner_up.is_some_and(|r| p.score - r < cfg.review_margin)
         }
-        PairStatus::Unselected => p.score >= cfg.threshold - cfg.review_band,
+        PairStatus::Unselected => (p.score - cfg.threshold).abs() < cfg.review_band,
     }
 }
 
@@ -500,4 +502,69 @@ pub fn evaluate(out: &Outcome, truth: u64, is_true: impl Fn(usize, usize) -> boo
         }
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_model::{DatePrecision, EventType, Fatalities, GeoPrecision};
+
+    fn rec(src: &str, id: &str, lat: f64) -> MatchRecord {
+        let day = chrono::NaiveDate::from_ymd_opt(2022, 5, 1).unwrap();
+        MatchRecord {
+            record_id: format!("{src}:{id}:1"),
+            event: RecordRef::new(src, id),
+            date_start: day,
+            date_end: day,
+            date_precision: DatePrecision::Day,
+            latitude: Some(lat),
+            longitude: Some(69.2),
+            geo_precision: GeoPrecision::Point,
+            country: Some("Afghanistan".into()),
+            province: None,
+            event_type: EventType::Battle,
+            sub_event_type: None,
+            actors: [Some("Taliban".into()), Some("NRF".into())],
+            actor_ids: [None, None],
+            fatalities: Fatalities::range(2, 3, 4).unwrap(),
+        }
+    }
+
+    #[test]
+    fn dedupe_links_duplicates_within_a_source() {
+        // Source a reports one clash twice; source b once.
+        let recs = [rec("a", "1", 34.50), rec("a", "2", 34.501), rec("b", "1", 34.502)];
+        let off = run(&recs, &[], &Config::default(), &NoProgress);
+        assert_eq!(off.clusters.len(), 1);
+        assert_eq!(off.clusters[0].len(), 2, "one-to-one across sources: {off:?}");
+        let on = run(
+            &recs,
+            &[],
+            &Config {
+                dedupe: true,
+                ..Config::default()
+            },
+            &NoProgress,
+        );
+        assert_eq!(on.clusters, vec![vec![0, 1, 2]]);
+        let c = reconcile(&recs, &on.clusters[0]);
+        assert_eq!(c.corroboration, 2, "two distinct sources");
+        assert_eq!(c.members.len(), 3);
+    }
+
+    #[test]
+    fn reconcile_lists_ranges_and_disagreements() {
+        let mut b = rec("b", "9", 34.5);
+        b.actors[1] = Some("ISKP".into());
+        b.fatalities = Fatalities::range(5, 6, 9).unwrap();
+        let recs = [rec("a", "1", 34.5), b];
+        let c = reconcile(&recs, &[0, 1]);
+        assert_eq!((c.fatalities.low, c.fatalities.high), (Some(2), Some(9)));
+        assert_eq!(c.best_range, Some((3, 6)));
+        assert!(
+            c.disagreements.iter().any(|d| d == "actor2: a=NRF | b=ISKP"),
+            "{:?}",
+            c.disagreements
+        );
+    }
 }

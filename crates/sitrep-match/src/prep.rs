@@ -74,11 +74,28 @@ impl Interner {
     }
 }
 
-/// Lowercase ASCII letters and digits, words separated by one space.
+/// Latin letters with diacritics folded to their base letter (Peña → Pena).
+fn fold(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+        'ç' | 'č' | 'ć' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+        'ñ' | 'ń' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'š' | 'ś' => 's',
+        'ž' | 'ź' | 'ż' => 'z',
+        c => c,
+    }
+}
+
+/// Lowercase letters and digits (diacritics folded), words separated by one space.
 pub(crate) fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
+    for c in s.chars().flat_map(char::to_lowercase).map(fold) {
         if c.is_alphanumeric() {
             if space && !out.is_empty() {
                 out.push(' ');
@@ -238,6 +255,7 @@ mod tests {
     #[test]
     fn normalise_and_trigrams() {
         assert_eq!(normalise("  Govt. of  MEXICO "), "govt of mexico");
+        assert_eq!(normalise("Peña Rojas clan"), "pena rojas clan");
         let a = trigrams("Sinaloa Cartel");
         let b = trigrams("sinaloa  cartel");
         assert_eq!(a, b);

@@ -49,14 +49,20 @@ pub fn reconcile(records: &[MatchRecord], members: &[usize]) -> Cluster {
             }
         }
         if seen.len() > 1 {
-            let parts: Vec<String> = seen
+            // Each value with the sources that give it, in order of source name.
+            let mut parts: Vec<(Vec<&str>, &String)> = seen
                 .iter()
                 .map(|(k, srcs)| {
                     let mut s = srcs.clone();
                     s.sort_unstable();
                     s.dedup();
-                    format!("{}={}", s.join(","), shown[k])
+                    (s, &shown[k])
                 })
+                .collect();
+            parts.sort();
+            let parts: Vec<String> = parts
+                .into_iter()
+                .map(|(s, v)| format!("{}={v}", s.join(",")))
                 .collect();
             disagreements.push(format!("{field}: {}", parts.join(" | ")));
         }
