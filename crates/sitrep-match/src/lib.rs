@@ -533,10 +533,18 @@ mod tests {
     #[test]
     fn dedupe_links_duplicates_within_a_source() {
         // Source a reports one clash twice; source b once.
-        let recs = [rec("a", "1", 34.50), rec("a", "2", 34.501), rec("b", "1", 34.502)];
+        let recs = [
+            rec("a", "1", 34.50),
+            rec("a", "2", 34.501),
+            rec("b", "1", 34.502),
+        ];
         let off = run(&recs, &[], &Config::default(), &NoProgress);
         assert_eq!(off.clusters.len(), 1);
-        assert_eq!(off.clusters[0].len(), 2, "one-to-one across sources: {off:?}");
+        assert_eq!(
+            off.clusters[0].len(),
+            2,
+            "one-to-one across sources: {off:?}"
+        );
         let on = run(
             &recs,
             &[],
@@ -562,7 +570,9 @@ mod tests {
         assert_eq!((c.fatalities.low, c.fatalities.high), (Some(2), Some(9)));
         assert_eq!(c.best_range, Some((3, 6)));
         assert!(
-            c.disagreements.iter().any(|d| d == "actor2: a=NRF | b=ISKP"),
+            c.disagreements
+                .iter()
+                .any(|d| d == "actor2: a=NRF | b=ISKP"),
             "{:?}",
             c.disagreements
         );
