@@ -407,10 +407,15 @@ pub fn run(
     lap("clustered");
     let to_input = |i: u32| p.input[i as usize] as usize;
     // Linked pairs first, each group in canonical order (positions, not strings: fast).
-    let mut order: Vec<usize> = (0..scored.len()).collect();
-    order.sort_unstable_by_key(|&k| (!linked[k], scored[k].0, scored[k].1));
-    let pairs: Vec<Pair> = order
+    let mut keyed: Vec<(bool, u32, u32, usize)> = scored
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (!linked[k], c.0, c.1, k))
+        .collect();
+    keyed.par_sort_unstable();
+    let pairs: Vec<Pair> = keyed
         .into_iter()
+        .map(|(_, _, _, k)| k)
         .map(|k| (k, &scored[k]))
         .map(|(k, c)| Pair {
             a: to_input(c.0),

@@ -1,6 +1,7 @@
 //! Records in compact form: interned strings, day numbers, coarse dates widened.
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use sitrep_model::{DatePrecision, GeoPrecision, MatchRecord};
 use std::collections::HashMap;
 
@@ -43,7 +44,8 @@ pub(crate) struct Item {
     pub f_high: u32,
 }
 
-/// Every record in canonical order (by source name, then event id) with interned strings.
+/// Every record in canonical order (by source name, then a hash of the event id) with
+/// interned strings.
 /// Matching on this order makes every result independent of the input order.
 pub(crate) struct Prepared {
     pub items: Vec<Item>,
@@ -55,7 +57,7 @@ pub(crate) struct Prepared {
 
 #[derive(Default)]
 struct Interner {
-    map: HashMap<String, u32>,
+    map: HashMap<String, u32, std::hash::BuildHasherDefault<crate::index::IntHasher>>,
     names: Vec<String>,
 }
 
@@ -166,30 +168,34 @@ fn widened(r: &MatchRecord) -> (i32, i32) {
 }
 
 pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
-    let mut order: Vec<u32> = (0..records.len() as u32).collect();
     // By source, then by a hash of the event id: deterministic whatever the input order,
     // but not in id order. Ties between records that agree in every field fall to this
     // order; in id order they would follow the sources' numbering, which leaks the
     // truth into evaluations where both sources share ids (UCDP releases).
-    let keys: Vec<u64> = records
-        .iter()
-        .map(|r| fnv64(&r.event.source_event_id))
+    // Sorted on precomputed keys (source rank, id hash); strings only break hash ties.
+    let mut names: Vec<&str> = records.iter().map(|r| r.event.source.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let rank = |s: &str| names.binary_search(&s).expect("source") as u32;
+    let mut keyed: Vec<(u32, u64, u32)> = records
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                rank(&r.event.source),
+                fnv64(&r.event.source_event_id),
+                i as u32,
+            )
+        })
         .collect();
-    order.sort_by(|&a, &b| {
-        let (ra, rb) = (&records[a as usize], &records[b as usize]);
-        (
-            &ra.event.source,
-            keys[a as usize],
-            &ra.event.source_event_id,
-            &ra.record_id,
-        )
-            .cmp(&(
-                &rb.event.source,
-                keys[b as usize],
-                &rb.event.source_event_id,
-                &rb.record_id,
-            ))
+    keyed.par_sort_unstable_by(|x, y| {
+        (x.0, x.1).cmp(&(y.0, y.1)).then_with(|| {
+            let (ra, rb) = (&records[x.2 as usize], &records[y.2 as usize]);
+            (&ra.event.source_event_id, &ra.record_id)
+                .cmp(&(&rb.event.source_event_id, &rb.record_id))
+        })
     });
+    let order: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
     let mut sources = Interner::default();
     let mut places = Interner::default();
     let mut subs = Interner::default();
