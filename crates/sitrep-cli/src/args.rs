@@ -50,6 +50,79 @@ pub enum Command {
     Journal(crate::cmd::claims::JournalArgs),
     /// Users who may write through the server: add, list, remove, token.
     Users(crate::cmd::users::UsersArgs),
+    /// Match records across sources into incidents; review, confirm or reject pairs.
+    Match(MatchArgs),
+}
+
+/// `sitrep match`: without an action, runs the matcher over the store.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct MatchArgs {
+    /// Review, confirm or reject instead of matching.
+    #[command(subcommand)]
+    pub action: Option<MatchAction>,
+    /// Matching settings.
+    #[command(flatten)]
+    pub run: MatchRunArgs,
+}
+
+/// Settings of a matching run.
+#[derive(Debug, Args, Clone)]
+pub struct MatchRunArgs {
+    /// Sources to match, comma-separated (default: every source in the store).
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub sources: Vec<String>,
+    /// Date window in days: records whose dates lie at most this far apart are candidates.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub days: u32,
+    /// Place window in km between points (records located only to a province match within it).
+    #[arg(long, default_value_t = 10.0, value_name = "N")]
+    pub km: f64,
+    /// Minimum score (0-1) for a link.
+    #[arg(long, default_value_t = 0.7, value_name = "SCORE")]
+    pub threshold: f32,
+    /// Also link duplicates within one source.
+    #[arg(long)]
+    pub dedupe: bool,
+    /// Score event types with MELTT's two-level taxonomy score (type, then subtype).
+    #[arg(long)]
+    pub taxonomy: bool,
+    /// Write the linked pairs with their scores and score parts to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub pairs_out: Option<PathBuf>,
+}
+
+/// `sitrep match …`.
+#[derive(Debug, Subcommand)]
+pub enum MatchAction {
+    /// List uncertain decisions of the last run: scores near the threshold, winners close to their runner-up.
+    Review {
+        /// Show at most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
+    /// Record that two records report the same event (applied by every later `sitrep match`).
+    Confirm(DecideArgs),
+    /// Record that two records report different events (applied by every later `sitrep match`).
+    Reject(DecideArgs),
+}
+
+/// A decision about a pair.
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// First record: SOURCE:EVENT_ID (or a record_id).
+    pub a: String,
+    /// Second record: SOURCE:EVENT_ID (or a record_id).
+    pub b: String,
+    /// Who decides.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// Why.
+    #[arg(long, value_name = "TEXT")]
+    pub why: String,
 }
 
 /// `sitrep serve`.

@@ -5,8 +5,10 @@
 //!
 //! A [`Record`] is one source row as read: normalised fields plus the verbatim row
 //! (`raw`), its file, line and hash. Records are never edited; a changed source row
-//! becomes a new version. An *incident* is what the rest of the system counts; until
-//! cross-source matching exists, every current record version is one incident.
+//! becomes a new version. An *incident* is what the rest of the system counts: a
+//! [`Cluster`] of records that report the same event (one record until matching links
+//! it to others). Matching reads [`MatchRecord`]s and produces [`MatchPair`]s and
+//! clusters; an analyst's [`Decision`] confirms or rejects a pair.
 //!
 //! Claims of responsibility and their attribution verdicts, journal entries and user
 //! roles are in [`claims`] ([`Claim`], [`Stance`], [`Grade`], [`Verdict`],
@@ -28,6 +30,7 @@
 pub mod claims;
 mod enrich;
 pub mod figure;
+mod matching;
 mod precision;
 mod record;
 mod taxonomy;
@@ -38,6 +41,9 @@ pub use claims::{
     Override, Reliability, Role, Stance, Verdict,
 };
 pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
+pub use matching::{
+    Cluster, Decision, DecisionKind, MatchPair, MatchRecord, PairStatus, RecordRef, ScoreParts,
+};
 pub use precision::{DatePrecision, GeoPrecision};
 pub use record::{Provenance, QualityNote, Record, VersionKind};
 pub use taxonomy::EventType;

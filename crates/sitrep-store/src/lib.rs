@@ -12,10 +12,13 @@
 //! Tables (see [`schema`]): `records` (every version of every source row, verbatim
 //! `raw` included), `changes` (which record versions were superseded or deleted, by
 //! which batch), `quarantine` (rejected rows with their reasons), `batches` (the
-//! manifest as a table), and the view `incidents`: one row per current record version.
-//! `rollup` (when current) holds counts and fatality sums per day × actors × province
-//! × type × precision × source × distance band, built by [`Store::build_rollup`] for
-//! fast dashboard queries; readers fall back to `incidents` when it is stale.
+//! manifest as a table), the matching tables (`match_pairs`, `match_clusters`,
+//! `match_members`, `match_decisions`; see `matching.rs`) and the view `incidents`: one
+//! row per incident, i.e. per cluster of matched records, every unmatched current record
+//! version being its own cluster. `rollup` (when current) holds counts and fatality
+//! sums of `incidents` per day × actors × province × type × precision × source ×
+//! distance band, built by [`Store::build_rollup`] for fast dashboard queries; readers
+//! fall back to `incidents` when it is stale.
 //!
 //! Out of scope: parsing files (sitrep-ingest), places and actors (sitrep-resolve, plugged
 //! in through [`sitrep_model::Enricher`]), series and figures (sitrep-analysis).
@@ -33,6 +36,7 @@ mod error;
 mod export;
 mod filter;
 mod manifest;
+mod matching;
 mod rollup;
 pub mod schema;
 mod store;
@@ -43,8 +47,12 @@ pub use datafusion::arrow;
 pub use enrich::EnrichOutcome;
 pub use error::StoreError;
 pub use export::{export, write_csv, ExportFormat};
-pub use filter::Filter;
+pub use filter::{quote, Filter};
 pub use manifest::{BatchEntry, Counts, DerivedEntry, FileEntry, InputEntry, Manifest};
+pub use matching::{
+    match_clusters_schema, match_decisions_schema, match_members_schema, match_pairs_schema,
+    MatchingEntry, MatchingRun,
+};
 pub use rollup::{RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS, ROLLUP_MEASURES};
 pub use store::Store;
 pub use writer::{BatchOptions, BatchWriter, Outcome};

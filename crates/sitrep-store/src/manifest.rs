@@ -129,6 +129,13 @@ pub struct Manifest {
     /// The rollup (pre-aggregated counts; see `rollup.rs`), when one was built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollup: Option<crate::RollupEntry>,
+    /// The last matching run (pairs, clusters), if any; dropped when a batch changes
+    /// stored records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching: Option<crate::MatchingEntry>,
+    /// Analysts' matching decisions (append-only JSON lines), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<FileEntry>,
 }
 
 /// A derived file: the enrichment of one batch's records by one enricher version.
@@ -151,6 +158,8 @@ impl Default for Manifest {
             batches: Vec::new(),
             derived: Vec::new(),
             rollup: None,
+            matching: None,
+            decisions: None,
         }
     }
 }
@@ -194,14 +203,22 @@ impl Manifest {
         write_atomic(&root.join("manifest.json"), &text)
     }
 
-    /// Every data file of one table, in batch order.
-    pub fn files(&self, table: &str) -> impl Iterator<Item = &FileEntry> {
-        let table = table.to_string();
+    /// Every file the manifest names: batch files, derived files, the matching run's
+    /// files and the decisions file.
+    pub fn all_files(&self) -> impl Iterator<Item = &FileEntry> {
         self.batches
             .iter()
             .flat_map(|b| b.files.iter())
             .chain(self.derived.iter().map(|d| &d.file))
-            .filter(move |f| f.table == table)
+            .chain(self.matching.iter().flat_map(|m| m.files.iter()))
+            .chain(self.decisions.iter())
+            .chain(self.rollup.iter().map(|r| &r.file))
+    }
+
+    /// Every data file of one table, in batch order.
+    pub fn files(&self, table: &str) -> impl Iterator<Item = &FileEntry> {
+        let table = table.to_string();
+        self.all_files().filter(move |f| f.table == table)
     }
 }
 

@@ -70,14 +70,7 @@ impl Store {
 
     /// Checks that every file named by the manifest exists and matches its BLAKE3.
     pub fn verify(&self) -> Result<(), StoreError> {
-        for f in self
-            .manifest
-            .batches
-            .iter()
-            .flat_map(|b| b.files.iter())
-            .chain(self.manifest.derived.iter().map(|d| &d.file))
-            .chain(self.manifest.rollup.iter().map(|r| &r.file))
-        {
+        for f in self.manifest.all_files() {
             let path = self.root.join(&f.path);
             let (found, _) = hash_file(&path)?;
             if found != f.blake3 {
@@ -148,15 +141,10 @@ impl Store {
         let Ok(entries) = dir.read_dir() else {
             return Ok(());
         };
-        let known: HashSet<String> = self
-            .manifest
-            .batches
-            .iter()
-            .flat_map(|b| b.files.iter())
-            .chain(self.manifest.derived.iter().map(|d| &d.file))
-            .chain(self.manifest.rollup.iter().map(|r| &r.file))
-            .map(|f| f.path.clone())
-            .collect();
+        // Under the lock, the manifest on disk is the truth (another process may have
+        // committed since this handle was opened).
+        let fresh = Manifest::load(&self.root)?;
+        let known: HashSet<String> = fresh.all_files().map(|f| f.path.clone()).collect();
         for e in entries.flatten() {
             let rel = format!("batches/{}", e.file_name().to_string_lossy());
             if !known.contains(&rel) {
@@ -270,20 +258,26 @@ impl Store {
             "enrichment",
             self.table("enrichment", schema::enrichment())?,
         )?;
-        let mut extra: Vec<String> = schema::ENRICHMENT_COLUMNS
-            .iter()
-            .map(|c| format!("e.{c}"))
-            .collect();
-        let mut join = String::new();
+        for (name, schema) in [
+            ("match_pairs", crate::matching::match_pairs_schema()),
+            ("match_clusters", crate::matching::match_clusters_schema()),
+            ("match_members", crate::matching::match_members_schema()),
+        ] {
+            ctx.register_table(name, self.table(name, schema)?)?;
+        }
+        let decisions = self.decisions_table()?;
+        ctx.register_table(
+            "match_decisions",
+            Arc::new(MemTable::try_new(
+                decisions.schema(),
+                vec![vec![decisions]],
+            )?),
+        )?;
         if let Some(rows) = &self.attribution {
             ctx.register_table("attribution", Arc::new(attribution_table(rows)?))?;
-            extra.push("at.attribution".into());
-            join = " LEFT JOIN attribution at ON at.source = r.source AND at.source_event_id = r.source_event_id".into();
         }
-        ctx.sql(&format!(
-            "CREATE VIEW incidents AS SELECT r.*, {} FROM records r LEFT JOIN enrichment e ON e.record_id = r.record_id{join} \
-             WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.record_id = r.record_id)",
-            extra.join(", ")
+        ctx.sql(&crate::matching::incidents_view_sql(
+            self.attribution.is_some(),
         ))
         .await?;
         // The rollup is a table only while it matches the store; stale, readers take

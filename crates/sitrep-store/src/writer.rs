@@ -361,6 +361,10 @@ impl BatchWriter {
         let mut manifest = store.manifest().clone();
         manifest.batches.push(entry);
         manifest.next_batch = self.batch + 1;
+        if !self.changes.is_empty() {
+            // The run's clusters name versions that are no longer current.
+            manifest.matching = None;
+        }
         manifest.save(&self.root)?;
         store.replace_manifest(manifest);
         Ok(Outcome {

@@ -4,6 +4,7 @@ pub mod claims;
 mod export;
 mod figure;
 mod ingest;
+mod matching;
 mod places;
 mod query;
 mod series;
@@ -88,5 +89,6 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Claims(a) => claims::claims(&cli, a).await,
         Command::Journal(a) => claims::journal(&cli, a).await,
         Command::Users(a) => users::users(&cli, a).await,
+        Command::Match(a) => matching::run(&cli, a).await,
     }
 }

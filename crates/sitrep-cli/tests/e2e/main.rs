@@ -14,6 +14,8 @@ mod crash;
 mod ingest_ucdp;
 /// Malformed input: precise messages, store unchanged, quarantine.
 mod malformed;
+/// Cross-source matching: Mexico GED releases, pairs CSV, incidents as clusters, review decisions.
+mod matching;
 /// Places and actors: gazetteer, resolution, enrichment of incidents.
 mod places_actors;
 /// Query, sources and export, and the bundled default data.

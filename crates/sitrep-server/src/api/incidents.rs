@@ -159,8 +159,13 @@ pub const ACLED_LICENCE: &str = "ACLED's terms of use do not allow re-serving it
 pub(crate) async fn detail(state: &AppState, id: &str) -> Result<IncidentDetail, ApiError> {
     let q = quote(id);
     let mut current = true;
+    // A record matched into another record's cluster is shown as that cluster's
+    // incident (its `members` list the record); its own versions are listed below.
     let mut rows = state
-        .rows(&format!("SELECT * FROM incidents WHERE record_id = {q}"))
+        .rows(&format!(
+            "SELECT * FROM incidents WHERE record_id = {q} \
+             OR incident_id IN (SELECT incident_id FROM match_members WHERE record_id = {q})"
+        ))
         .await?;
     if rows.is_empty() {
         current = false;
@@ -171,10 +176,20 @@ pub(crate) async fn detail(state: &AppState, id: &str) -> Result<IncidentDetail,
     let Some(mut incident) = rows.into_iter().next() else {
         return Err(not_found("incident", id, "/api/v1/incidents"));
     };
-    let source = s(&incident, "source").unwrap_or_default().to_string();
-    let event = s(&incident, "source_event_id")
-        .unwrap_or_default()
-        .to_string();
+    let own = if s(&incident, "record_id") == Some(id) {
+        incident.clone()
+    } else {
+        state
+            .rows(&format!(
+                "SELECT source, source_event_id FROM records WHERE record_id = {q}"
+            ))
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| incident.clone())
+    };
+    let source = s(&own, "source").unwrap_or_default().to_string();
+    let event = s(&own, "source_event_id").unwrap_or_default().to_string();
     let mut versions = state
         .rows(&format!(
             "SELECT r.record_id, r.version, r.version_kind, r.batch, r.file, r.line, r.format, \

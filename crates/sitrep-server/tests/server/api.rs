@@ -345,3 +345,70 @@ async fn series_agrees_with_the_cli_engine() {
         }
     }
 }
+
+/// Issue 6: a record matched into another record's cluster is served as that cluster's
+/// incident (with its members), not as a superseded record. The matching run here is a
+/// hand-made cluster of one UCDP record and one synthetic ACLED record, committed to a
+/// copy of the test store.
+#[tokio::test]
+async fn a_matched_record_is_served_as_its_cluster() {
+    use sitrep_model::{Cluster, Fatalities};
+    let from = crate::common::store().root().to_path_buf();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    std::fs::create_dir_all(root.join("batches")).unwrap();
+    std::fs::copy(from.join("manifest.json"), root.join("manifest.json")).unwrap();
+    for e in std::fs::read_dir(from.join("batches")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), root.join("batches").join(e.file_name())).unwrap();
+    }
+    let mut store = sitrep_store::Store::open(&root).unwrap();
+    let ucdp = sql_string("SELECT min(record_id) FROM incidents WHERE source <> 'acled'").await;
+    let acled = sql_string("SELECT min(record_id) FROM incidents WHERE source = 'acled'").await;
+    let day = chrono::NaiveDate::from_ymd_opt(2022, 5, 1).unwrap();
+    let cluster = Cluster {
+        id: "test-cluster".into(),
+        primary: ucdp.clone(),
+        members: vec![ucdp.clone(), acled.clone()],
+        corroboration: 2,
+        date_start: day,
+        date_end: day,
+        fatalities: Fatalities::range(1, 2, 3).unwrap(),
+        best_range: Some((2, 3)),
+        disagreements: vec!["actor1: a=x | b=y".into()],
+    };
+    store
+        .commit_matching(&sitrep_store::MatchingRun {
+            clusters: vec![cluster],
+            ..Default::default()
+        })
+        .unwrap();
+    let state = sitrep_server::AppState::new(store, crate::common::resolver())
+        .await
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(
+        sitrep_server::app(state),
+        axum::http::Request::builder()
+            .uri(format!("/api/v1/incidents/{acled}"))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), axum::http::StatusCode::OK);
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["current"], true);
+    assert_eq!(v["incident"]["record_id"].as_str(), Some(ucdp.as_str()));
+    assert_eq!(v["incident"]["corroboration"], 2);
+    assert_eq!(v["incident"]["incident_id"], "test-cluster");
+    let members = v["incident"]["members"].as_str().unwrap();
+    assert!(
+        members.contains(&acled) && members.contains(&ucdp),
+        "{members}"
+    );
+    // The versions listed are the requested record's own.
+    assert_eq!(v["versions"][0]["record_id"].as_str(), Some(acled.as_str()));
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Matching benchmark (issue 6): the Mexico ground truth and the perturbation benchmark
+# at 20k, 100k and 1M records per side, one process per size (peak memory is per size).
+# Prints the Markdown rows that bench/MATCHING.md holds. Release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sitrep-target}"
+cargo bench -p sitrep-match --bench perturb --no-run
+run() { cargo bench -q -p sitrep-match --bench perturb -- "$@" 2>/dev/null; }
+echo "| data | strict P / R / F1 | twin-aware P / R / F1 | candidates | time |"
+echo "|---|---|---|---|---|"
+run mexico
+echo
+echo "| records per side | precision | recall | F1 | candidates | time | RSS with data | peak RSS | matcher's peak | threads |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for n in 20000 100000 1000000; do run "$n"; done

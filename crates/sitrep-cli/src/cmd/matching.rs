@@ -1,0 +1,410 @@
+//! `sitrep match`: run the matcher, review its uncertain decisions, confirm or reject pairs.
+
+use super::read_store;
+use crate::args::{Cli, DecideArgs, MatchAction, MatchArgs, MatchRunArgs, OutFormat};
+use crate::Failure;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use sitrep_match::{Config, TypeScore};
+use sitrep_model::{Decision, DecisionKind, MatchPair, PairStatus, RecordRef};
+use sitrep_store::{MatchingRun, Store};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub async fn run(cli: &Cli, a: &MatchArgs) -> anyhow::Result<ExitCode> {
+    match &a.action {
+        None => run_matcher(cli, &a.run).await,
+        Some(MatchAction::Review { limit, format }) => review(cli, *limit, *format).await,
+        Some(MatchAction::Confirm(d)) => decide(cli, d, DecisionKind::Confirm).await,
+        Some(MatchAction::Reject(d)) => decide(cli, d, DecisionKind::Reject).await,
+    }
+}
+
+fn store_dir(cli: &Cli) -> anyhow::Result<&Path> {
+    cli.store.as_deref().ok_or_else(|| {
+        Failure::Input(
+            "match writes to a store: pass --store DIR or set SITREP_STORE; the bundled data is read-only".into(),
+        )
+        .into()
+    })
+}
+
+/// The settings stored with a run (so `review` knows its threshold).
+#[derive(Debug, Serialize, Deserialize)]
+struct Settings {
+    sources: Vec<String>,
+    days: u32,
+    km: f64,
+    threshold: f32,
+    review_band: f32,
+    review_margin: f32,
+    dedupe: bool,
+    taxonomy: bool,
+}
+
+impl Settings {
+    fn config(&self) -> Config {
+        Config {
+            days: self.days,
+            km: self.km,
+            threshold: self.threshold,
+            review_band: self.review_band,
+            review_margin: self.review_margin,
+            dedupe: self.dedupe,
+            type_score: if self.taxonomy {
+                TypeScore::Taxonomy
+            } else {
+                TypeScore::Common
+            },
+            ..Config::default()
+        }
+    }
+}
+
+struct Bar(ProgressBar);
+
+impl sitrep_match::Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, done: u64) {
+        self.0.inc(done);
+    }
+}
+
+async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
+    let dir = store_dir(cli)?;
+    if !(a.km > 0.0 && a.km.is_finite()) {
+        return Err(Failure::Input(format!("--km {}: must be a positive number", a.km)).into());
+    }
+    if !(0.0..=1.0).contains(&a.threshold) {
+        return Err(
+            Failure::Input(format!("--threshold {}: must lie in 0..1", a.threshold)).into(),
+        );
+    }
+    let _ = Store::open(dir)?;
+    let mut store = read_store(&cli.store).await?;
+    let started = std::time::Instant::now();
+    let records = store.match_records(&a.sources).await?;
+    let mut present: Vec<&str> = records.iter().map(|r| r.event.source.as_str()).collect();
+    present.sort_unstable();
+    present.dedup();
+    let missing: Vec<&String> = a
+        .sources
+        .iter()
+        .filter(|s| !present.contains(&s.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        let all = store
+            .sql("SELECT DISTINCT source FROM records ORDER BY source")
+            .await?;
+        let mut known = Vec::new();
+        for b in &all {
+            let col = sitrep_store::arrow::array::AsArray::as_string::<i32>(b.column(0));
+            known.extend(col.iter().flatten().map(str::to_string));
+        }
+        return Err(Failure::Input(format!(
+            "--sources: no records from {}; the store has: {}",
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            known.join(", ")
+        ))
+        .into());
+    }
+    let settings = Settings {
+        sources: a.sources.clone(),
+        days: a.days,
+        km: a.km,
+        threshold: a.threshold,
+        review_band: Config::default().review_band,
+        review_margin: Config::default().review_margin,
+        dedupe: a.dedupe,
+        taxonomy: a.taxonomy,
+    };
+    let cfg = settings.config();
+    let decisions = store.decisions()?;
+    let bar = if cli.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(records.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("matching [{bar:30}] {pos}/{len} records, eta {eta}")
+            .expect("valid template"),
+    );
+    let progress = Bar(bar.clone());
+    let out =
+        tokio::task::block_in_place(|| sitrep_match::run(&records, &decisions, &cfg, &progress));
+    bar.finish_and_clear();
+    let clusters: Vec<sitrep_model::Cluster> = out
+        .clusters
+        .iter()
+        .map(|c| sitrep_match::reconcile(&records, c))
+        .collect();
+    let pairs = out.model_pairs(&records);
+    if let Some(path) = &a.pairs_out {
+        write_pairs_csv(path, &pairs)?;
+    }
+    let linked = pairs
+        .iter()
+        .filter(|p| p.status != PairStatus::Unselected)
+        .count();
+    let confirmed = pairs
+        .iter()
+        .filter(|p| p.status == PairStatus::Confirmed)
+        .count();
+    let uncertain = pairs
+        .iter()
+        .filter(|p| sitrep_match::is_uncertain(p, &cfg))
+        .count();
+    let run = MatchingRun {
+        settings: serde_json::to_string(&settings)?,
+        considered: out.considered,
+        pairs,
+        clusters,
+    };
+    let entry = store.commit_matching(&run)?;
+    // Incidents are now clusters: the rollup counts them afresh.
+    store.build_rollup().await?;
+    let sizes = out.sizes(records.len());
+    eprintln!(
+        "{} records from {} sources; {} candidate pairs considered; {} matches ({} confirmed by analysts, {} decisions on file); run {} in {:.2?}",
+        records.len(),
+        present.len(),
+        out.considered,
+        linked,
+        confirmed,
+        decisions.len(),
+        entry.run,
+        started.elapsed()
+    );
+    let sizes: Vec<String> = sizes
+        .iter()
+        .map(|(size, n)| format!("{size}: {n}"))
+        .collect();
+    eprintln!("clusters by size: {}", sizes.join(", "));
+    eprintln!(
+        "uncertain: {uncertain} (list them with `sitrep match review`); incidents now has one row per cluster"
+    );
+    if let Some(p) = &a.pairs_out {
+        eprintln!("pairs: {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The linked pairs as CSV, written atomically (temporary file, then rename).
+fn write_pairs_csv(path: &Path, pairs: &[MatchPair]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "pairs.csv".into())
+    ));
+    let io = |e: std::io::Error| Failure::Input(format!("{}: {e}", path.display()));
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
+    writeln!(
+        f,
+        "source_a,source_event_id_a,source_b,source_event_id_b,score,score_date,score_space,score_event_type,score_actor,score_fatalities,runner_up,status"
+    )
+    .map_err(io)?;
+    let num = |x: Option<f32>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
+    for p in pairs.iter().filter(|p| p.status != PairStatus::Unselected) {
+        writeln!(
+            f,
+            "{},{},{},{},{:.4},{:.4},{:.4},{:.4},{},{},{},{}",
+            csv_field(&p.a.source),
+            csv_field(&p.a.source_event_id),
+            csv_field(&p.b.source),
+            csv_field(&p.b.source_event_id),
+            p.score,
+            p.parts.date,
+            p.parts.space,
+            p.parts.event_type,
+            num(p.parts.actor),
+            num(p.parts.fatalities),
+            num(p.runner_up),
+            p.status.as_str()
+        )
+        .map_err(io)?;
+    }
+    let f = f.into_inner().map_err(|e| io(e.into_error()))?;
+    f.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ReviewRow {
+    a: String,
+    b: String,
+    status: &'static str,
+    score: String,
+    runner_up: String,
+    why: String,
+    parts: String,
+}
+
+async fn review(cli: &Cli, limit: usize, format: OutFormat) -> anyhow::Result<ExitCode> {
+    store_dir(cli)?;
+    let store = read_store(&cli.store).await?;
+    let Some(entry) = store.manifest().matching.clone() else {
+        return Err(Failure::Input(
+            "no matching run in this store (or a later ingest changed records): run `sitrep match` first".into(),
+        )
+        .into());
+    };
+    let settings: Settings = serde_json::from_str(&entry.settings)?;
+    let cfg = settings.config();
+    let decided = store.decisions()?;
+    let latest = sitrep_match::latest_decisions(&decided);
+    let mut rows: Vec<(f32, MatchPair)> = store
+        .match_pairs()
+        .await?
+        .into_iter()
+        .filter(|p| sitrep_match::is_uncertain(p, &cfg))
+        .filter(|p| {
+            let key = if p.a <= p.b {
+                (p.a.clone(), p.b.clone())
+            } else {
+                (p.b.clone(), p.a.clone())
+            };
+            !latest.contains_key(&key)
+        })
+        .map(|p| {
+            // How close the decision was: distance to the threshold or to the runner-up.
+            let to_threshold = (p.score - cfg.threshold).abs();
+            let to_runner = match (p.status, p.runner_up) {
+                (PairStatus::Matched, Some(r)) => p.score - r,
+                _ => f32::INFINITY,
+            };
+            (to_threshold.min(to_runner), p)
+        })
+        .collect();
+    rows.sort_by(|x, y| x.0.total_cmp(&y.0).then_with(|| x.1.a.cmp(&y.1.a)));
+    let total = rows.len();
+    let f = |x: f32| format!("{x:.3}");
+    let out: Vec<ReviewRow> = rows
+        .into_iter()
+        .take(limit)
+        .map(|(_, p)| {
+            let why = match p.status {
+                PairStatus::Matched
+                    if p.runner_up.is_some_and(|r| p.score - r < cfg.review_margin) =>
+                {
+                    format!("runner-up within {}", cfg.review_margin)
+                }
+                PairStatus::Matched => format!(
+                    "linked, score within {} of the threshold {}",
+                    cfg.review_band, cfg.threshold
+                ),
+                _ if p.score >= cfg.threshold => "not linked: lost to a better pair".into(),
+                _ => format!(
+                    "not linked: score within {} below the threshold",
+                    cfg.review_band
+                ),
+            };
+            ReviewRow {
+                a: p.a.to_string(),
+                b: p.b.to_string(),
+                status: p.status.as_str(),
+                score: f(p.score),
+                runner_up: p.runner_up.map(f).unwrap_or_default(),
+                why,
+                parts: format!(
+                    "date {} place {} type {} actor {} deaths {}",
+                    f(p.parts.date),
+                    f(p.parts.space),
+                    f(p.parts.event_type),
+                    p.parts.actor.map(f).unwrap_or_else(|| "-".into()),
+                    p.parts.fatalities.map(f).unwrap_or_else(|| "-".into())
+                ),
+            }
+        })
+        .collect();
+    crate::output::print_rows(&out, format)?;
+    if !cli.quiet {
+        eprintln!(
+            "{total} uncertain pairs without a decision ({} shown); decide with `sitrep match confirm|reject A B --by NAME --why TEXT`",
+            out.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn decide(cli: &Cli, d: &DecideArgs, kind: DecisionKind) -> anyhow::Result<ExitCode> {
+    let dir = store_dir(cli)?;
+    let parse = |s: &str| {
+        RecordRef::parse(s).ok_or_else(|| {
+            Failure::Input(format!(
+                "{s:?}: not a record; write SOURCE:EVENT_ID, e.g. ged241:182027"
+            ))
+        })
+    };
+    let (a, b) = (parse(&d.a)?, parse(&d.b)?);
+    if a == b {
+        return Err(Failure::Input(format!("{a}: a record cannot be paired with itself")).into());
+    }
+    if d.by.trim().is_empty() || d.why.trim().is_empty() {
+        return Err(Failure::Input("--by and --why must not be empty".into()).into());
+    }
+    let mut store = Store::open(dir)?;
+    for r in [&a, &b] {
+        let n = store
+            .sql(&format!(
+                "SELECT count(*) FROM records WHERE source = {} AND source_event_id = {}",
+                sitrep_store::quote(&r.source),
+                sitrep_store::quote(&r.source_event_id)
+            ))
+            .await?;
+        let count = n
+            .first()
+            .map(|b| {
+                sitrep_store::arrow::array::AsArray::as_primitive::<
+                    sitrep_store::arrow::datatypes::Int64Type,
+                >(b.column(0))
+                .value(0)
+            })
+            .unwrap_or(0);
+        if count == 0 {
+            return Err(Failure::Input(format!("{r}: no such record in the store")).into());
+        }
+    }
+    let decision = Decision {
+        kind,
+        a,
+        b,
+        by: d.by.trim().to_string(),
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        why: d.why.trim().to_string(),
+    };
+    store.append_decision(&decision)?;
+    eprintln!(
+        "recorded: {} {} {} by {} at {}; `sitrep match` applies it (decisions: {} on file)",
+        match kind {
+            DecisionKind::Confirm => "confirm",
+            DecisionKind::Reject => "reject",
+        },
+        decision.a,
+        decision.b,
+        decision.by,
+        decision.at,
+        store.decisions()?.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,272 @@
+//! Issue 6: cross-source matching through the CLI, on GED 24.1 Mexico against the
+//! Mexico rows of the GED 21.1 subset (two releases of one source; the shared `id` is
+//! the truth, and the matcher never reads it).
+
+use crate::common::{data, Env};
+use std::collections::HashMap;
+use std::io::Read;
+
+/// A store with `ged241` (all of GED 24.1 Mexico) and `ged211` (the 5,317 Mexico rows
+/// of the GED 21.1 global subset, copied verbatim to a temporary file).
+fn mexico_store() -> Env {
+    let env = Env::new();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(data("ucdp/ged211_global_subset.csv.gz")).unwrap(),
+    )
+    .read_to_string(&mut text)
+    .unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("id,year,month,day,country,"));
+    let mut out = format!("{header}\n");
+    for l in lines {
+        // country is the fifth column; the first four are plain numbers.
+        if l.split(',').nth(4) == Some("Mexico") {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    let sub = env.path("ged211_mexico.csv");
+    std::fs::write(&sub, out).unwrap();
+    env.ok(&[
+        "ingest",
+        "--source",
+        "ged241",
+        data("ucdp/ged241_mexico.csv.gz").to_str().unwrap(),
+    ]);
+    env.ok(&["ingest", "--source", "ged211", sub.to_str().unwrap()]);
+    env
+}
+
+/// The `--pairs-out` CSV as rows of header → value.
+fn read_pairs(path: &std::path::Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).expect("pairs CSV");
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|row| {
+            let row = row.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(row.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn match_links_two_releases_and_writes_the_pairs_csv() {
+    let env = mexico_store();
+    let n = "SELECT count(*) FROM incidents";
+    assert_eq!(
+        env.count(n),
+        18_957 + 5_317,
+        "before matching: one incident per record"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM incidents WHERE corroboration <> 1 OR n_records <> 1"),
+        0
+    );
+    let pairs_path = env.path("pairs.csv");
+    let err = env.ok(&[
+        "match",
+        "--sources",
+        "ged241,ged211",
+        "--pairs-out",
+        pairs_path.to_str().unwrap(),
+    ]);
+    assert!(err.contains("candidate pairs considered"), "{err}");
+    assert!(err.contains("clusters by size: 1: "), "{err}");
+    let pairs = read_pairs(&pairs_path);
+    for col in [
+        "source_a",
+        "source_event_id_a",
+        "source_b",
+        "source_event_id_b",
+        "score",
+        "score_date",
+        "score_space",
+        "score_event_type",
+        "score_actor",
+        "score_fatalities",
+    ] {
+        assert!(pairs[0].contains_key(col), "pairs CSV lacks {col}");
+    }
+    // Precision and recall against the shared id (5,262 events are in both files).
+    let true_links = pairs
+        .iter()
+        .filter(|p| p["source_event_id_a"] == p["source_event_id_b"])
+        .count();
+    let precision = true_links as f64 / pairs.len() as f64;
+    let recall = true_links as f64 / 5262.0;
+    assert!(
+        precision >= 0.98 && recall >= 0.98,
+        "P {precision} R {recall}"
+    );
+    for p in &pairs {
+        assert_ne!(p["source_a"], p["source_b"], "one-to-one across sources");
+        let s: f64 = p["score"].parse().unwrap();
+        assert!(
+            (0.7..=1.0).contains(&s),
+            "score {s} at or above the threshold"
+        );
+    }
+    // incidents: one row per cluster; pairs join two records into one incident.
+    assert_eq!(env.count(n), (18_957 + 5_317 - pairs.len()) as i64);
+    // The rollup was rebuilt by the run and counts clusters, not records.
+    assert_eq!(
+        env.count("SELECT CAST(SUM(n) AS BIGINT) AS n FROM rollup"),
+        (18_957 + 5_317 - pairs.len()) as i64
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM incidents WHERE corroboration = 2"),
+        pairs.len() as i64
+    );
+    // A known pair: GED 24.1 and 21.1 both have event 182027 (Mexico City, 1992-09, 9 dead).
+    let rows = env.query(
+        "SELECT incident_id, members, corroboration, n_records, CAST(date_start AS VARCHAR) AS ds, \
+         fatalities_low, fatalities_best, fatalities_high FROM incidents WHERE members LIKE '%ged211:182027:%'",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = rows[0].as_object().unwrap();
+    assert_eq!(r["corroboration"], 2);
+    assert!(
+        r["members"].as_str().unwrap().contains("ged241:182027:1"),
+        "{r:?}"
+    );
+    assert_eq!(r["fatalities_best"], 9);
+    // Disagreements are listed where the releases differ.
+    assert!(
+        env.count("SELECT count(*) FROM incidents WHERE disagreements LIKE '%fatalities_best: %'")
+            > 10
+    );
+    // Existing columns keep working over clusters.
+    assert_eq!(
+        env.count("SELECT count(*) FROM incidents WHERE source IS NULL OR date_start IS NULL"),
+        0
+    );
+    // The run is stored: pairs and clusters as tables.
+    assert_eq!(
+        env.count("SELECT count(*) FROM match_pairs WHERE status = 'matched'"),
+        pairs.len() as i64
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM match_clusters"),
+        pairs.len() as i64
+    );
+}
+
+#[test]
+fn review_decisions_survive_rematching() {
+    let env = mexico_store();
+    let pairs_path = env.path("pairs.csv");
+    let p = pairs_path.to_str().unwrap();
+    env.ok(&["match", "--pairs-out", p]);
+    // Review lists uncertain pairs.
+    let out = env.run(&["match", "review", "--format", "json", "--limit", "5"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !listed.as_array().unwrap().is_empty(),
+        "some pairs are uncertain"
+    );
+    // Reject a pair the matcher linked; confirm two records it left apart.
+    let pairs = read_pairs(&pairs_path);
+    let first = &pairs[0];
+    let a = format!("{}:{}", first["source_a"], first["source_event_id_a"]);
+    let b = format!("{}:{}", first["source_b"], first["source_event_id_b"]);
+    env.ok(&[
+        "match",
+        "reject",
+        &a,
+        &b,
+        "--by",
+        "ana",
+        "--why",
+        "different victims",
+    ]);
+    env.ok(&[
+        "match",
+        "confirm",
+        "ged241:182027",
+        "ged211:182028",
+        "--by",
+        "ben",
+        "--why",
+        "test pair",
+    ]);
+    // Unknown records and self-pairs are refused, and nothing is recorded.
+    let bad = env.run(&[
+        "match",
+        "confirm",
+        "ged241:nope",
+        &b,
+        "--by",
+        "x",
+        "--why",
+        "y",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no such record"));
+    let rows = env.query("SELECT decision, a, b, by, at, why FROM match_decisions");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["decision"], "reject");
+    assert_eq!(rows[0]["by"], "ana");
+    assert_eq!(rows[0]["why"], "different victims");
+    assert!(rows[1]["at"].as_str().unwrap().starts_with("20"));
+    // Re-matching (twice, with other settings) honours both decisions.
+    for extra in [&[][..], &["--days", "2", "--km", "20"][..]] {
+        let mut args = vec!["match", "--pairs-out", p];
+        args.extend_from_slice(extra);
+        env.ok(&args);
+        let after = read_pairs(&pairs_path);
+        let has = |x: &str, y: &str| {
+            after.iter().any(|r| {
+                let ra = format!("{}:{}", r["source_a"], r["source_event_id_a"]);
+                let rb = format!("{}:{}", r["source_b"], r["source_event_id_b"]);
+                (ra == x && rb == y) || (ra == y && rb == x)
+            })
+        };
+        assert!(!has(&a, &b), "rejected pair {a} {b} stays apart");
+        assert!(
+            has("ged241:182027", "ged211:182028"),
+            "confirmed pair is linked"
+        );
+        let status = env.query(
+            "SELECT status FROM match_pairs WHERE source_event_id_a IN ('182027', '182028') AND source_event_id_b IN ('182027', '182028') AND source_a <> source_b AND status = 'confirmed'",
+        );
+        assert_eq!(status.len(), 1, "{status:?}");
+    }
+    // The decisions file is checksummed by the manifest like every data file.
+    assert!(env.manifest().contains("\"match_decisions\""));
+    env.ok(&["sources"]);
+
+    // A re-ingest that revises a record drops the run (its clusters name a superseded
+    // version): every current record is its own incident again, decisions stay.
+    let sub = env.path("ged211_mexico.csv");
+    let text = std::fs::read_to_string(&sub).unwrap();
+    let line = text.lines().nth(1).unwrap().to_string();
+    let mut cells: Vec<&str> = line.split(',').collect();
+    let changed_best = (cells[12].parse::<u64>().unwrap() + 1).to_string();
+    let changed_high = (cells[13].parse::<u64>().unwrap() + 1).to_string();
+    cells[12] = &changed_best;
+    cells[13] = &changed_high;
+    std::fs::write(&sub, text.replacen(&line, &cells.join(","), 1)).unwrap();
+    env.ok(&["ingest", "--source", "ged211", sub.to_str().unwrap()]);
+    assert_eq!(env.count("SELECT count(*) FROM incidents"), 18_957 + 5_317);
+    let review = env.run(&["match", "review"]);
+    assert_eq!(review.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&review.stderr).contains("run `sitrep match` first"));
+    env.ok(&["match", "--pairs-out", p]);
+    let after = read_pairs(&pairs_path);
+    assert!(
+        after.iter().any(|r| r["status"] == "confirmed"),
+        "decisions survive re-ingest"
+    );
+    assert_eq!(env.query("SELECT * FROM match_decisions").len(), 2);
+}

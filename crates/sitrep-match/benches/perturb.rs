@@ -1,0 +1,245 @@
+//! Perturbation benchmark (not a test): real UCDP GED 21.1 rows copied into two
+//! sources with known truth, the second jittered; precision, recall, time and memory.
+//!
+//! Side A is N real rows of the 176,579-row global subset (`data/ucdp`); beyond 176,579
+//! rows the rows repeat, each repetition moved 40 years later so that copies never meet.
+//! Side B is A with every record jittered (synthetic, seeded): dates ±0–3 days,
+//! coordinates 0–25 km in a random direction, actor names re-spelt in 30% of records
+//! (a dropped or doubled letter, "Government of" → "Govt. of", case), and fatalities
+//! changed in 30% of records (best ±1–30%, range kept around it). Matching uses
+//! `--days 3 --km 25`.
+//!
+//! Run: `cargo bench -p sitrep-match --bench perturb -- 20000` (one size per process,
+//! so that peak memory is the size's own); `bench/matching.sh` runs every size and
+//! writes `bench/MATCHING.md`.
+
+use sitrep_ingest::{read_file, CollectSink, Format};
+use sitrep_match::{evaluate, run, Config, NoProgress};
+use sitrep_model::{MatchRecord, RecordRef};
+use std::path::Path;
+use std::time::Instant;
+
+/// xorshift64*: small, seeded, reproducible.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn respell(name: &str, rng: &mut Rng) -> String {
+    match rng.below(4) {
+        0 if name.contains("Government of") => name.replace("Government of", "Govt. of"),
+        1 => name.to_uppercase(),
+        2 if name.len() > 4 => {
+            // Drop one letter.
+            let chars: Vec<char> = name.chars().collect();
+            let k = 1 + rng.below(chars.len() as u64 - 2) as usize;
+            chars[..k].iter().chain(&chars[k + 1..]).collect()
+        }
+        _ => {
+            // Double one letter.
+            let chars: Vec<char> = name.chars().collect();
+            let k = rng.below(chars.len().max(1) as u64) as usize;
+            let mut s: String = chars[..=k.min(chars.len() - 1)].iter().collect();
+            s.extend(&chars[k.min(chars.len() - 1)..]);
+            s
+        }
+    }
+}
+
+fn jitter(r: &MatchRecord, rng: &mut Rng) -> MatchRecord {
+    let mut b = r.clone();
+    b.event.source = "b".into();
+    b.record_id = format!("b:{}:1", b.event.source_event_id);
+    let shift = rng.below(7) as i64 - 3;
+    b.date_start += chrono::Duration::days(shift);
+    b.date_end += chrono::Duration::days(shift);
+    if let (Some(lat), Some(lon)) = (b.latitude, b.longitude) {
+        let d = rng.unit() * 25.0;
+        let bearing = rng.unit() * std::f64::consts::TAU;
+        let dlat = d * bearing.cos() / 111.2;
+        let dlon = d * bearing.sin() / (111.2 * lat.to_radians().cos().max(0.05));
+        // Keep the displacement within 25 km on the sphere (the haversine of the move).
+        b.latitude = Some((lat + dlat * 0.98).clamp(-89.9, 89.9));
+        b.longitude = Some(lon + dlon * 0.98);
+    }
+    if rng.unit() < 0.3 {
+        for a in b.actors.iter_mut().flatten() {
+            *a = respell(a, rng);
+        }
+    }
+    if rng.unit() < 0.3 {
+        if let Some(best) = b.fatalities.best {
+            let pct = 0.01 + rng.unit() * 0.29;
+            let delta = ((best as f64 * pct).round() as u64).max(1);
+            let nb = if rng.below(2) == 0 {
+                best + delta
+            } else {
+                best.saturating_sub(delta)
+            };
+            b.fatalities.best = Some(nb);
+            b.fatalities.low = b.fatalities.low.map(|l| l.min(nb));
+            b.fatalities.high = b.fatalities.high.map(|h| h.max(nb));
+        }
+    }
+    b
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn current_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The real ground truth in release mode: GED 24.1 Mexico against the Mexico rows of
+/// the GED 21.1 subset, default settings, truth = shared id (strict and twin-aware, as
+/// in `tests/mexico.rs`).
+fn mexico() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ucdp");
+    let mut recs = Vec::new();
+    for (file, source) in [
+        ("ged241_mexico.csv.gz", "ged241"),
+        ("ged211_global_subset.csv.gz", "ged211"),
+    ] {
+        let mut sink = CollectSink::default();
+        read_file(&dir.join(file), &Format::Auto, &mut sink).expect("reads");
+        for mut r in sink.records {
+            if r.country.as_deref() == Some("Mexico") {
+                r.source = source.into();
+                recs.push(MatchRecord::from_record(&r));
+            }
+        }
+    }
+    let t = Instant::now();
+    let out = run(&recs, &[], &Config::default(), &NoProgress);
+    let took = t.elapsed();
+    let content = |r: &MatchRecord| {
+        format!(
+            "{} {:?} {:?} {:?} {:?} {:?}",
+            r.date_start, r.latitude, r.longitude, r.sub_event_type, r.actors, r.fatalities
+        )
+    };
+    let mut by_key = std::collections::HashMap::new();
+    for r in &recs {
+        by_key.insert(
+            (r.event.source.clone(), r.event.source_event_id.clone()),
+            content(r),
+        );
+    }
+    let truth = recs
+        .iter()
+        .filter(|r| r.event.source == "ged211")
+        .filter(|r| by_key.contains_key(&("ged241".to_string(), r.event.source_event_id.clone())))
+        .count() as u64;
+    let strict = evaluate(&out, truth, |a, b| {
+        recs[a].event.source_event_id == recs[b].event.source_event_id
+    });
+    let twin = evaluate(&out, truth, |a, b| {
+        by_key
+            .get(&(
+                recs[b].event.source.clone(),
+                recs[a].event.source_event_id.clone(),
+            ))
+            .is_some_and(|c| *c == content(&recs[b]))
+    });
+    println!(
+        "| Mexico, GED 24.1 × GED 21.1 ({} records) | {:.4} / {:.4} / {:.4} | {:.4} / {:.4} / {:.4} | {} | {:.3} s |",
+        recs.len(),
+        strict.precision(),
+        strict.recall(),
+        strict.f1(),
+        twin.precision(),
+        twin.recall(),
+        twin.f1(),
+        out.considered,
+        took.as_secs_f64()
+    );
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "mexico") {
+        return mexico();
+    }
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.replace('_', "").parse().ok())
+        .unwrap_or(20_000);
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ucdp/ged211_global_subset.csv.gz");
+    let t = Instant::now();
+    let mut sink = CollectSink::default();
+    read_file(&path, &Format::Auto, &mut sink).expect("reads the global subset");
+    let base: Vec<MatchRecord> = sink.records.iter().map(MatchRecord::from_record).collect();
+    drop(sink);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut recs = Vec::with_capacity(2 * n);
+    for k in 0..n {
+        let mut a = base[k % base.len()].clone();
+        let years = (k / base.len()) as i64 * 40;
+        a.date_start += chrono::Duration::days(years * 365 + years / 4);
+        a.date_end += chrono::Duration::days(years * 365 + years / 4);
+        a.event = RecordRef::new("a", k.to_string());
+        a.record_id = format!("a:{k}:1");
+        let b = jitter(&a, &mut rng);
+        recs.push(a);
+        recs.push(b);
+    }
+    drop(base);
+    let prepared = t.elapsed();
+    let rss_before = peak_rss_mb();
+    // Reset the peak (Linux: "5" to clear_refs), so the peak below is the matcher's own.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_data = current_rss_mb();
+    let cfg = Config {
+        days: 3,
+        km: 25.0,
+        ..Config::default()
+    };
+    let threads = rayon::current_num_threads();
+    let t = Instant::now();
+    let out = run(&recs, &[], &cfg, &NoProgress);
+    let took = t.elapsed();
+    let e = evaluate(&out, n as u64, |a, b| {
+        recs[a].event.source_event_id == recs[b].event.source_event_id
+    });
+    println!(
+        "| {n} × {n} | {:.4} | {:.4} | {:.4} | {} | {:.2} s | {:.0} MB | {:.0} MB | {:.0} MB | {threads} |",
+        e.precision(),
+        e.recall(),
+        e.f1(),
+        out.considered,
+        took.as_secs_f64(),
+        rss_data,
+        peak_rss_mb(),
+        peak_rss_mb() - rss_data,
+    );
+    eprintln!("data prepared in {prepared:.2?} (peak while reading {rss_before:.0} MB); {e}");
+}
