@@ -394,6 +394,20 @@ async fn decide(cli: &Cli, d: &DecideArgs, kind: DecisionKind) -> anyhow::Result
         why: d.why.trim().to_string(),
     };
     store.append_decision(&decision)?;
+    // The analyst journal holds every decision too (who, when, why), beside claims
+    // and verdict overrides.
+    let action = match kind {
+        DecisionKind::Confirm => sitrep_model::Action::MatchConfirmed,
+        DecisionKind::Reject => sitrep_model::Action::MatchRejected,
+    };
+    let entry = sitrep_model::JournalEntry::new(&decision.by, action, &decision.why).change(
+        format!("match:{}|{}", decision.a, decision.b),
+        None,
+        Some(serde_json::json!({ "confirmed": kind == DecisionKind::Confirm })),
+    );
+    sitrep_claims::Ledger::for_store(store.root())
+        .journal()
+        .append(vec![entry])?;
     eprintln!(
         "recorded: {} {} {} by {} at {}; `sitrep match` applies it (decisions: {} on file)",
         match kind {

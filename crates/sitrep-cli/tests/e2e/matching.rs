@@ -200,6 +200,22 @@ fn review_decisions_survive_rematching() {
         "--why",
         "test pair",
     ]);
+    // Both decisions are in the analyst journal, with who and why.
+    let out = env.run(&["journal", "list", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entries: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = entries.as_array().unwrap();
+    let confirm = entries
+        .iter()
+        .find(|e| e["action"] == "match_confirmed")
+        .expect("confirm journaled");
+    assert_eq!(confirm["user"], "ben");
+    assert_eq!(confirm["reason"], "test pair");
+    assert!(entries.iter().any(|e| e["action"] == "match_rejected"));
     // Unknown records and self-pairs are refused, and nothing is recorded.
     let bad = env.run(&[
         "match",
