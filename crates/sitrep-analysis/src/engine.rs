@@ -689,10 +689,15 @@ impl Analysis {
             sources: sources.to_vec(),
             ..Filters::default()
         };
-        let pred = self.compiler(&[]).predicate(&f, false)?;
+        let mut c = self.compiler(&[]);
+        c.preagg = self.preagg_ok(&f, GroupBy::None, &[]);
+        let pred = c.predicate(&f, false)?;
+        // The rollup has every incident's day: its range is the data's, read from
+        // thousands of rows rather than the whole `incidents` view.
+        let table = if c.preagg { "rollup" } else { "incidents" };
         let b = self
             .run(&format!(
-                "SELECT MIN(date_start), MAX(date_start) FROM incidents WHERE {pred}"
+                "SELECT MIN(date_start), MAX(date_start) FROM {table} WHERE {pred}"
             ))
             .await?;
         Ok(b.iter()

@@ -164,3 +164,24 @@ async fn queries_the_rollup_cannot_answer_take_the_raw_path() {
     assert!(a.total() > 0.0);
     assert_eq!(a, fast.series(&q).await.unwrap());
 }
+
+#[tokio::test]
+async fn comparisons_and_data_ranges_agree_on_both_paths() {
+    let s = store();
+    let fast = Analysis::new(&s).await.unwrap();
+    let raw = Analysis::new(&s).await.unwrap().with_rollup(false);
+    assert_eq!(
+        raw.data_range(&[]).await.unwrap(),
+        fast.data_range(&[]).await.unwrap()
+    );
+    let a = "2019-08-15..2020-06-15".parse().unwrap();
+    let b = "2018-08-15..2019-06-15".parse().unwrap();
+    let f = Filters {
+        provinces: vec!["AF-NAN".into()],
+        ..Filters::default()
+    };
+    let x = raw.compare(&f, Measure::Incidents, a, b).await.unwrap();
+    let y = fast.compare(&f, Measure::Incidents, a, b).await.unwrap();
+    assert!(x.count_a > 0.0);
+    assert_eq!(x, y);
+}
