@@ -73,7 +73,8 @@ fn as_of(q: &HashMap<String, String>) -> Result<AsOf, ApiError> {
 }
 
 /// Runs blocking ledger work off the async workers.
-async fn blocking<T: Send + 'static>(
+/// Runs a ledger call (file I/O, fsync) off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ClaimsError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)

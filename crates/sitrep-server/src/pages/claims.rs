@@ -205,7 +205,7 @@ pub(crate) async fn edit_form(
     let ledger = state.claims().ledger.clone();
     let reason = f.get("reason").cloned().unwrap_or_default();
     let st = state.clone();
-    tokio::task::spawn_blocking(move || {
+    crate::api::claims::blocking(move || {
         ledger.edit_claim(
             &claim,
             |c| {
@@ -216,9 +216,7 @@ pub(crate) async fn edit_form(
             &reason,
         )
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(crate::api::claims::claims_error)?;
+    .await?;
     Ok(back(&record_id))
 }
 
@@ -234,10 +232,7 @@ pub(crate) async fn retract_form(
     w.check(&f)?;
     let ledger = state.claims().ledger.clone();
     let reason = f.get("reason").cloned().unwrap_or_default();
-    tokio::task::spawn_blocking(move || ledger.retract_claim(&claim, &w.0.name, &reason))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(crate::api::claims::claims_error)?;
+    crate::api::claims::blocking(move || ledger.retract_claim(&claim, &w.0.name, &reason)).await?;
     Ok(back(&record_id))
 }
 
