@@ -24,7 +24,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE: u64 = 1_000_000;
 
 /// The filter keys every incident-based endpoint accepts.
-pub const FILTER_KEYS: [&str; 11] = [
+pub const FILTER_KEYS: [&str; 12] = [
     "from",
     "to",
     "source",
@@ -36,7 +36,11 @@ pub const FILTER_KEYS: [&str; 11] = [
     "actor",
     "min_geo_precision",
     "min_date_precision",
+    "attribution",
 ];
+
+/// The attribution verdicts a filter may name.
+pub const ATTRIBUTIONS: [&str; 4] = ["attributed", "claimed", "contested", "unattributed"];
 
 /// The raw key/value pairs of a query string, in order. As an extractor it turns a
 /// malformed or overlong query string into a problem+json 400/414 rather than
@@ -232,6 +236,8 @@ pub struct IncidentFilter {
     pub min_geo_precision: Option<u8>,
     /// Keep records dated at least this precisely (date_precision ≤ N, 1–4).
     pub min_date_precision: Option<u8>,
+    /// Attribution verdicts (from the claims ledger, current as of the request).
+    pub attributions: Vec<String>,
 }
 
 impl IncidentFilter {
@@ -327,6 +333,21 @@ impl IncidentFilter {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let attributions = p.list("attribution");
+        if !attributions.is_empty() && !state.store().has_attribution() {
+            return Err(ApiError::BadRequest(
+                "`attribution`: this store has no claims ledger, so incidents have no verdicts; import claims first (`sitrep claims import`)".into(),
+            ));
+        }
+        for a in &attributions {
+            if !ATTRIBUTIONS.contains(&a.as_str()) {
+                return Err(ApiError::BadRequest(format!(
+                    "unknown attribution `{}`; expected one of: {}",
+                    clip(a),
+                    ATTRIBUTIONS.join(", ")
+                )));
+            }
+        }
         Ok(IncidentFilter {
             from,
             to,
@@ -339,6 +360,7 @@ impl IncidentFilter {
             actors,
             min_geo_precision: p.number("min_geo_precision", 1, 5)?,
             min_date_precision: p.number("min_date_precision", 1, 4)?,
+            attributions,
         })
     }
 
@@ -357,6 +379,7 @@ impl IncidentFilter {
         parts.extend(any_of("province_code", &self.provinces));
         parts.extend(any_of("region", &self.regions));
         parts.extend(any_of("district", &self.districts));
+        parts.extend(any_of("attribution", &self.attributions));
         if !self.actors.is_empty() {
             let ors: Vec<String> = ["actor1_id", "actor2_id", "actor1_root", "actor2_root"]
                 .iter()
@@ -400,6 +423,9 @@ impl IncidentFilter {
         }
         if let Some(n) = self.min_date_precision {
             out.push(("min_date_precision", n.to_string()));
+        }
+        if !self.attributions.is_empty() {
+            out.push(("attribution", self.attributions.join(",")));
         }
         out
     }

@@ -133,7 +133,7 @@ pub(crate) async fn figure(
             if q.no_compare {
                 spec.drop_comparisons();
             }
-            let data = state2.analysis().figure_data(&spec).await?;
+            let data = state2.analysis().await?.figure_data(&spec).await?;
             let svg = sitrep_render::render_svg(&spec, &data, Some(state2.geometry()))?;
             Ok(Figure {
                 spec,
@@ -274,7 +274,7 @@ pub async fn report(State(state): State<AppState>, p: Params) -> Result<Response
             if q.no_compare {
                 spec.drop_comparisons();
             }
-            let data = state.analysis().figure_data(&spec).await?;
+            let data = state.analysis().await?.figure_data(&spec).await?;
             let svg = sitrep_render::render_svg(&spec, &data, Some(state.geometry()))?;
             figs.push((spec, data, svg));
         }

@@ -206,6 +206,7 @@ pub fn document() -> Value {
                 "actor": param("actor", json!({"type": "string"}), "Actor ids; matches either side, factions included (see /actors)", json!("taliban")),
                 "min_geo_precision": param("min_geo_precision", json!({"type": "integer", "minimum": 1, "maximum": 5}), "Keep records located at least this precisely (1 point … 5 country)", json!(3)),
                 "min_date_precision": param("min_date_precision", json!({"type": "integer", "minimum": 1, "maximum": 4}), "Keep records dated at least this precisely (1 day … 4 longer)", json!(2)),
+                "attribution": param("attribution", json!({"type": "string", "enum": crate::params::ATTRIBUTIONS}), "Attribution verdicts, comma-separated. Needs a claims ledger (400 without one); follows the journal as analysts write to it", json!("contested")),
                 "page": param("page", json!({"type": "integer", "minimum": 1, "default": 1}), "1-based page", json!(1)),
                 "page_size": param("page_size", json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": crate::params::DEFAULT_PAGE_SIZE}), "Rows per page", json!(20)),
                 "sort": param("sort", json!({"type": "string", "enum": Sort::NAMES, "default": "-date_start"}), "Order; `-` for descending", json!("-fatalities_best")),

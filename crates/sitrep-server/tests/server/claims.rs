@@ -473,3 +473,77 @@ async fn incident_and_actor_pages_show_claims_verdicts_and_history() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// Incidents of `verdict` in the whole store, through `/api/v1/series`.
+async fn with_verdict(f: &Fixture, verdict: &str) -> i64 {
+    let j = f
+        .get(&format!("/api/v1/series?bucket=year&attribution={verdict}"))
+        .await
+        .json();
+    j["points"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{j}"))
+        .iter()
+        .map(|p| p["incidents"].as_i64().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn the_attribution_filter_follows_writes_made_while_serving() {
+    let f = fixture().await;
+    let users = f.users();
+    users.add("ana", Role::Analyst, "analyst password").unwrap();
+    let analyst = format!("Bearer {}", users.new_token("ana").unwrap());
+    let v = f.get(&format!("/api/v1/verdicts/{INC}")).await.json();
+    let computed = v["verdict"]["computed"]["status"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Move the incident to a verdict it does not have.
+    let target = if computed == "contested" {
+        "attributed"
+    } else {
+        "contested"
+    };
+    let (t0, c0) = (
+        with_verdict(&f, target).await,
+        with_verdict(&f, &computed).await,
+    );
+    assert!(c0 >= 1, "{INC} is {computed}, so at least one incident is");
+    // Every incident has exactly one verdict: the four filters partition the store.
+    let mut all = 0;
+    for a in ["attributed", "claimed", "contested", "unattributed"] {
+        all += with_verdict(&f, a).await;
+    }
+    let total: i64 = f.get("/api/v1/series?bucket=year").await.json()["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["incidents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(all, total);
+    // Through the server's API: the next request sees the override.
+    let a = f
+        .call(
+            Method::POST,
+            &format!("/api/v1/verdicts/{INC}/override"),
+            &[JSON, ("authorization", &analyst)],
+            &format!(r#"{{"status":"{target}","reason":"reviewed the statements"}}"#),
+        )
+        .await;
+    assert!(a.status.is_success(), "{} {}", a.status, a.body);
+    assert_eq!(with_verdict(&f, target).await, t0 + 1);
+    assert_eq!(with_verdict(&f, &computed).await, c0 - 1);
+    // Through the CLI's path (the ledger, outside the server): clearing it is seen too.
+    let ledger = sitrep_claims::Ledger::for_store(&f.root);
+    let r = sitrep_model::IncidentRef::parse(INC).unwrap();
+    ledger
+        .clear_override(&r, "cli-user", "second look")
+        .unwrap();
+    assert_eq!(with_verdict(&f, target).await, t0);
+    assert_eq!(with_verdict(&f, &computed).await, c0);
+    // A verdict that does not exist is refused with the accepted ones named.
+    let a = f.get("/api/v1/series?attribution=maybe").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains("unattributed"), "{}", a.body);
+}

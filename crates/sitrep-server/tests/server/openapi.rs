@@ -39,6 +39,16 @@ async fn openapi_document_matches_the_server() {
                     // Each documented query parameter alone with its example…
                     let one = format!("{url}?{name}={example}");
                     let a = get(&one).await;
+                    if p["description"]
+                        .as_str()
+                        .unwrap()
+                        .contains("Needs a claims ledger")
+                    {
+                        // The bundled store has none: refused, saying what to do.
+                        assert_eq!(a.status, 400, "GET {one}: {}", a.body);
+                        assert!(a.body.contains("sitrep claims import"), "{}", a.body);
+                        continue;
+                    }
                     assert_eq!(a.status, 200, "GET {one}: {}", a.body);
                     query.push(format!("{name}={example}"));
                 }
