@@ -4,12 +4,17 @@ use crate::journal::{Journal, Verified};
 use crate::rules::{claim_id, ClaimRules, Row};
 use crate::users::Users;
 use crate::verdict::{compute, RecordActor};
-use crate::view::{claim_subject, override_subject, AsOf, View};
+use crate::view::{
+    alias_subject, claim_subject, match_subject, override_subject, ActorAlias, AsOf, MatchValue,
+    View,
+};
 use crate::ClaimsError;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sitrep_model::figure::Attribution;
-use sitrep_model::{Action, Claim, IncidentRef, JournalEntry, Override, Verdict};
+use sitrep_model::{
+    Action, Claim, Decision, DecisionKind, IncidentRef, JournalEntry, Override, Verdict,
+};
 use sitrep_resolve::Registry;
 use sitrep_store::arrow::array::{Array, AsArray, RecordBatch};
 use sitrep_store::arrow::compute::cast;
@@ -327,6 +332,76 @@ impl Ledger {
                 ),
             )
         })
+    }
+
+    /// Adds an actor alias (replacing one of the same actor and name). `check` sees
+    /// every alias that would be in force and refuses with a message when they do not
+    /// make a valid registry; nothing is written then.
+    pub fn add_alias(
+        &self,
+        alias: ActorAlias,
+        user: &str,
+        reason: &str,
+        check: impl FnOnce(&[ActorAlias]) -> Result<(), String>,
+    ) -> Result<JournalEntry, ClaimsError> {
+        need_reason(reason, "adding an actor alias")?;
+        let subject = alias_subject(&alias);
+        let after = to_value(&alias)?;
+        self.one(|view| {
+            let mut all: Vec<ActorAlias> = view
+                .aliases()
+                .into_iter()
+                .filter(|a| alias_subject(a) != subject)
+                .collect();
+            all.push(alias.clone());
+            check(&all).map_err(ClaimsError::Invalid)?;
+            Ok(
+                JournalEntry::new(user, Action::ActorAliasAdded, reason).change(
+                    subject.clone(),
+                    view.get(&subject).cloned(),
+                    Some(after.clone()),
+                ),
+            )
+        })
+    }
+
+    /// Records match decisions as one entry (`action` is `MatchConfirmed`,
+    /// `MatchRejected`, `IncidentMerged` or `IncidentSplit`).
+    pub fn decide_matches(
+        &self,
+        action: Action,
+        decisions: &[Decision],
+        user: &str,
+        reason: &str,
+    ) -> Result<JournalEntry, ClaimsError> {
+        need_reason(reason, "a match decision")?;
+        self.one(|view| {
+            let mut e = JournalEntry::new(user, action, reason);
+            for d in decisions {
+                let subject = match_subject(d);
+                let value = MatchValue {
+                    confirmed: d.kind == DecisionKind::Confirm,
+                    by: d.by.clone(),
+                    at: d.at.clone(),
+                    why: d.why.clone(),
+                };
+                e = e.change(
+                    subject.clone(),
+                    view.get(&subject).cloned(),
+                    Some(to_value(&value)?),
+                );
+            }
+            Ok(e)
+        })
+    }
+
+    /// True when some entry ever touched a `match:` subject: the journal, not the
+    /// store's decision list, then holds the match decisions in force.
+    pub fn has_match_history(&self) -> Result<bool, ClaimsError> {
+        Ok(self
+            .entries()?
+            .iter()
+            .any(|e| e.changes.iter().any(|c| c.subject.starts_with("match:"))))
     }
 
     /// Undoes entry `seq`: every subject it changed goes back to its value before.

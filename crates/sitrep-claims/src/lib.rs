@@ -67,4 +67,7 @@ pub use ledger::{
 pub use rules::{claim_id, ClaimRules};
 pub use users::{random_token, User, Users};
 pub use verdict::{compute, RecordActor};
-pub use view::{claim_subject, override_subject, AsOf, View};
+pub use view::{
+    alias_subject, aliases_toml, claim_subject, match_subject, override_subject, ActorAlias, AsOf,
+    MatchValue, View,
+};

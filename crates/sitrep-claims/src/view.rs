@@ -1,8 +1,9 @@
 //! Views: the state of every subject after folding the journal up to a point.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sitrep_model::{Claim, IncidentRef, JournalEntry, Override};
+use sitrep_model::{Claim, Decision, DecisionKind, IncidentRef, JournalEntry, Override, RecordRef};
 use std::collections::BTreeMap;
 
 /// Up to which point the journal is folded.
@@ -129,6 +130,96 @@ impl View {
             })
             .collect()
     }
+}
+
+impl View {
+    /// Actor aliases analysts added, in subject order.
+    pub fn aliases(&self) -> Vec<ActorAlias> {
+        self.with_prefix("alias:")
+            .filter_map(|(_, v)| serde_json::from_value(v.clone()).ok())
+            .collect()
+    }
+
+    /// Match decisions in force (`match:<a>|<b>` subjects), as the matcher takes them.
+    pub fn match_decisions(&self) -> Vec<Decision> {
+        self.with_prefix("match:")
+            .filter_map(|(k, v)| {
+                let (a, b) = k["match:".len()..].split_once('|')?;
+                let d: MatchValue = serde_json::from_value(v.clone()).ok()?;
+                Some(Decision {
+                    kind: if d.confirmed {
+                        DecisionKind::Confirm
+                    } else {
+                        DecisionKind::Reject
+                    },
+                    a: RecordRef::parse(a)?,
+                    b: RecordRef::parse(b)?,
+                    by: d.by,
+                    at: d.at,
+                    why: d.why,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The value of a `match:` subject.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MatchValue {
+    /// Linked (true) or kept apart (false).
+    pub confirmed: bool,
+    /// Who decided (older entries leave it to the entry's user).
+    #[serde(default)]
+    pub by: String,
+    /// When (RFC 3339).
+    #[serde(default)]
+    pub at: String,
+    /// Why.
+    #[serde(default)]
+    pub why: String,
+}
+
+/// The subject key of a match decision (the pair in canonical order).
+pub fn match_subject(d: &Decision) -> String {
+    let (a, b) = d.key();
+    format!("match:{a}|{b}")
+}
+
+/// An actor alias an analyst added: a name some source uses for a registry actor,
+/// optionally scoped to a country and a period. Journal subject `alias:<actor>|<name>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorAlias {
+    /// The registry actor's id.
+    pub actor: String,
+    /// The name as sources write it.
+    pub name: String,
+    /// Only for records in this country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Only from this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// Only up to this day (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    /// A note shown with the alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The subject key of an actor alias.
+pub fn alias_subject(a: &ActorAlias) -> String {
+    format!("alias:{}|{}", a.actor, a.name)
+}
+
+/// Aliases as a registry file of `[[alias]]` tables (what `Registry::bundled_with`
+/// reads).
+pub fn aliases_toml(aliases: &[ActorAlias]) -> String {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        alias: &'a [ActorAlias],
+    }
+    toml::to_string(&Doc { alias: aliases }).unwrap_or_default()
 }
 
 /// The subject key of a claim.

@@ -52,6 +52,8 @@ pub enum Command {
     Users(crate::cmd::users::UsersArgs),
     /// Match records across sources into incidents; review, confirm or reject pairs.
     Match(MatchArgs),
+    /// Incidents (clusters of records): show one, merge records, split one out.
+    Incidents(IncidentsArgs),
 }
 
 /// `sitrep match`: without an action, runs the matcher over the store.
@@ -310,6 +312,86 @@ pub enum ActorsAction {
     },
     /// Actor names in the store that do not resolve, with counts and suggestions.
     Unresolved,
+    /// Aliases analysts added to the store's journal: add one, list them.
+    #[command(subcommand)]
+    Alias(AliasAction),
+}
+
+/// `sitrep actors alias …`.
+#[derive(Debug, Subcommand)]
+pub enum AliasAction {
+    /// Teach the store a name a source uses for a registry actor (a journal entry;
+    /// undo it with `sitrep journal undo N`). Records are re-resolved on the next read.
+    Add {
+        /// The name as the source writes it, e.g. "Daesh Khorasan".
+        name: String,
+        /// The registry actor it means (id or name), e.g. is-kp.
+        #[arg(long)]
+        actor: String,
+        /// Only for records in this country.
+        #[arg(long)]
+        country: Option<String>,
+        /// Only from this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Only up to this day (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Why (required; kept in the journal).
+        #[arg(long)]
+        reason: String,
+        /// Who (default: $SITREP_USER, $USER).
+        #[arg(long = "as", value_name = "USER")]
+        user: Option<String>,
+    },
+    /// The aliases in force, with the journal entry that added each.
+    List,
+}
+
+/// `sitrep incidents`: merge records into one incident or split one out, by hand.
+#[derive(Debug, Args)]
+pub struct IncidentsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: IncidentsAction,
+}
+
+/// `sitrep incidents …`.
+#[derive(Debug, Subcommand)]
+pub enum IncidentsAction {
+    /// The incident a record belongs to: its member records and reconciled fields.
+    Show {
+        /// A record: SOURCE:EVENT_ID.
+        record: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
+    /// Put records into one incident (confirms each pair with the first record; the
+    /// matching is re-applied at once).
+    Merge {
+        /// Two or more records: SOURCE:EVENT_ID.
+        #[arg(num_args = 2.., required = true)]
+        records: Vec<String>,
+        /// Why (required; kept in the journal).
+        #[arg(long)]
+        reason: String,
+        /// Who (default: $SITREP_USER, $USER).
+        #[arg(long = "as", value_name = "USER")]
+        user: Option<String>,
+    },
+    /// Take a record out of its incident (rejects its pairs with the other members; the
+    /// matching is re-applied at once).
+    Split {
+        /// The record to take out: SOURCE:EVENT_ID.
+        record: String,
+        /// Why (required; kept in the journal).
+        #[arg(long)]
+        reason: String,
+        /// Who (default: $SITREP_USER, $USER).
+        #[arg(long = "as", value_name = "USER")]
+        user: Option<String>,
+    },
 }
 
 /// `sitrep ingest`.

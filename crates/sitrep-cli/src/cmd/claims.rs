@@ -757,6 +757,15 @@ pub async fn journal(cli: &Cli, a: &JournalArgs) -> anyhow::Result<ExitCode> {
         JournalCommand::Undo { seq, reason } => {
             let e = led.undo(*seq, &user, reason).map_err(ledger_err)?;
             eprintln!("entry {seq} undone (journal entry {})", e.seq);
+            // An undone match decision (or merge, split) changes the incidents now.
+            if e.changes.iter().any(|c| c.subject.starts_with("match:"))
+                && super::matching::rematch(cli).await?
+            {
+                eprintln!("the matching was re-applied with the last run's settings");
+            }
+            if e.changes.iter().any(|c| c.subject.starts_with("alias:")) {
+                eprintln!("records are re-resolved on the next read of the store");
+            }
         }
         JournalCommand::AppendTest { count } => {
             use std::io::Write;

@@ -1,7 +1,10 @@
 //! `sitrep match`: run the matcher, review its uncertain decisions, confirm or reject pairs.
 
 use super::read_store;
-use crate::args::{Cli, DecideArgs, MatchAction, MatchArgs, MatchRunArgs, OutFormat};
+use crate::args::{
+    Cli, DecideArgs, IncidentsAction, IncidentsArgs, MatchAction, MatchArgs, MatchRunArgs,
+    OutFormat,
+};
 use crate::Failure;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -125,8 +128,64 @@ async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
         dedupe: a.dedupe,
         taxonomy: a.taxonomy,
     };
+    apply(
+        cli,
+        &mut store,
+        &settings,
+        &records,
+        a.pairs_out.as_deref(),
+        started,
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The analysts' match decisions in force: the journal's `match:` subjects once the
+/// journal holds any (so an undone decision stops applying), else the store's list.
+fn decisions_in_force(store: &Store) -> anyhow::Result<Vec<Decision>> {
+    let ledger = sitrep_claims::Ledger::for_store(store.root());
+    if ledger.exists()
+        && ledger
+            .has_match_history()
+            .map_err(super::claims::ledger_err)?
+    {
+        return Ok(ledger
+            .view(sitrep_claims::AsOf::Now)
+            .map_err(super::claims::ledger_err)?
+            .match_decisions());
+    }
+    Ok(store.decisions()?)
+}
+
+/// Re-applies the last run's settings with the decisions now in force, so a decision
+/// shows in `incidents` at once. Returns false when there is no run to repeat.
+pub(super) async fn rematch(cli: &Cli) -> anyhow::Result<bool> {
+    let mut store = read_store(&cli.store).await?;
+    let Some(entry) = store.manifest().matching.clone() else {
+        return Ok(false);
+    };
+    let settings: Settings = serde_json::from_str(&entry.settings)?;
+    let started = std::time::Instant::now();
+    let records = store.match_records(&settings.sources).await?;
+    apply(cli, &mut store, &settings, &records, None, started).await?;
+    Ok(true)
+}
+
+/// Matches `records` with `settings` and the decisions in force, commits the run and
+/// rebuilds the rollup.
+async fn apply(
+    cli: &Cli,
+    store: &mut Store,
+    settings: &Settings,
+    records: &[sitrep_model::MatchRecord],
+    pairs_out: Option<&Path>,
+    started: std::time::Instant,
+) -> anyhow::Result<()> {
+    let mut present: Vec<&str> = records.iter().map(|r| r.event.source.as_str()).collect();
+    present.sort_unstable();
+    present.dedup();
     let cfg = settings.config();
-    let decisions = store.decisions()?;
+    let decisions = decisions_in_force(store)?;
     let bar = if cli.quiet {
         ProgressBar::hidden()
     } else {
@@ -138,15 +197,15 @@ async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
     );
     let progress = Bar(bar.clone());
     let out =
-        tokio::task::block_in_place(|| sitrep_match::run(&records, &decisions, &cfg, &progress));
+        tokio::task::block_in_place(|| sitrep_match::run(records, &decisions, &cfg, &progress));
     bar.finish_and_clear();
     let clusters: Vec<sitrep_model::Cluster> = out
         .clusters
         .iter()
-        .map(|c| sitrep_match::reconcile(&records, c))
+        .map(|c| sitrep_match::reconcile(records, c))
         .collect();
-    let pairs = out.model_pairs(&records);
-    if let Some(path) = &a.pairs_out {
+    let pairs = out.model_pairs(records);
+    if let Some(path) = pairs_out {
         write_pairs_csv(path, &pairs)?;
     }
     let linked = pairs
@@ -162,7 +221,7 @@ async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
         .filter(|p| sitrep_match::is_uncertain(p, &cfg))
         .count();
     let run = MatchingRun {
-        settings: serde_json::to_string(&settings)?,
+        settings: serde_json::to_string(settings)?,
         considered: out.considered,
         pairs,
         clusters,
@@ -190,10 +249,10 @@ async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "uncertain: {uncertain} (list them with `sitrep match review`); incidents now has one row per cluster"
     );
-    if let Some(p) = &a.pairs_out {
+    if let Some(p) = pairs_out {
         eprintln!("pairs: {}", p.display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn csv_field(s: &str) -> String {
@@ -347,24 +406,18 @@ async fn review(cli: &Cli, limit: usize, format: OutFormat) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
-async fn decide(cli: &Cli, d: &DecideArgs, kind: DecisionKind) -> anyhow::Result<ExitCode> {
-    let dir = store_dir(cli)?;
-    let parse = |s: &str| {
-        RecordRef::parse(s).ok_or_else(|| {
-            Failure::Input(format!(
-                "{s:?}: not a record; write SOURCE:EVENT_ID, e.g. ged241:182027"
-            ))
-        })
-    };
-    let (a, b) = (parse(&d.a)?, parse(&d.b)?);
-    if a == b {
-        return Err(Failure::Input(format!("{a}: a record cannot be paired with itself")).into());
-    }
-    if d.by.trim().is_empty() || d.why.trim().is_empty() {
-        return Err(Failure::Input("--by and --why must not be empty".into()).into());
-    }
-    let mut store = Store::open(dir)?;
-    for r in [&a, &b] {
+fn parse_record(s: &str) -> anyhow::Result<RecordRef> {
+    RecordRef::parse(s).ok_or_else(|| {
+        Failure::Input(format!(
+            "{s:?}: not a record; write SOURCE:EVENT_ID, e.g. ged241:182027"
+        ))
+        .into()
+    })
+}
+
+/// Fails unless every record is in the store.
+pub(super) async fn check_exist(store: &Store, refs: &[&RecordRef]) -> anyhow::Result<()> {
+    for r in refs {
         let n = store
             .sql(&format!(
                 "SELECT count(*) FROM records WHERE source = {} AND source_event_id = {}",
@@ -385,40 +438,210 @@ async fn decide(cli: &Cli, d: &DecideArgs, kind: DecisionKind) -> anyhow::Result
             return Err(Failure::Input(format!("{r}: no such record in the store")).into());
         }
     }
-    let decision = Decision {
-        kind,
-        a,
-        b,
-        by: d.by.trim().to_string(),
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        why: d.why.trim().to_string(),
+    Ok(())
+}
+
+/// Stores decisions (the store's list and, as one entry, the journal, which is what
+/// applies), then re-applies the matching so `incidents` shows them at once.
+pub(super) async fn record_decisions(
+    cli: &Cli,
+    mut store: Store,
+    action: sitrep_model::Action,
+    decisions: &[Decision],
+) -> anyhow::Result<()> {
+    let (Some(first), true) = (decisions.first(), !decisions.is_empty()) else {
+        return Ok(());
     };
-    store.append_decision(&decision)?;
-    // The analyst journal holds every decision too (who, when, why), beside claims
-    // and verdict overrides.
+    for d in decisions {
+        store.append_decision(d)?;
+    }
+    let entry = sitrep_claims::Ledger::for_store(store.root())
+        .decide_matches(action, decisions, &first.by, &first.why)
+        .map_err(super::claims::ledger_err)?;
+    drop(store);
+    let applied = rematch(cli).await?;
+    eprintln!(
+        "recorded {} decision{} by {} as journal entry {} ({}); {}",
+        decisions.len(),
+        if decisions.len() == 1 { "" } else { "s" },
+        first.by,
+        entry.seq,
+        action.as_str(),
+        if applied {
+            "the matching was re-applied with the last run's settings"
+        } else {
+            "no matching run to repeat: `sitrep match` applies it"
+        }
+    );
+    Ok(())
+}
+
+fn decision(kind: DecisionKind, a: &RecordRef, b: &RecordRef, by: &str, why: &str) -> Decision {
+    Decision {
+        kind,
+        a: a.clone(),
+        b: b.clone(),
+        by: by.trim().to_string(),
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        why: why.trim().to_string(),
+    }
+}
+
+async fn decide(cli: &Cli, d: &DecideArgs, kind: DecisionKind) -> anyhow::Result<ExitCode> {
+    let dir = store_dir(cli)?;
+    let (a, b) = (parse_record(&d.a)?, parse_record(&d.b)?);
+    if a == b {
+        return Err(Failure::Input(format!("{a}: a record cannot be paired with itself")).into());
+    }
+    if d.by.trim().is_empty() || d.why.trim().is_empty() {
+        return Err(Failure::Input("--by and --why must not be empty".into()).into());
+    }
+    let store = Store::open(dir)?;
+    check_exist(&store, &[&a, &b]).await?;
     let action = match kind {
         DecisionKind::Confirm => sitrep_model::Action::MatchConfirmed,
         DecisionKind::Reject => sitrep_model::Action::MatchRejected,
     };
-    let entry = sitrep_model::JournalEntry::new(&decision.by, action, &decision.why).change(
-        format!("match:{}|{}", decision.a, decision.b),
-        None,
-        Some(serde_json::json!({ "confirmed": kind == DecisionKind::Confirm })),
-    );
-    sitrep_claims::Ledger::for_store(store.root())
-        .journal()
-        .append(vec![entry])?;
-    eprintln!(
-        "recorded: {} {} {} by {} at {}; `sitrep match` applies it (decisions: {} on file)",
-        match kind {
-            DecisionKind::Confirm => "confirm",
-            DecisionKind::Reject => "reject",
-        },
-        decision.a,
-        decision.b,
-        decision.by,
-        decision.at,
-        store.decisions()?.len()
-    );
+    record_decisions(cli, store, action, &[decision(kind, &a, &b, &d.by, &d.why)]).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sitrep incidents show|merge|split`.
+pub async fn incidents(cli: &Cli, a: &IncidentsArgs) -> anyhow::Result<ExitCode> {
+    let dir = store_dir(cli)?;
+    match &a.action {
+        IncidentsAction::Show { record, format } => {
+            let r = parse_record(record)?;
+            let store = read_store(&cli.store).await?;
+            check_exist(&store, &[&r]).await?;
+            let rows = members(&store, &r).await?;
+            crate::output::print_rows(&rows, *format)?;
+            if !cli.quiet {
+                let sources: std::collections::BTreeSet<&str> =
+                    rows.iter().map(|m| m.source.as_str()).collect();
+                eprintln!(
+                    "{} record{} from {} source{} in this incident",
+                    rows.len(),
+                    if rows.len() == 1 { "" } else { "s" },
+                    sources.len(),
+                    if sources.len() == 1 { "" } else { "s" }
+                );
+            }
+        }
+        IncidentsAction::Merge {
+            records,
+            reason,
+            user,
+        } => {
+            let refs = records
+                .iter()
+                .map(|s| parse_record(s))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            for (i, r) in refs.iter().enumerate() {
+                if refs[..i].contains(r) {
+                    return Err(Failure::Input(format!("{r} is given twice")).into());
+                }
+            }
+            let store = Store::open(dir)?;
+            check_exist(&store, &refs.iter().collect::<Vec<_>>()).await?;
+            let by = super::claims::cli_user(user);
+            let ds: Vec<Decision> = refs[1..]
+                .iter()
+                .map(|b| decision(DecisionKind::Confirm, &refs[0], b, &by, reason))
+                .collect();
+            record_decisions(cli, store, sitrep_model::Action::IncidentMerged, &ds).await?;
+        }
+        IncidentsAction::Split {
+            record,
+            reason,
+            user,
+        } => {
+            let r = parse_record(record)?;
+            let store = read_store(&cli.store).await?;
+            check_exist(&store, &[&r]).await?;
+            let others: Vec<RecordRef> = members(&store, &r)
+                .await?
+                .into_iter()
+                .map(|m| RecordRef::new(m.source, m.source_event_id))
+                .filter(|m| *m != r)
+                .collect();
+            if others.is_empty() {
+                return Err(Failure::Input(format!(
+                    "{r} is not linked to other records: it is an incident of its own"
+                ))
+                .into());
+            }
+            let by = super::claims::cli_user(user);
+            let ds: Vec<Decision> = others
+                .iter()
+                .map(|o| decision(DecisionKind::Reject, &r, o, &by, reason))
+                .collect();
+            record_decisions(cli, store, sitrep_model::Action::IncidentSplit, &ds).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One member record of an incident.
+#[derive(Debug, Serialize)]
+pub(super) struct Member {
+    pub incident_id: String,
+    pub source: String,
+    pub source_event_id: String,
+    pub primary: bool,
+    pub date: String,
+    pub province: String,
+    pub side_a: String,
+    pub side_b: String,
+    pub deaths_best: String,
+}
+
+/// The records of the incident `r` belongs to (just `r` when it is not linked).
+pub(super) async fn members(store: &Store, r: &RecordRef) -> anyhow::Result<Vec<Member>> {
+    let q = |s: &str| sitrep_store::quote(s);
+    let this = format!(
+        "SELECT record_id FROM records WHERE source = {} AND source_event_id = {} \
+         AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.record_id = records.record_id)",
+        q(&r.source),
+        q(&r.source_event_id)
+    );
+    let sql = format!(
+        "WITH me AS ({this}), \
+         inc AS (SELECT incident_id FROM match_members WHERE record_id IN (SELECT record_id FROM me)), \
+         ids AS (SELECT record_id, incident_id, is_primary FROM match_members WHERE incident_id IN (SELECT incident_id FROM inc) \
+                 UNION ALL SELECT record_id, NULL, true FROM me WHERE NOT EXISTS (SELECT 1 FROM inc)) \
+         SELECT COALESCE(ids.incident_id, concat(r.source, ':', r.source_event_id)), r.source, r.source_event_id, ids.is_primary, \
+                CAST(r.date_start AS VARCHAR), COALESCE(e.province_name, ''), COALESCE(r.actor1, ''), COALESCE(r.actor2, ''), \
+                COALESCE(CAST(r.fatalities_best AS VARCHAR), '') \
+         FROM ids JOIN records r ON r.record_id = ids.record_id LEFT JOIN enrichment e ON e.record_id = r.record_id \
+         ORDER BY ids.is_primary DESC, r.source, r.source_event_id"
+    );
+    use sitrep_store::arrow::array::AsArray;
+    let mut out = Vec::new();
+    for b in store.sql(&sql).await? {
+        let s = |i: usize| -> anyhow::Result<sitrep_store::arrow::array::StringArray> {
+            let c = sitrep_store::arrow::compute::cast(
+                b.column(i),
+                &sitrep_store::arrow::datatypes::DataType::Utf8,
+            )?;
+            Ok(c.as_string::<i32>().clone())
+        };
+        let (inc, src, id, date, prov, a1, a2, best) =
+            (s(0)?, s(1)?, s(2)?, s(4)?, s(5)?, s(6)?, s(7)?, s(8)?);
+        let prim = b.column(3).as_boolean().clone();
+        for i in 0..b.num_rows() {
+            out.push(Member {
+                incident_id: inc.value(i).to_string(),
+                source: src.value(i).to_string(),
+                source_event_id: id.value(i).to_string(),
+                primary: prim.value(i),
+                date: date.value(i).to_string(),
+                province: prov.value(i).to_string(),
+                side_a: a1.value(i).to_string(),
+                side_b: a2.value(i).to_string(),
+                deaths_best: best.value(i).to_string(),
+            });
+        }
+    }
+    Ok(out)
 }

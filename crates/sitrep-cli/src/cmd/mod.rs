@@ -62,18 +62,62 @@ pub async fn attach_claims(
     Ok(())
 }
 
-/// The bundled gazetteer and actor registry (loaded once).
+/// The store whose journal's actor aliases [`resolver`] adds (set once by [`dispatch`]).
+static STORE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+
+/// The bundled gazetteer and actor registry, plus the actor aliases analysts added to
+/// the store's journal (loaded once).
 pub fn resolver() -> anyhow::Result<&'static sitrep_resolve::Resolver> {
     static R: std::sync::OnceLock<sitrep_resolve::Resolver> = std::sync::OnceLock::new();
     if let Some(r) = R.get() {
         return Ok(r);
     }
-    let r = sitrep_resolve::Resolver::bundled()?;
+    let r = build_resolver(STORE.get().and_then(|s| s.as_deref()))?;
     Ok(R.get_or_init(|| r))
+}
+
+/// The resolver for a store: bundled, plus its journal's `alias:` entries as a registry
+/// file of `[[alias]]` tables (so they change the registry's version, and with it the
+/// store's enrichment, which is rebuilt on the next read).
+pub fn build_resolver(store: Option<&std::path::Path>) -> anyhow::Result<sitrep_resolve::Resolver> {
+    let aliases = match store {
+        Some(root) => {
+            let ledger = sitrep_claims::Ledger::for_store(root);
+            if ledger.exists() {
+                ledger
+                    .view(sitrep_claims::AsOf::Now)
+                    .map_err(claims::ledger_err)?
+                    .aliases()
+            } else {
+                Vec::new()
+            }
+        }
+        None => Vec::new(),
+    };
+    match store {
+        Some(root) if !aliases.is_empty() => {
+            let file = root.join("ledger").join("journal.log#aliases");
+            let registry = sitrep_resolve::Registry::bundled_with(vec![(
+                file,
+                sitrep_claims::aliases_toml(&aliases),
+            )])
+            .map_err(|e| {
+                crate::Failure::Input(format!(
+                    "the actor aliases in the journal no longer fit the registry: {e}\n  undo the alias's entry (`sitrep journal list`, then `sitrep journal undo N --reason ...`)"
+                ))
+            })?;
+            Ok(sitrep_resolve::Resolver::new(
+                sitrep_resolve::Gazetteer::bundled()?,
+                registry,
+            ))
+        }
+        _ => Ok(sitrep_resolve::Resolver::bundled()?),
+    }
 }
 
 /// Runs the chosen command.
 pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let _ = STORE.set(cli.store.clone());
     match &cli.command {
         Command::Ingest(a) => ingest::run(&cli, a).await,
         Command::Sources(a) => query::sources(&cli, a).await,
@@ -90,5 +134,6 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Journal(a) => claims::journal(&cli, a).await,
         Command::Users(a) => users::users(&cli, a).await,
         Command::Match(a) => matching::run(&cli, a).await,
+        Command::Incidents(a) => matching::incidents(&cli, a).await,
     }
 }

@@ -286,3 +286,126 @@ fn review_decisions_survive_rematching() {
     );
     assert_eq!(env.query("SELECT * FROM match_decisions").len(), 2);
 }
+
+/// The incident a record belongs to, as `sitrep incidents show` lists it.
+fn incident_of(env: &Env, record: &str) -> Vec<String> {
+    let out = env.run(&["incidents", "show", record, "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    let ids: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r["incident_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 1, "one incident: {rows:?}");
+    let mut out: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["source"].as_str().unwrap(),
+                r["source_event_id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn last_entry(env: &Env) -> serde_json::Value {
+    let out = env.run(&["journal", "list", "--format", "json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    entries.as_array().unwrap().last().unwrap().clone()
+}
+
+#[test]
+fn split_merge_and_undo_change_incidents_at_once_and_are_journaled() {
+    let env = mexico_store();
+    let pairs_path = env.path("pairs.csv");
+    env.ok(&["match", "--pairs-out", pairs_path.to_str().unwrap()]);
+    let incidents = |env: &Env| env.count("SELECT count(*) FROM incidents");
+    let n0 = incidents(&env);
+    let pairs = read_pairs(&pairs_path);
+    let p = &pairs[0];
+    let a = format!("{}:{}", p["source_a"], p["source_event_id_a"]);
+    let b = format!("{}:{}", p["source_b"], p["source_event_id_b"]);
+    let mut both = vec![a.clone(), b.clone()];
+    both.sort();
+    assert_eq!(
+        incident_of(&env, &a),
+        both,
+        "the matcher linked {a} and {b}"
+    );
+    // Split b out: at once (no `sitrep match`), they are apart. (b may then link to
+    // its runner-up: a split rejects this pair, not every match.)
+    env.ok(&[
+        "incidents",
+        "split",
+        &b,
+        "--reason",
+        "different town",
+        "--as",
+        "ana",
+    ]);
+    assert!(!incident_of(&env, &a).contains(&b));
+    assert!(!incident_of(&env, &b).contains(&a));
+    assert!(incidents(&env) >= n0);
+    let e = last_entry(&env);
+    assert_eq!(e["action"], "incident_split", "{e}");
+    assert_eq!(e["user"], "ana");
+    assert_eq!(e["reason"], "different town");
+    let split_seq = e["seq"].as_u64().unwrap().to_string();
+    // A record on its own cannot be split.
+    let single = env.query(
+        "SELECT concat(source, ':', source_event_id) AS r FROM incidents WHERE n_records = 1 ORDER BY r LIMIT 1",
+    );
+    let single = single[0]["r"].as_str().unwrap();
+    let out = env.run(&["incidents", "split", single, "--reason", "again"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("incident of its own"));
+    // Undo the split: linked again, at once.
+    env.ok(&[
+        "journal",
+        "undo",
+        &split_seq,
+        "--reason",
+        "same town after all",
+    ]);
+    assert_eq!(incident_of(&env, &a), both);
+    assert_eq!(incidents(&env), n0);
+    // Merge two records the matcher keeps apart.
+    let (x, y) = ("ged241:182027", "ged211:182028");
+    let before_x = incident_of(&env, x);
+    assert!(!before_x.contains(&y.to_string()), "{before_x:?}");
+    env.ok(&[
+        "incidents",
+        "merge",
+        x,
+        y,
+        "--reason",
+        "same attack",
+        "--as",
+        "ben",
+    ]);
+    let merged = incident_of(&env, x);
+    assert!(merged.contains(&y.to_string()), "{merged:?}");
+    assert_eq!(incident_of(&env, y), merged);
+    let e = last_entry(&env);
+    assert_eq!(e["action"], "incident_merged", "{e}");
+    assert_eq!(e["user"], "ben");
+    // The merge survives a fresh matching run with other settings.
+    env.ok(&["match", "--days", "2"]);
+    assert!(incident_of(&env, x).contains(&y.to_string()));
+    // Bad input changes nothing.
+    let seq = last_entry(&env)["seq"].clone();
+    let out = env.run(&["incidents", "merge", x, "ged211:nope", "--reason", "r"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such record"));
+    let out = env.run(&["incidents", "merge", x, x, "--reason", "r"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(last_entry(&env)["seq"], seq);
+}

@@ -124,3 +124,100 @@ fn incidents_carry_province_region_distance_and_actor_ids() {
     let v = json(env.run(&["actors", "unresolved"]));
     assert!(v["records_unresolved"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn an_alias_added_to_the_journal_resolves_records_and_can_be_undone() {
+    let env = Env::new();
+    env.ok(&[
+        "ingest",
+        data("ucdp/ged231_sample1000.csv").to_str().unwrap(),
+    ]);
+    let unresolved = |env: &Env| -> Vec<(String, u64)> {
+        json(env.run(&["actors", "unresolved", "--format", "json"]))["unresolved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                (
+                    u["name"].as_str().unwrap().to_string(),
+                    u["count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before = unresolved(&env);
+    let name = before
+        .first()
+        .map(|(x, _)| x.clone())
+        .expect("the global sample has names the Afghan registry lacks");
+    // The same name may be listed once per country.
+    let n: u64 = before
+        .iter()
+        .filter(|(x, _)| *x == name)
+        .map(|(_, k)| k)
+        .sum();
+    let with_id = |env: &Env| {
+        env.count(&format!(
+            "SELECT count(*) FROM incidents WHERE (actor1 = '{0}' AND actor1_id = 'is') OR (actor2 = '{0}' AND actor2_id = 'is')",
+            name.replace('\'', "''")
+        ))
+    };
+    assert_eq!(with_id(&env), 0);
+    // Teach the store the name (for the test's sake, as the Islamic State).
+    env.ok(&[
+        "actors",
+        "alias",
+        "add",
+        &name,
+        "--actor",
+        "is",
+        "--reason",
+        "analyst review",
+        "--as",
+        "ana",
+    ]);
+    assert_eq!(with_id(&env) as u64, n, "{name}: every record re-resolved");
+    assert!(!unresolved(&env).iter().any(|(x, _)| *x == name));
+    let list = json(env.run(&["actors", "alias", "list", "--format", "json"]));
+    assert_eq!(list[0]["name"], name.as_str(), "{list}");
+    assert_eq!(list[0]["actor"], "is");
+    assert_eq!(list[0]["by"], "ana");
+    let entry = list[0]["entry"].as_u64().unwrap().to_string();
+    // An alias that clashes with the registry is refused and nothing is written.
+    let out = env.run(&[
+        "actors", "alias", "add", "Taliban", "--actor", "is-kp", "--reason", "wrong",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("same scope"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env.run(&[
+        "actors",
+        "alias",
+        "add",
+        "X",
+        "--actor",
+        "nobody-at-all",
+        "--reason",
+        "r",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        json(env.run(&["actors", "alias", "list", "--format", "json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Undo: the name is unresolved again.
+    env.ok(&["journal", "undo", &entry, "--reason", "wrong actor"]);
+    assert_eq!(with_id(&env), 0);
+    assert!(unresolved(&env).iter().any(|(x, _)| *x == name));
+}

@@ -189,6 +189,16 @@ impl Registry {
         )
     }
 
+    /// The bundled registry plus more files (e.g. an analyst's `[[alias]]` tables).
+    pub fn bundled_with(extra: Vec<(PathBuf, String)>) -> Result<Self, ResolveError> {
+        let mut sources: Vec<(PathBuf, String)> = BUNDLED
+            .iter()
+            .map(|(n, t)| (PathBuf::from(n), t.to_string()))
+            .collect();
+        sources.extend(extra);
+        Self::from_sources(sources)
+    }
+
     /// Every `*.toml` file of a directory, in name order.
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, ResolveError> {
         let dir = dir.as_ref();
@@ -227,6 +237,8 @@ impl Registry {
         let mut parent_at: Vec<Option<usize>> = Vec::new();
         let mut relation_at: Vec<Vec<usize>> = Vec::new();
         let mut file_of: Vec<usize> = Vec::new();
+        // `[[alias]]` tables: (file, offset of `actor`, actor id, alias).
+        let mut extra: Vec<(usize, usize, String, Alias)> = Vec::new();
         for (fi, (path, text)) in sources.iter().enumerate() {
             hasher.write(path.to_string_lossy().as_bytes());
             hasher.write(text.as_bytes());
@@ -237,6 +249,21 @@ impl Registry {
                     continue;
                 }
             };
+            for x in doc.aliases {
+                let at = x.actor.span().start;
+                extra.push((
+                    fi,
+                    at,
+                    x.actor.into_inner(),
+                    Alias {
+                        name: x.name,
+                        country: x.country,
+                        from: x.from,
+                        to: x.to,
+                        note: x.note,
+                    },
+                ));
+            }
             for a in doc.actors {
                 id_at.push((fi, a.id.span().start));
                 parent_at.push(a.parent.as_ref().map(|p| p.span().start));
@@ -309,6 +336,36 @@ impl Registry {
                         a.id, actors[prev].file
                     ),
                 ));
+            }
+        }
+        for (fi, at, id, alias) in extra {
+            match by_id.get(&id) {
+                Some(&i) => {
+                    if let (Some(f), Some(t)) = (alias.from, alias.to) {
+                        if f > t {
+                            let (path, text) = &sources[fi];
+                            errors.push(ResolveError::invalid_at(
+                                path,
+                                text,
+                                Some(at),
+                                format!("alias {:?} of {id} ends before it starts", alias.name),
+                            ));
+                            continue;
+                        }
+                    }
+                    if !actors[i].aliases.contains(&alias) {
+                        actors[i].aliases.push(alias);
+                    }
+                }
+                None => {
+                    let (path, text) = &sources[fi];
+                    errors.push(ResolveError::invalid_at(
+                        path,
+                        text,
+                        Some(at),
+                        format!("alias {:?} of unknown actor {id:?}", alias.name),
+                    ));
+                }
             }
         }
         for (i, a) in actors.iter().enumerate() {
@@ -822,5 +879,42 @@ parent = "b"
             .unwrap_err()
             .to_string()
             .contains("alias \"Z\" with the same scope"));
+    }
+
+    #[test]
+    fn alias_tables_add_names_to_actors_of_other_files() {
+        let extra = "[[alias]]\nactor = \"b\"\nname = \"The Betas\"\ncountry = \"X\"\nfrom = \"2022-01-01\"\n";
+        let two = |e: &str| {
+            Registry::from_sources(vec![
+                (PathBuf::from("t.toml"), SMALL.to_string()),
+                (PathBuf::from("journal.toml"), e.to_string()),
+            ])
+        };
+        let r = two(extra).unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert_eq!(
+            r.resolve("The Betas", Some("X"), d("2022-03-01"))
+                .actor_id
+                .as_deref(),
+            Some("b")
+        );
+        // Outside its scope the alias does not apply.
+        assert_eq!(
+            r.resolve("The Betas", Some("X"), d("2021-03-01")).method,
+            Method::Unresolved
+        );
+        assert_ne!(r.version(), reg(SMALL).unwrap().version());
+        // An alias of an actor nobody defines, and one that clashes, are errors with lines.
+        let err = two("\n[[alias]]\nactor = \"ghost\"\nname = \"G\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("journal.toml:3: alias \"G\" of unknown actor \"ghost\""),
+            "{err}"
+        );
+        let err = two("[[alias]]\nactor = \"b\"\nname = \"AF\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("alias \"AF\" with the same scope"), "{err}");
     }
 }

@@ -254,6 +254,25 @@ impl Actor {
 pub(crate) struct FileDoc {
     #[serde(rename = "actor", default)]
     pub actors: Vec<ActorDoc>,
+    /// Aliases of actors defined in any file (`[[alias]] actor = "taliban"
+    /// name = "…"`): how an analyst's additions are kept apart from the registry.
+    #[serde(rename = "alias", default)]
+    pub aliases: Vec<ExtraAliasDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExtraAliasDoc {
+    pub actor: toml::Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -149,6 +149,9 @@ pub(crate) struct IncidentDetail {
     pub versions: Vec<Row>,
     /// True for ACLED-sourced records: `raw` and `notes` are withheld.
     pub acled: bool,
+    /// The records matched into this incident, primary first (empty when the record
+    /// stands alone): what each source says, side by side.
+    pub members: Vec<Row>,
 }
 
 /// The licence note for ACLED-sourced records.
@@ -211,11 +214,29 @@ pub(crate) async fn detail(state: &AppState, id: &str) -> Result<IncidentDetail,
             v.remove("notes");
         }
     }
+    let members = match s(&incident, "incident_id") {
+        Some(inc) if current && incident.get("n_records").and_then(Value::as_i64) > Some(1) => {
+            state
+                .rows(&format!(
+                    "SELECT r.record_id, r.source, r.source_event_id, m.is_primary, \
+                     CAST(r.date_start AS VARCHAR) AS date_start, CAST(r.date_end AS VARCHAR) AS date_end, \
+                     e.province_name, r.latitude, r.longitude, r.event_type, r.actor1, r.actor2, \
+                     r.fatalities_low, r.fatalities_best, r.fatalities_high \
+                     FROM match_members m JOIN records r ON r.record_id = m.record_id \
+                     LEFT JOIN enrichment e ON e.record_id = r.record_id \
+                     WHERE m.incident_id = {} ORDER BY m.is_primary DESC, r.source, r.source_event_id",
+                    quote(inc)
+                ))
+                .await?
+        }
+        _ => Vec::new(),
+    };
     Ok(IncidentDetail {
         incident,
         current,
         versions,
         acled,
+        members,
     })
 }
 
@@ -235,6 +256,7 @@ pub async fn show(
         "current": d.current,
         "incident": d.incident,
         "versions": versions,
+        "members": d.members,
         "licence": if d.acled { Value::String(ACLED_LICENCE.into()) } else { Value::Null },
         "citation": sitrep_model::figure::SourceRef::standard_citation(&source, None),
     })))

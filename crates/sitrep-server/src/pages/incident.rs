@@ -140,6 +140,7 @@ pub(crate) async fn page(
             div { (summary(&d.incident)) }
             div { (super::point_map_svg(&state, &d.incident)?) }
         }
+        @if !d.members.is_empty() { (members(&d.incident, &d.members)) }
         h2 { "Fields" }
         dl.fields { @for (k, v) in d.incident.iter().filter(|(k, _)| k.as_str() != "raw") { (field(k, v)) } }
         h2 { "Source records" }
@@ -149,6 +150,50 @@ pub(crate) async fn page(
         p { a href=(format!("/api/v1/incidents/{}", encode(&id))) { "This incident as JSON" } }
     };
     Ok(Page(layout(&title, body)))
+}
+
+/// The records matched into this incident, side by side, with what they disagree on.
+fn members(incident: &Row, rows: &[Row]) -> Markup {
+    let n = |r: &Row, k: &str| r.get(k).map(value).unwrap_or_default();
+    let corroboration = incident
+        .get("corroboration")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    html! {
+        h2 { "Records in this incident" }
+        p.muted {
+            (rows.len()) " records from " (corroboration) " source" @if corroboration != 1 { "s" }
+            " were matched as one incident; the summary above reconciles them (dates and fatality ranges span all of them). "
+            "An analyst can split a record out or merge others in with "
+            code { "sitrep incidents split|merge" } "."
+        }
+        @if let Some(d) = s(incident, "disagreements").filter(|d| !d.is_empty()) {
+            p { strong { "Sources disagree on: " } (d) }
+        }
+        div.table-wrap {
+            table {
+                thead { tr { th { "Record" } th { "Date" } th { "Province" } th { "Type" } th { "Side A" } th { "Side B" } th.num { "Deaths low–best–high" } } }
+                tbody {
+                    @for r in rows {
+                        tr {
+                            td {
+                                a href=(format!("/incidents/{}", encode(s(r, "record_id").unwrap_or_default()))) {
+                                    (s(r, "source").unwrap_or_default()) ":" (s(r, "source_event_id").unwrap_or_default())
+                                }
+                                @if r.get("is_primary").and_then(Value::as_bool) == Some(true) { " " span.muted { "(primary)" } }
+                            }
+                            td { (n(r, "date_start")) @if s(r, "date_end") != s(r, "date_start") { "–" (n(r, "date_end")) } }
+                            td { (n(r, "province_name")) }
+                            td { (n(r, "event_type").replace('_', " ")) }
+                            td { (n(r, "actor1")) }
+                            td { (n(r, "actor2")) }
+                            td.num { (n(r, "fatalities_low")) "–" (n(r, "fatalities_best")) "–" (n(r, "fatalities_high")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn version(v: &Row) -> Markup {

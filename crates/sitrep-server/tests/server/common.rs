@@ -68,9 +68,14 @@ fn acled_csv() -> String {
 }
 
 async fn ingest(store: &mut Store, name: &str, bytes: &[u8]) {
+    ingest_as(store, name, bytes, None).await
+}
+
+/// Ingests `bytes` as source `source` (default: the adapter's).
+pub async fn ingest_as(store: &mut Store, name: &str, bytes: &[u8], source: Option<&str>) {
     let prepared = sitrep_ingest::prepare(name, bytes, &Format::Auto).expect("prepare");
     let opts = BatchOptions {
-        source: prepared.default_source().to_string(),
+        source: source.unwrap_or(prepared.default_source()).to_string(),
         adapter: prepared.adapter().to_string(),
         file: name.into(),
         quarantine: false,
@@ -146,7 +151,12 @@ impl Answer {
 }
 
 pub async fn request(method: Method, uri: &str, body: Body) -> Answer {
-    let app = sitrep_server::app(state().await);
+    request_to(state().await, method, uri, body).await
+}
+
+/// A request to the server over `state`.
+pub async fn request_to(state: AppState, method: Method, uri: &str, body: Body) -> Answer {
+    let app = sitrep_server::app(state);
     let req = Request::builder()
         .method(method)
         .uri(uri)

@@ -8,5 +8,6 @@ mod claims; // claims, verdicts, journal; tokens, roles, sessions, CSRF (curated
 mod common; // the shared store and request helpers
 mod errors; // bad parameters, unknown ids, limits
 mod figures; // bundled figures: data, SVG, CSV, HTML, pages
+mod incidents; // matched incidents: member records on the API and the page
 mod openapi; // the OpenAPI document and every documented path
 mod pages; // HTML pages
