@@ -41,7 +41,7 @@
 //!     country: Some("Afghanistan".into()), province: None,
 //!     event_type: EventType::Battle, sub_event_type: None,
 //!     actors: [Some("Taliban".into()), None], actor_ids: [None, None],
-//!     fatalities: Fatalities::range(2, 3, 4).unwrap(),
+//!     fatalities: Fatalities::range(2, 3, 4).unwrap(), order: 1,
 //! };
 //! let out = run(&[rec("a", 34.50), rec("b", 34.52)], &[], &Config::default(), &NoProgress);
 //! assert_eq!(out.clusters, vec![vec![0, 1]]);
@@ -245,6 +245,63 @@ pub fn latest_decisions(decisions: &[Decision]) -> HashMap<(RecordRef, RecordRef
     m
 }
 
+/// Exact twins: records of one source that agree in every field the score reads (UCDP
+/// codes several identical events on one day in one town). Any pairing of two groups of
+/// twins scores the same, so the assignment's choice among them is arbitrary; this pairs
+/// them in the order their sources list them (`MatchRecord::order`) instead, which is
+/// how both releases of one dataset list the same events. Scores, and so the selection's
+/// total, are unchanged.
+fn realign_twins(
+    p: &prep::Prepared,
+    scored: &[(u32, u32, f32, ScoreParts, bool)],
+    selected: &mut [bool],
+    runner_up: &mut [Option<f32>],
+) {
+    let key = |i: u32| p.items[i as usize].twin_key();
+    let mut groups: HashMap<([u64; 16], [u64; 16]), Vec<usize>> = HashMap::new();
+    for (k, c) in scored.iter().enumerate() {
+        if selected[k] && !c.4 && p.items[c.0 as usize].src != p.items[c.1 as usize].src {
+            groups.entry((key(c.0), key(c.1))).or_default().push(k);
+        }
+    }
+    groups.retain(|_, ks| ks.len() > 1);
+    if groups.is_empty() {
+        return;
+    }
+    let at: HashMap<(u32, u32), usize> = scored
+        .iter()
+        .enumerate()
+        .map(|(k, c)| ((c.0, c.1), k))
+        .collect();
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    groups.sort_unstable();
+    for ks in groups {
+        let by_order = |mut v: Vec<u32>| {
+            v.sort_unstable_by_key(|&i| (p.items[i as usize].order, i));
+            v
+        };
+        let left = by_order(ks.iter().map(|&k| scored[k].0).collect());
+        let right = by_order(ks.iter().map(|&k| scored[k].1).collect());
+        let Some(new): Option<Vec<usize>> = left
+            .iter()
+            .zip(&right)
+            .map(|(&a, &b)| at.get(&(a, b)).copied())
+            .collect()
+        else {
+            continue;
+        };
+        let runners: Vec<Option<f32>> = ks.iter().map(|&k| runner_up[k]).collect();
+        for &k in &ks {
+            selected[k] = false;
+            runner_up[k] = None;
+        }
+        for (&k, r) in new.iter().zip(runners) {
+            selected[k] = true;
+            runner_up[k] = r;
+        }
+    }
+}
+
 /// Per group of two sources: the chosen candidates, and each one's runner-up score.
 type GroupResult = (Vec<usize>, Vec<(usize, Option<f32>)>);
 
@@ -386,6 +443,7 @@ pub fn run(
             runner_up[k] = r;
         }
     }
+    realign_twins(&p, &scored, &mut selected, &mut runner_up);
     lap("selected");
     let link_ks: Vec<usize> = (0..scored.len()).filter(|&k| selected[k]).collect();
     let links: Vec<Edge> = link_ks
@@ -532,6 +590,7 @@ mod tests {
             actors: [Some("Taliban".into()), Some("NRF".into())],
             actor_ids: [None, None],
             fatalities: Fatalities::range(2, 3, 4).unwrap(),
+            order: 0,
         }
     }
 

@@ -21,6 +21,31 @@ pub(crate) enum Class {
     Nowhere,
 }
 
+impl Item {
+    /// Every field the score reads, so two items with equal keys are indistinguishable
+    /// to the matcher (exact twins) whatever else their records hold.
+    pub(crate) fn twin_key(&self) -> [u64; 16] {
+        [
+            self.src as u64,
+            self.start as u64,
+            self.end as u64,
+            self.dprec as u64,
+            self.class as u64,
+            self.lat.to_bits(),
+            self.lon.to_bits(),
+            ((self.region as u64) << 32) | self.country as u64,
+            self.etype as u64,
+            self.sub as u64,
+            ((self.names[0] as u64) << 32) | self.names[1] as u64,
+            ((self.ids[0] as u64) << 32) | self.ids[1] as u64,
+            self.f_low as u64,
+            self.f_best as u64,
+            self.f_high as u64,
+            self.has_point as u64,
+        ]
+    }
+}
+
 /// One record, compact. Indexes are positions in the canonical order (see [`Prepared`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Item {
@@ -42,10 +67,12 @@ pub(crate) struct Item {
     pub f_low: u32,
     pub f_best: u32,
     pub f_high: u32,
+    /// Where its source lists it (see `MatchRecord::order`).
+    pub order: u64,
 }
 
-/// Every record in canonical order (by source name, then a hash of the event id) with
-/// interned strings.
+/// Every record in canonical order (by source name, then where the source lists it:
+/// `MatchRecord::order`, then the event id) with interned strings.
 /// Matching on this order makes every result independent of the input order.
 pub(crate) struct Prepared {
     pub items: Vec<Item>,
@@ -130,12 +157,6 @@ fn trigrams(name: &str) -> Vec<u32> {
     v
 }
 
-fn fnv64(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 pub(crate) fn day_number(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - 719_163
 }
@@ -180,13 +201,7 @@ pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
     let mut keyed: Vec<(u32, u64, u32)> = records
         .par_iter()
         .enumerate()
-        .map(|(i, r)| {
-            (
-                rank(&r.event.source),
-                fnv64(&r.event.source_event_id),
-                i as u32,
-            )
-        })
+        .map(|(i, r)| (rank(&r.event.source), r.order, i as u32))
         .collect();
     keyed.par_sort_unstable_by(|x, y| {
         (x.0, x.1).cmp(&(y.0, y.1)).then_with(|| {
@@ -245,6 +260,7 @@ pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
             f_low: fat(r.fatalities.low),
             f_best: fat(r.fatalities.best),
             f_high: fat(r.fatalities.high),
+            order: r.order,
         });
     }
     let trigrams = names.names.iter().map(|n| trigrams(n)).collect();
@@ -286,6 +302,7 @@ mod tests {
             actors: [None, None],
             actor_ids: [None, None],
             fatalities: sitrep_model::Fatalities::UNKNOWN,
+            order: 0,
         };
         let (s, e) = widened(&r);
         assert_eq!(e - s, 28, "February 2020 has 29 days");

@@ -148,14 +148,50 @@ fn mexico_ged241_against_ged211_reaches_precision_and_recall() {
     );
     // Strict figures are capped by twins: 1,071 of the subset's 5,317 Mexico rows have
     // an identical row (same day, place, actors, deaths) that only the id tells apart.
-    assert!(e.precision() >= 0.98, "{e}");
-    assert!(e.recall() >= 0.98, "{e}");
+    // Twins are paired in the order the files list them, which agrees with the ids for
+    // 921 of the 1,065 twins that have a partner; no id-blind matcher can know the rest
+    // (see `relabelled_ids_give_the_same_links`).
+    assert!(e.precision() >= 0.965, "{e}");
+    assert!(e.recall() >= 0.965, "{e}");
     assert!(t.precision() >= 0.99, "{t}");
     assert!(t.recall() >= 0.99, "{t}");
     assert!(
         t.f1() > nt.f1() && e.f1() > ne.f1(),
         "matcher {t}, naive {nt}"
     );
+}
+
+/// The matcher never reads event ids: giving every record of one source a new id (and
+/// keeping where the file lists it) links exactly the same records. Before this test,
+/// records were put in canonical order by a hash of their id, so exact twins were
+/// paired by id after all (strict precision 0.98 instead of 0.967).
+#[test]
+fn relabelled_ids_give_the_same_links() {
+    let recs = mexico(2008..=2012);
+    let cfg = Config::default();
+    let links = |out: &Outcome| {
+        let mut v: Vec<(usize, usize)> =
+            out.links().map(|p| (p.a.min(p.b), p.a.max(p.b))).collect();
+        v.sort_unstable();
+        v
+    };
+    let before = links(&run(&recs, &[], &cfg, &NoProgress));
+    let relabelled: Vec<MatchRecord> = recs
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            if r.event.source == "ged211" {
+                // A different id of a different shape, in reverse order of the old ones.
+                let n: u64 = r.event.source_event_id.parse().unwrap();
+                r.event.source_event_id = format!("R{}", 10_000_000 - n);
+                r.record_id = format!("ged211:{}:1", r.event.source_event_id);
+            }
+            r
+        })
+        .collect();
+    let after = links(&run(&relabelled, &[], &cfg, &NoProgress));
+    assert!(before.len() > 500, "{}", before.len());
+    assert_eq!(before, after);
 }
 
 /// Clusters as sets of event references, for comparison across runs.

@@ -79,6 +79,10 @@ pub struct MatchRecord {
     pub actor_ids: [Option<String>; 2],
     /// Deaths.
     pub fatalities: Fatalities,
+    /// Where the source lists the record (its line in the source file). Only breaks
+    /// exact ties: records identical in every compared field are paired in the order
+    /// their sources list them.
+    pub order: u64,
 }
 
 impl MatchRecord {
@@ -101,6 +105,7 @@ impl MatchRecord {
             actors: [r.actor1.clone(), r.actor2.clone()],
             actor_ids: [None, None],
             fatalities: r.fatalities,
+            order: r.provenance.line,
         }
     }
 }

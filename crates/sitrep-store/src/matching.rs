@@ -285,7 +285,7 @@ impl Store {
              r.date_precision, r.latitude, r.longitude, r.geo_precision, r.country, \
              COALESCE(e.province_code, r.admin1) AS province, r.event_type, r.sub_event_type, \
              r.actor1, r.actor2, e.actor1_id, e.actor2_id, r.fatalities_low, \
-             r.fatalities_best, r.fatalities_high \
+             r.fatalities_best, r.fatalities_high, r.line \
              FROM records r LEFT JOIN enrichment e ON e.record_id = r.record_id \
              WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.record_id = r.record_id){filter}"
         );
@@ -311,6 +311,7 @@ impl Store {
             let fl = b.column(17).as_primitive::<Int64Type>();
             let fb = b.column(18).as_primitive::<Int64Type>();
             let fh = b.column(19).as_primitive::<Int64Type>();
+            let line = b.column(20).as_primitive::<Int64Type>();
             let int = |a: &datafusion::arrow::array::Int64Array, i: usize| {
                 (!a.is_null(i)).then(|| a.value(i).max(0) as u64)
             };
@@ -338,6 +339,7 @@ impl Store {
                         best: int(fb, i),
                         high: int(fh, i),
                     },
+                    order: line.value(i).max(0) as u64,
                 });
             }
         }
