@@ -133,6 +133,10 @@ pub struct ServeArgs {
     /// Address to listen on (loopback by default; port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: std::net::SocketAddr,
+    /// Count from `incidents` on every request, never from the store's rollup (to
+    /// compare the two paths; answers are the same).
+    #[arg(long)]
+    pub no_rollup: bool,
 }
 
 fn enum_arg<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {

@@ -28,6 +28,8 @@ pub struct AppState {
     refreshing: Arc<tokio::sync::Mutex<()>>,
     /// The claims ledger, users and sessions.
     claims: Arc<crate::auth::ClaimsState>,
+    /// Counts may come from the rollup.
+    rollup: bool,
 }
 
 /// What depends on the claims journal: the store with its `attribution` verdicts, one
@@ -121,6 +123,7 @@ impl AppState {
         Ok(AppState {
             live: Arc::new(RwLock::new(Arc::new(live))),
             refreshing: Arc::default(),
+            rollup: true,
             resolver,
             geometry: Arc::new(geometry),
             acled_sources: Arc::new(acled_sources),
@@ -160,6 +163,19 @@ impl AppState {
 
     fn snapshot(&self) -> Arc<Live> {
         Arc::clone(&self.live.read().expect("live snapshot"))
+    }
+
+    /// True when counts may come from the store's rollup (current, so registered as
+    /// table `rollup` in the session, and not turned off by [`AppState::with_rollup`]).
+    pub(crate) fn serve_rollup(&self) -> bool {
+        self.rollup && self.snapshot().store.rollup_current()
+    }
+
+    /// Whether counts (series, map, summary) may come from the store's rollup (on by
+    /// default; off, every count scans `incidents`, for comparison).
+    pub fn with_rollup(mut self, on: bool) -> Self {
+        self.rollup = on;
+        self
     }
 
     /// The store (as of the current snapshot).

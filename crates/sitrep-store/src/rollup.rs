@@ -39,10 +39,25 @@ pub const ROLLUP_DIMS: [&str; 14] = [
     "distance_band",
 ];
 
-/// The rollup's measure columns: `n` records, sums `lo`, `best`, `hi`, records
-/// without a high `hi_missing`, civilian deaths `civ` and records that give them
-/// `civ_known`.
-pub const ROLLUP_MEASURES: [&str; 7] = ["n", "lo", "best", "hi", "hi_missing", "civ", "civ_known"];
+/// The rollup's measure columns: `n` records, sums `lo`, `best` (a record without a
+/// best counts its low), `hi`, records without a high `hi_missing`, civilian deaths
+/// `civ` and records that give them `civ_known`, the sum of best figures alone
+/// `best_given` and records that give one `best_known`.
+pub const ROLLUP_MEASURES: [&str; 9] = [
+    "n",
+    "lo",
+    "best",
+    "hi",
+    "hi_missing",
+    "civ",
+    "civ_known",
+    "best_given",
+    "best_known",
+];
+
+/// Changes whenever the rollup's columns or rules change, so that rollups written by
+/// an older build count as stale and are rebuilt.
+const ROLLUP_VERSION: &str = "rollup-2";
 
 /// The rollup file and the store state it summarises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +100,8 @@ fn band_sql() -> String {
 pub(crate) fn state_of(m: &Manifest) -> String {
     let mut m = m.clone();
     m.rollup = None;
-    let text = serde_json::to_vec(&m).unwrap_or_default();
+    let mut text = ROLLUP_VERSION.as_bytes().to_vec();
+    text.extend(serde_json::to_vec(&m).unwrap_or_default());
     blake3::hash(&text).to_hex()[..16].to_string()
 }
 
@@ -132,7 +148,9 @@ impl Store {
              SUM(COALESCE(fatalities_high, 0)) AS hi, \
              SUM(CASE WHEN fatalities_high IS NULL THEN 1 ELSE 0 END) AS hi_missing, \
              SUM(COALESCE(civilian_deaths, 0)) AS civ, \
-             COUNT(civilian_deaths) AS civ_known \
+             COUNT(civilian_deaths) AS civ_known, \
+             SUM(COALESCE(fatalities_best, 0)) AS best_given, \
+             COUNT(fatalities_best) AS best_known \
              FROM incidents GROUP BY {dims}, {band} ORDER BY date_start",
             dims = dims.join(", "),
             band = band_sql(),

@@ -8,7 +8,9 @@ use std::sync::Arc;
 pub async fn serve(cli: &Cli, a: &ServeArgs) -> anyhow::Result<ExitCode> {
     let store = read_store(&cli.store).await?;
     let resolver = Arc::new(super::build_resolver(cli.store.as_deref())?);
-    let state = sitrep_server::AppState::new(store, resolver).await?;
+    let state = sitrep_server::AppState::new(store, resolver)
+        .await?
+        .with_rollup(!a.no_rollup);
     sitrep_server::serve(state, a.bind).await?;
     Ok(ExitCode::SUCCESS)
 }

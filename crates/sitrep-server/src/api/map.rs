@@ -1,7 +1,7 @@
 //! `GET /api/v1/map/provinces`: counts and fatalities per province, every province
 //! of the gazetteer present (zeros included), plus the records with no province.
 
-use super::{csv, json, Counts, AGGREGATES};
+use super::{counts_from, csv, json, Counts};
 use crate::error::ApiError;
 use crate::params::{Format, IncidentFilter, Params};
 use crate::table::s;
@@ -29,9 +29,10 @@ pub(crate) async fn provinces(
     state: &AppState,
     f: &IncidentFilter,
 ) -> Result<(Vec<ProvinceCounts>, Counts), ApiError> {
+    let (table, aggregates) = counts_from(state, f);
     let rows = state
         .rows(&format!(
-            "SELECT province_code AS code, {AGGREGATES} FROM incidents WHERE {} GROUP BY province_code",
+            "SELECT province_code AS code, {aggregates} FROM {table} WHERE {} GROUP BY province_code",
             f.to_sql()
         ))
         .await?;
@@ -93,6 +94,7 @@ pub async fn provinces_index(
     Ok(json(serde_json::json!({
         "level": "province",
         "filters": f.to_json(),
+        "counted_from": counts_from(&state, &f).0,
         "provinces": rows,
         "unlocated": unlocated,
     })))

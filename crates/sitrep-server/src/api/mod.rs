@@ -51,6 +51,27 @@ pub(crate) const AGGREGATES: &str = "count(*) AS incidents, \
      sum(fatalities_high) AS fatalities_high, \
      sum(CASE WHEN fatalities_best IS NULL THEN 1 ELSE 0 END) AS fatalities_unknown";
 
+/// [`AGGREGATES`] over the store's `rollup` (pre-aggregated counts: same results).
+pub(crate) const ROLLUP_AGGREGATES: &str = "sum(n) AS incidents, \
+     sum(lo) AS fatalities_low, sum(best_given) AS fatalities_best, \
+     sum(hi) AS fatalities_high, \
+     sum(n) - sum(best_known) AS fatalities_unknown";
+
+/// Where counts for `f` come from: the store's rollup (pre-aggregated by day, place,
+/// actors, type, precision and source; built on ingest) when it is current and `f`
+/// filters only on its dimensions, else the `incidents` view. Returns the table and
+/// the aggregate expressions. Both give the same counts (tested).
+pub(crate) fn counts_from(
+    state: &crate::AppState,
+    f: &crate::params::IncidentFilter,
+) -> (&'static str, &'static str) {
+    if state.serve_rollup() && f.districts.is_empty() && f.attributions.is_empty() {
+        ("rollup", ROLLUP_AGGREGATES)
+    } else {
+        ("incidents", AGGREGATES)
+    }
+}
+
 /// Counts and fatality sums of one group.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {

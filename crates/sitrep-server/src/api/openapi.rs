@@ -71,13 +71,15 @@ pub fn document() -> Value {
         json!({"schema": {"type": "string"}});
     incidents["get"]["responses"]["200"]["content"]["application/geo+json"] =
         json!({"schema": obj});
+    let counted_from = json!({"type": "string", "enum": ["rollup", "incidents"],
+        "description": "Where the counts came from: the store's rollup (pre-aggregated on ingest) or the incidents view (district or attribution filters); both give the same numbers"});
     let mut series = get(
         "Incidents and fatality sums per bucket, zero-filled",
         with(filter_refs(), &["bucket", "format_table"]),
         ok(
             "The series",
             json!({"type": "object", "properties": {
-            "bucket": {"type": "string"}, "filters": obj,
+            "bucket": {"type": "string"}, "filters": obj, "counted_from": counted_from.clone(),
             "points": {"type": "array", "items": {"allOf": [counts, {"type": "object", "properties": {
                 "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}}}]}}}}),
         ),
@@ -90,7 +92,7 @@ pub fn document() -> Value {
         ok(
             "Per-province counts",
             json!({"type": "object", "properties": {
-            "level": {"const": "province"}, "filters": obj, "unlocated": counts,
+            "level": {"const": "province"}, "filters": obj, "unlocated": counts, "counted_from": counted_from,
             "provinces": {"type": "array", "items": {"allOf": [counts, {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"}, "region": {"type": ["string", "null"]}}}]}}}}),
         ),

@@ -1,7 +1,8 @@
 //! `GET /api/v1/series`: incidents and fatality sums per week, month or year,
-//! zero-filled. A plain `date_trunc` count; sitrep-analysis may take over later.
+//! zero-filled: a `date_trunc` count over the store's rollup when it can answer, else
+//! over `incidents`.
 
-use super::{csv, json, Counts, AGGREGATES};
+use super::{counts_from, csv, json, Counts};
 use crate::error::ApiError;
 use crate::params::{Bucket, Format, IncidentFilter, Params};
 use crate::table::s;
@@ -32,11 +33,11 @@ pub(crate) async fn series(
     bucket: Bucket,
 ) -> Result<Vec<Point>, ApiError> {
     let unit = bucket.as_str();
+    let (table, aggregates) = counts_from(state, f);
     let rows = state
         .rows(&format!(
             "SELECT CAST(CAST(date_trunc('{unit}', CAST(date_start AS TIMESTAMP)) AS DATE) AS VARCHAR) AS start, \
-             {AGGREGATES}, CAST(min(date_start) AS VARCHAR) AS first, CAST(max(date_start) AS VARCHAR) AS last \
-             FROM incidents WHERE {} GROUP BY 1 ORDER BY 1",
+             {aggregates} FROM {table} WHERE {} GROUP BY 1 ORDER BY 1",
             f.to_sql()
         ))
         .await?;
@@ -108,6 +109,7 @@ pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response,
     Ok(json(serde_json::json!({
         "bucket": bucket.as_str(),
         "filters": f.to_json(),
+        "counted_from": counts_from(&state, &f).0,
         "points": points,
     })))
 }

@@ -1,6 +1,6 @@
 //! `GET /api/v1/summary`: headline numbers for a filter.
 
-use super::{json, Counts, AGGREGATES};
+use super::{counts_from, json, Counts};
 use crate::error::ApiError;
 use crate::params::{IncidentFilter, Params};
 use crate::table::s;
@@ -23,11 +23,12 @@ pub struct Summary {
 }
 
 pub(crate) async fn summary(state: &AppState, f: &IncidentFilter) -> Result<Summary, ApiError> {
+    let (table, aggregates) = counts_from(state, f);
     let rows = state
         .rows(&format!(
-            "SELECT {AGGREGATES}, CAST(min(date_start) AS VARCHAR) AS first, \
+            "SELECT {aggregates}, CAST(min(date_start) AS VARCHAR) AS first, \
              CAST(max(date_start) AS VARCHAR) AS last, count(DISTINCT source) AS sources \
-             FROM incidents WHERE {}",
+             FROM {table} WHERE {}",
             f.to_sql()
         ))
         .await?;

@@ -412,3 +412,76 @@ async fn a_matched_record_is_served_as_its_cluster() {
     // The versions listed are the requested record's own.
     assert_eq!(v["versions"][0]["record_id"].as_str(), Some(acled.as_str()));
 }
+
+/// Copies a store directory (a store is files only).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn counts_from_the_rollup_equal_counts_from_incidents() {
+    use axum::body::Body;
+    use axum::http::Method;
+    // The shared store has no rollup; a copy gets one.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    copy_dir(crate::common::store().root(), &root);
+    let _ = std::fs::remove_file(root.join(".lock"));
+    let mut store = sitrep_store::Store::open(&root).unwrap();
+    let built = store.build_rollup().await.unwrap();
+    assert!(built.rows > 0 && store.rollup_current());
+    let on = sitrep_server::AppState::new(store, crate::common::resolver())
+        .await
+        .unwrap();
+    let off = on.clone().with_rollup(false);
+    let get = |state: &sitrep_server::AppState, uri: String| {
+        let state = state.clone();
+        async move {
+            let a = crate::common::request_to(state, Method::GET, &uri, Body::empty()).await;
+            assert_eq!(a.status, 200, "GET {uri}: {}", a.body);
+            a.json()
+        }
+    };
+    let filters = [
+        "",
+        "province=AF-KAN",
+        "actor=taliban",
+        "actor=hizb-i-islami",
+        "type=battle&from=2010-01-01&to=2012-12-31",
+        "region=Eastern&min_geo_precision=2",
+        "source=acled&country=Afghanistan",
+        "min_date_precision=1&province=AF-HEL,AF-KAN",
+    ];
+    for f in filters {
+        for (path, bucket) in [
+            ("series", "&bucket=week"),
+            ("series", "&bucket=month"),
+            ("series", "&bucket=year"),
+            ("map/provinces", ""),
+            ("summary", ""),
+        ] {
+            let uri = format!("/api/v1/{path}?{f}{bucket}");
+            let (mut a, mut b) = (get(&on, uri.clone()).await, get(&off, uri.clone()).await);
+            if path != "summary" {
+                // The map and series say where their counts came from.
+                assert_eq!(a["counted_from"], "rollup", "{uri}");
+                assert_eq!(b["counted_from"], "incidents", "{uri}");
+                a.as_object_mut().unwrap().remove("counted_from");
+                b.as_object_mut().unwrap().remove("counted_from");
+            }
+            assert_eq!(a, b, "{uri}");
+        }
+    }
+    // A district is not a rollup dimension: such filters count from `incidents`.
+    let a = get(&on, "/api/v1/series?district=Kandahar".into()).await;
+    assert_eq!(a["counted_from"], "incidents");
+}
