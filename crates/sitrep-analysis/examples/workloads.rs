@@ -1,7 +1,8 @@
 //! The benchmark workloads as library calls on an open store (bench/workloads.py
 //! runs this next to the CLI and the peers). Prints one JSON object per workload:
 //! median/min/max milliseconds over `REPS` runs after a warm-up, and a check value
-//! the harness compares with every peer's.
+//! the harness compares with every peer's. The session holds the store's rollup in
+//! memory, as `sitrep serve` does.
 //!
 //!     cargo run --release -p sitrep-analysis --example workloads -- STORE [REPS] [OUT_DIR]
 
@@ -29,7 +30,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = std::path::PathBuf::from(args.get(3).map_or("/tmp", String::as_str));
     let t = Instant::now();
     let store = Store::open(store_dir)?;
-    let a = Analysis::new(&store).await?;
+    // Like the server (and like the peers, which hold their frames in memory): one
+    // open session with the store's rollup held in memory; "open" times that.
+    let a = Analysis::new(&store).await?.hold_rollup_in_memory().await?;
     println!(
         "{}",
         serde_json::json!({"workload": "open", "median_ms": t.elapsed().as_secs_f64() * 1e3})

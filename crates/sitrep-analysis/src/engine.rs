@@ -307,6 +307,14 @@ impl Analysis {
         self
     }
 
+    /// Keeps the store's rollup in memory for this session (see
+    /// [`sitrep_store::hold_rollup_in_memory`]): for long-lived callers that run many
+    /// queries, such as the server or a notebook.
+    pub async fn hold_rollup_in_memory(self) -> Result<Self, AnalysisError> {
+        sitrep_store::hold_rollup_in_memory(&self.ctx).await?;
+        Ok(self)
+    }
+
     /// True when series will be read from the store's rollup where they can.
     pub fn uses_rollup(&self) -> bool {
         self.preagg

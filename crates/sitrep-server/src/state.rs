@@ -61,7 +61,12 @@ impl Live {
             sitrep_claims::attach_attribution(&mut store, ledger, sitrep_claims::AsOf::Now).await?;
         }
         let ctx = store.context().await?;
+        // A server answers many requests: its counts read the rollup from memory.
+        sitrep_store::hold_rollup_in_memory(&ctx).await?;
         let analysis = Analysis::new(&store)
+            .await
+            .map_err(|e| ServerError::Analysis(e.to_string()))?
+            .hold_rollup_in_memory()
             .await
             .map_err(|e| ServerError::Analysis(e.to_string()))?;
         let data_range = analysis

@@ -53,6 +53,9 @@ pub use matching::{
     match_clusters_schema, match_decisions_schema, match_members_schema, match_pairs_schema,
     MatchingEntry, MatchingRun,
 };
-pub use rollup::{RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS, ROLLUP_MEASURES};
+pub use rollup::{
+    hold_rollup_in_memory, RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS,
+    ROLLUP_MEASURES,
+};
 pub use store::Store;
 pub use writer::{BatchOptions, BatchWriter, Outcome};

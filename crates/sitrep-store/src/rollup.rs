@@ -221,3 +221,36 @@ impl Store {
         })
     }
 }
+
+/// Replaces the `rollup` table of `ctx` (registered by [`Store::context`] when the
+/// rollup is current) with an in-memory copy split into one partition per core, so
+/// that queries stop decoding Parquet on every call: what a long-lived reader (the
+/// server, a notebook) wants; a one-shot command does not. Costs memory about the
+/// size of the decoded rollup. Returns false when `ctx` has no rollup.
+pub async fn hold_rollup_in_memory(
+    ctx: &datafusion::prelude::SessionContext,
+) -> Result<bool, StoreError> {
+    if !ctx.table_exist("rollup")? {
+        return Ok(false);
+    }
+    let df = ctx.table("rollup").await?;
+    let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
+    let batches = df.collect().await?;
+    let n = ctx.state().config().target_partitions().max(1);
+    let mut parts: Vec<Vec<datafusion::arrow::array::RecordBatch>> = vec![Vec::new(); n];
+    // Round-robin over slices of at most 64k rows, so partitions stay even.
+    let mut k = 0;
+    for b in &batches {
+        let mut off = 0;
+        while off < b.num_rows() {
+            let len = (b.num_rows() - off).min(65_536);
+            parts[k % n].push(b.slice(off, len));
+            k += 1;
+            off += len;
+        }
+    }
+    let table = datafusion::datasource::MemTable::try_new(schema, parts)?;
+    ctx.deregister_table("rollup")?;
+    ctx.register_table("rollup", std::sync::Arc::new(table))?;
+    Ok(true)
+}

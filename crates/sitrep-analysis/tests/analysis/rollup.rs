@@ -121,11 +121,20 @@ async fn rollup_and_raw_paths_give_the_same_series() {
     assert!(fast.uses_rollup());
     let raw = Analysis::new(&s).await.unwrap().with_rollup(false);
     assert!(!raw.uses_rollup());
+    // The rollup held in memory (as the server holds it) answers the same.
+    let held = Analysis::new(&s)
+        .await
+        .unwrap()
+        .hold_rollup_in_memory()
+        .await
+        .unwrap();
+    assert!(held.uses_rollup());
     for (i, q) in queries().iter().enumerate() {
         let a = raw.series(q).await.unwrap();
         let b = fast.series(q).await.unwrap();
         assert!(a.total() > 0.0, "query {i} counts something");
         assert_eq!(a, b, "query {i}: {q:?}");
+        assert_eq!(a, held.series(q).await.unwrap(), "held, query {i}: {q:?}");
     }
     // The rollup holds every incident once.
     let rows = s.sql("SELECT SUM(n) FROM rollup").await.unwrap();
