@@ -78,7 +78,7 @@ pub fn place_list(g: &Gazetteer) -> Vec<PlaceSummary> {
             name: p.name.clone(),
             region: g.region_of(i).map(str::to_string),
             capital: p.capital.as_ref().map(|c| c.name.clone()),
-            districts: p.districts.len(),
+            districts: g.districts_of(i).len(),
         })
         .collect()
 }
@@ -88,8 +88,8 @@ pub fn place_show(g: &Gazetteer, name: &str) -> Option<PlaceDetail> {
     use geo::BoundingRect;
     let i = g.province_index(name)?;
     let p = &g.provinces()[i];
-    let mut districts: Vec<DistrictView> = p
-        .districts
+    let mut districts: Vec<DistrictView> = g
+        .districts_of(i)
         .iter()
         .map(|&d| {
             let d = &g.districts()[d];

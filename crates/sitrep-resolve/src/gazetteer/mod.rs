@@ -94,8 +94,6 @@ pub struct Province {
     pub capital: Option<Capital>,
     /// The boundary.
     pub geometry: MultiPolygon<f64>,
-    /// Indices into [`Gazetteer::districts`] of its districts.
-    pub districts: Vec<usize>,
 }
 
 /// A second-level unit with its polygon and its province.
@@ -156,6 +154,14 @@ pub struct RawLocation {
     pub capital: Option<(usize, f64)>,
 }
 
+/// Districts with their R-tree and each province's list.
+#[derive(Debug)]
+struct DistrictIndex {
+    list: Vec<District>,
+    tree: RTree<BoxEntry>,
+    of_province: Vec<Vec<usize>>,
+}
+
 /// The active grouping: a name and one optional group per province.
 #[derive(Debug, Clone)]
 struct Grouping {
@@ -172,9 +178,13 @@ pub struct Gazetteer {
     country_aliases: Vec<String>,
     snap_tolerance_km: f64,
     provinces: Vec<Province>,
-    districts: Vec<District>,
+    /// Districts, joined to provinces on first use (the join samples every district's
+    /// area: most of a gazetteer's build time, which commands that never look at a
+    /// district should not pay).
+    districts: std::sync::OnceLock<DistrictIndex>,
+    /// The district features until the join takes them.
+    pending_districts: std::sync::Mutex<Option<Vec<Feature>>>,
     province_tree: RTree<BoxEntry>,
-    district_tree: RTree<BoxEntry>,
     capital_tree: RTree<PointEntry>,
     /// Largest |latitude| of any capital: bounds the degree→km conversion.
     capital_max_abs_lat: f64,
@@ -322,7 +332,6 @@ impl Gazetteer {
                     aliases: c.aliases.clone(),
                 }),
                 geometry: adm1[i].geometry.clone(),
-                districts: Vec::new(),
             });
         }
         for (i, f) in adm1.iter().enumerate() {
@@ -413,14 +422,14 @@ impl Gazetteer {
             of_province: provinces.iter().map(|p| p.default_region.clone()).collect(),
         };
 
-        let mut g = Gazetteer {
+        let g = Gazetteer {
             country: config.country,
             country_aliases: config.country_aliases,
             snap_tolerance_km: config.snap_tolerance_km,
             provinces,
-            districts: Vec::new(),
+            districts: std::sync::OnceLock::new(),
+            pending_districts: std::sync::Mutex::new(Some(adm2)),
             province_tree,
-            district_tree: RTree::new(),
             capital_tree,
             capital_max_abs_lat,
             names,
@@ -429,13 +438,34 @@ impl Gazetteer {
             default_grouping: config.default_grouping,
             version: String::new(),
         };
-        g.join_districts(adm2);
         Ok(g)
+    }
+
+    /// The districts and their index, joined on first use.
+    fn district_index(&self) -> &DistrictIndex {
+        self.districts.get_or_init(|| {
+            let adm2 = self
+                .pending_districts
+                .lock()
+                .map(|mut p| p.take())
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            self.join_districts(adm2)
+        })
+    }
+
+    /// Indices into [`Gazetteer::districts`] of a province's districts.
+    pub fn districts_of(&self, province: usize) -> &[usize] {
+        self.district_index()
+            .of_province
+            .get(province)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Assign each district to the province containing its representative point
     /// (or, failing that, the nearest province).
-    fn join_districts(&mut self, adm2: Vec<Feature>) {
+    fn join_districts(&self, adm2: Vec<Feature>) -> DistrictIndex {
         let mut districts = Vec::with_capacity(adm2.len());
         for f in adm2 {
             let Some(rep) = f.geometry.interior_point() else {
@@ -456,17 +486,22 @@ impl Gazetteer {
                 geometry: f.geometry,
             });
         }
+        let mut of_province = vec![Vec::new(); self.provinces.len()];
         for (d, district) in districts.iter().enumerate() {
-            self.provinces[district.province].districts.push(d);
+            of_province[district.province].push(d);
         }
-        self.district_tree = RTree::bulk_load(
+        let tree = RTree::bulk_load(
             districts
                 .iter()
                 .enumerate()
                 .filter_map(|(i, d)| bbox_entry(&d.geometry, i))
                 .collect(),
         );
-        self.districts = districts;
+        DistrictIndex {
+            list: districts,
+            tree,
+            of_province,
+        }
     }
 
     /// The province holding most of a district's area (sampled on a 12×12 grid over
@@ -614,7 +649,7 @@ impl Gazetteer {
 
     /// All districts.
     pub fn districts(&self) -> &[District] {
-        &self.districts
+        &self.district_index().list
     }
 
     /// The group of a province (by index) in the active grouping.
@@ -723,26 +758,27 @@ impl Gazetteer {
                 capital: None,
             };
         };
-        let district = self
-            .district_tree
+        let dx = self.district_index();
+        let district = dx
+            .tree
             .locate_in_envelope_intersecting(&env)
             .map(|e| e.data)
-            .filter(|&d| self.districts[d].province == pi)
-            .find(|&d| self.districts[d].geometry.contains(&p))
+            .filter(|&d| dx.list[d].province == pi)
+            .find(|&d| dx.list[d].geometry.contains(&p))
             .or_else(|| {
                 // Gaps between simplified district polygons, or a snapped point: the
                 // nearest district of the same province within the tolerance.
                 let tol = self.snap_tolerance_km.max(0.0);
-                let cands: Vec<usize> = self
-                    .district_tree
+                let cands: Vec<usize> = dx
+                    .tree
                     .locate_in_envelope_intersecting(&expanded_envelope(
                         p,
                         tol + snapped_km.unwrap_or(0.0),
                     ))
                     .map(|e| e.data)
-                    .filter(|&d| self.districts[d].province == pi)
+                    .filter(|&d| dx.list[d].province == pi)
                     .collect();
-                nearest_of(cands, p, |d| &self.districts[d].geometry)
+                nearest_of(cands, p, |d| &dx.list[d].geometry)
                     .filter(|&(_, km)| km <= tol + snapped_km.unwrap_or(0.0))
                     .map(|(d, _)| d)
             });
@@ -777,7 +813,7 @@ impl Gazetteer {
                 code: p.code.clone(),
                 name: p.name.clone(),
             }),
-            district: raw.district.map(|d| self.districts[d].name.clone()),
+            district: raw.district.map(|d| self.districts()[d].name.clone()),
             region: raw
                 .province
                 .and_then(|i| self.region_of(i))
