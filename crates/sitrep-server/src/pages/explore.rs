@@ -225,6 +225,15 @@ fn form(
                     @for s in &sources { option value=(s) selected[f.sources.len() == 1 && &f.sources[0] == s] { (s) } }
                 }
             }
+            @if state.store().has_attribution() {
+                label { "Attribution"
+                    select name="attribution" {
+                        option value="" { "any" }
+                        @if f.attributions.len() > 1 { option value=(one(&f.attributions)) selected { (one(&f.attributions)) } }
+                        @for a in crate::params::ATTRIBUTIONS { option value=(a) selected[f.attributions.len() == 1 && f.attributions[0] == a] { (a) } }
+                    }
+                }
+            }
             label { "Chart by"
                 select name="bucket" {
                     @for b in Bucket::NAMES { option value=(b) selected[bucket.as_str() == b] { (b) } }

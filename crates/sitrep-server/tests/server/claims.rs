@@ -542,6 +542,14 @@ async fn the_attribution_filter_follows_writes_made_while_serving() {
         .unwrap();
     assert_eq!(with_verdict(&f, target).await, t0);
     assert_eq!(with_verdict(&f, &computed).await, c0);
+    // The explore page offers the filter and keeps the choice.
+    let page = f.get("/explore?attribution=contested").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains(r#"<option value="contested" selected>"#),
+        "{}",
+        page.body
+    );
     // A verdict that does not exist is refused with the accepted ones named.
     let a = f.get("/api/v1/series?attribution=maybe").await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
