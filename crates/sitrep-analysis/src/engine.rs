@@ -2,6 +2,7 @@
 //! period comparisons and tracing values back to records.
 
 use crate::bucket::{bucket_end, bucket_start, bucket_starts};
+use crate::cube::Cube;
 use crate::sql::{dates, ints, strings, Compiler};
 use crate::stats::rate_ratio;
 use crate::transform::{cumulative, moving_average};
@@ -91,7 +92,7 @@ pub(crate) struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, o: &Acc) {
+    pub(crate) fn add(&mut self, o: &Acc) {
         self.n += o.n;
         self.low += o.low;
         self.best += o.best;
@@ -217,6 +218,9 @@ pub struct Analysis {
     pub(crate) gazetteer: Option<Arc<Gazetteer>>,
     /// The store's `rollup` table is registered (current) and may be used.
     pub(crate) preagg: bool,
+    /// The rollup decoded in memory ([`Analysis::hold_rollup_in_memory`]): series
+    /// the rollup can answer are summed from it natively, without SQL.
+    pub(crate) cube: Option<Arc<Cube>>,
 }
 
 impl std::fmt::Debug for Analysis {
@@ -247,6 +251,7 @@ impl Analysis {
             registry: registry_bundled(),
             gazetteer: gazetteer_bundled(),
             preagg: false,
+            cube: None,
         };
         a.preagg = a.ctx.table_exist("rollup").unwrap_or(false);
         // A store whose `incidents` view has the enrichment columns but no enrichment
@@ -310,9 +315,28 @@ impl Analysis {
     /// Keeps the store's rollup in memory for this session (see
     /// [`sitrep_store::hold_rollup_in_memory`]): for long-lived callers that run many
     /// queries, such as the server or a notebook.
-    pub async fn hold_rollup_in_memory(self) -> Result<Self, AnalysisError> {
-        sitrep_store::hold_rollup_in_memory(&self.ctx).await?;
+    ///
+    /// The session also decodes the rollup into a columnar cube and answers every
+    /// series, comparison and data range the rollup can answer by scanning it
+    /// natively, with no SQL per call; the results are the SQL path's (tests prove
+    /// it).
+    pub async fn hold_rollup_in_memory(mut self) -> Result<Self, AnalysisError> {
+        if sitrep_store::hold_rollup_in_memory(&self.ctx).await? {
+            let batches = self.run("SELECT * FROM rollup").await?;
+            self.cube = Some(Arc::new(Cube::from_batches(&batches)?));
+        }
         Ok(self)
+    }
+
+    /// The cube, when held and the session may use the rollup.
+    fn cube(&self) -> Option<&Cube> {
+        self.cube.as_deref().filter(|_| self.preagg)
+    }
+
+    /// True when the rollup is held decoded in memory and series it can answer are
+    /// summed from it natively ([`Analysis::hold_rollup_in_memory`]).
+    pub fn scans_rollup_natively(&self) -> bool {
+        self.cube().is_some()
     }
 
     /// True when series will be read from the store's rollup where they can.
@@ -365,16 +389,23 @@ impl Analysis {
     }
 
     /// Per group and day sums of the records matching `filters`.
+    ///
+    /// Days may be keyed by the start of their `bucket` instead (the cube does so):
+    /// bucketing a bucket start leaves it unchanged, so series come out the same.
     pub(crate) async fn aggregate(
         &self,
         filters: &Filters,
         by: GroupBy,
         edges: &[f64],
+        bucket: Bucket,
     ) -> Result<Agg, AnalysisError> {
         let mut c = self.compiler(edges);
         c.preagg = self.preagg_ok(filters, by, edges);
         let pred = c.predicate(filters, true)?;
         let sub = c.grouped(&pred, by, filters)?;
+        if let Some(cube) = self.cube().filter(|_| c.preagg) {
+            return cube.aggregate(&c, filters, by, bucket);
+        }
         let aggs = if c.preagg { PREAGG_AGGS } else { AGGS };
         let sql = format!("SELECT date_start, g, {aggs} FROM ({sub}) t GROUP BY date_start, g");
         let mut agg = Agg::default();
@@ -398,7 +429,9 @@ impl Analysis {
 
     /// The series `q` asks for. See [`crate::series`].
     pub async fn series(&self, q: &SeriesQuery) -> Result<SeriesFrame, AnalysisError> {
-        let agg = self.aggregate(&q.filters, q.by, &q.distance_bands).await?;
+        let agg = self
+            .aggregate(&q.filters, q.by, &q.distance_bands, q.bucket)
+            .await?;
         let starts = self.starts_for(&[(&q.filters, &agg)], q.bucket);
         let raw = self.group_lines(q, &agg, &starts, None)?;
         let lines = self.finish(q, &raw, &starts).await?;
@@ -526,7 +559,9 @@ impl Analysis {
         let mut f = share_of.clone();
         f.from = q.filters.from;
         f.to = q.filters.to;
-        let agg = self.aggregate(&f, GroupBy::None, &q.distance_bands).await?;
+        let agg = self
+            .aggregate(&f, GroupBy::None, &q.distance_bands, q.bucket)
+            .await?;
         let mut days: BTreeMap<NaiveDate, Acc> = BTreeMap::new();
         for g in agg.groups.values() {
             for (d, a) in g {
@@ -700,6 +735,9 @@ impl Analysis {
         let mut c = self.compiler(&[]);
         c.preagg = self.preagg_ok(&f, GroupBy::None, &[]);
         let pred = c.predicate(&f, false)?;
+        if let Some(cube) = self.cube().filter(|_| c.preagg) {
+            return Ok(cube.data_range(sources));
+        }
         // The rollup has every incident's day: its range is the data's, read from
         // thousands of rows rather than the whole `incidents` view.
         let table = if c.preagg { "rollup" } else { "incidents" };
@@ -754,7 +792,7 @@ impl Analysis {
             f.from = Some(p.from);
             f.to = Some(p.to);
             *t = self
-                .aggregate(&f, GroupBy::None, edges)
+                .aggregate(&f, GroupBy::None, edges, Bucket::Day)
                 .await?
                 .total()
                 .value(measure);
@@ -809,7 +847,9 @@ impl Analysis {
             None => Box::new(|_| true),
             Some(_) if q.by == GroupBy::None => Box::new(|_| true),
             Some(OTHER) if q.top.is_some() => {
-                let agg = self.aggregate(&q.filters, q.by, &q.distance_bands).await?;
+                let agg = self
+                    .aggregate(&q.filters, q.by, &q.distance_bands, q.bucket)
+                    .await?;
                 let starts = self.starts_for(&[(&q.filters, &agg)], q.bucket);
                 let kept: HashSet<String> = self
                     .group_lines(q, &agg, &starts, None)?

@@ -118,7 +118,10 @@ impl Analysis {
         };
         let mut aggs = Vec::new();
         for (_, f) in lines {
-            aggs.push(self.aggregate(f, by, &spec.distance_bands).await?);
+            aggs.push(
+                self.aggregate(f, by, &spec.distance_bands, spec.series.bucket)
+                    .await?,
+            );
         }
         let sel: Vec<(&Filters, &crate::engine::Agg)> =
             lines.iter().map(|(_, f)| f).zip(aggs.iter()).collect();

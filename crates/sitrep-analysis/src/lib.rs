@@ -66,6 +66,7 @@
 #![deny(missing_docs)]
 
 mod bucket;
+mod cube;
 mod engine;
 mod error;
 mod figure;

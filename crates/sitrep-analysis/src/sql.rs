@@ -55,7 +55,7 @@ impl Compiler<'_> {
 
     /// A province filter value (ISO code or any spelling) as the code incidents carry;
     /// an unknown province is an input error, never a silent zero.
-    fn province_code(&self, v: &str) -> Result<String, AnalysisError> {
+    pub fn province_code(&self, v: &str) -> Result<String, AnalysisError> {
         let norm = v.trim().to_ascii_uppercase().replace('_', "-");
         let Some(g) = self.gazetteer else {
             return Ok(norm);
@@ -88,8 +88,9 @@ impl Compiler<'_> {
         })
     }
 
-    /// SQL for one distance band by its label.
-    pub fn band_predicate(&self, label: &str) -> Result<String, AnalysisError> {
+    /// The index of a distance band among the edges' bands, by its label (`-` may
+    /// stand for `–`), and the band's own label.
+    pub fn band_index(&self, label: &str) -> Result<(usize, String), AnalysisError> {
         let labels = distance_band_labels(self.edges);
         let i = labels
             .iter()
@@ -98,8 +99,14 @@ impl Compiler<'_> {
                 label: label.to_string(),
                 known: labels.clone(),
             })?;
+        Ok((i, labels[i].clone()))
+    }
+
+    /// SQL for one distance band by its label.
+    pub fn band_predicate(&self, label: &str) -> Result<String, AnalysisError> {
+        let (i, label) = self.band_index(label)?;
         if self.preagg {
-            return Ok(format!("distance_band = {}", quote(&labels[i])));
+            return Ok(format!("distance_band = {}", quote(&label)));
         }
         let lo = self.edges[i];
         Ok(match self.edges.get(i + 1) {

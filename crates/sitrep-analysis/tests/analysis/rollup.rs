@@ -7,7 +7,7 @@ fn d(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
 }
 
-fn queries() -> Vec<SeriesQuery> {
+fn queries(source: &str) -> Vec<SeriesQuery> {
     let bands = vec![0.0, 5.0, 25.0, 50.0, 100.0];
     let base = |filters: Filters, bucket, measure, by| SeriesQuery {
         filters,
@@ -110,6 +110,45 @@ fn queries() -> Vec<SeriesQuery> {
     top.top = Some(3);
     top.cumulative = true;
     qs.push(top);
+    // Daily buckets over the whole range (the held cube's sparse path), actors on
+    // side A, a source and an actor filter on either side, a share.
+    qs.push(base(
+        Filters::default(),
+        Bucket::Day,
+        Measure::FatalitiesBest,
+        GroupBy::EventType,
+    ));
+    qs.push(base(
+        Filters {
+            role: Role::A,
+            ..Filters::default()
+        },
+        Bucket::Quarter,
+        Measure::FatalitiesHigh,
+        GroupBy::Actor,
+    ));
+    qs.push(base(
+        Filters {
+            min_geo_precision: Some(2),
+            min_date_precision: Some(2),
+            ..Filters::default()
+        },
+        Bucket::Month,
+        Measure::FatalitiesBest,
+        GroupBy::Province,
+    ));
+    let mut share = base(
+        Filters {
+            actors: vec!["taliban".into(), "afg-republic".into()],
+            sources: vec![source.to_string()],
+            ..Filters::default()
+        },
+        Bucket::Month,
+        Measure::Incidents,
+        GroupBy::Province,
+    );
+    share.share_of = Some(Filters::default());
+    qs.push(share);
     qs
 }
 
@@ -128,8 +167,19 @@ async fn rollup_and_raw_paths_give_the_same_series() {
         .hold_rollup_in_memory()
         .await
         .unwrap();
-    assert!(held.uses_rollup());
-    for (i, q) in queries().iter().enumerate() {
+    assert!(held.uses_rollup() && held.scans_rollup_natively());
+    assert!(!fast.scans_rollup_natively());
+    let source = {
+        let b = s.sql("SELECT MIN(source) FROM incidents").await.unwrap();
+        use sitrep_store::arrow::array::AsArray;
+        let c = sitrep_store::arrow::compute::cast(
+            b[0].column(0),
+            &sitrep_store::arrow::datatypes::DataType::Utf8,
+        )
+        .unwrap();
+        c.as_string::<i32>().value(0).to_string()
+    };
+    for (i, q) in queries(&source).iter().enumerate() {
         let a = raw.series(q).await.unwrap();
         let b = fast.series(q).await.unwrap();
         assert!(a.total() > 0.0, "query {i} counts something");
@@ -193,4 +243,20 @@ async fn comparisons_and_data_ranges_agree_on_both_paths() {
     let y = fast.compare(&f, Measure::Incidents, a, b).await.unwrap();
     assert!(x.count_a > 0.0);
     assert_eq!(x, y);
+    // And from the rollup held in memory, scanned natively.
+    let held = Analysis::new(&s)
+        .await
+        .unwrap()
+        .hold_rollup_in_memory()
+        .await
+        .unwrap();
+    assert!(held.scans_rollup_natively());
+    assert_eq!(x, held.compare(&f, Measure::Incidents, a, b).await.unwrap());
+    assert_eq!(
+        raw.data_range(&[]).await.unwrap(),
+        held.data_range(&[]).await.unwrap()
+    );
+    let sources = vec!["no such source".to_string()];
+    assert_eq!(held.data_range(&sources).await.unwrap(), None);
+    assert_eq!(raw.data_range(&sources).await.unwrap(), None);
 }
