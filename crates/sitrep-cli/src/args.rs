@@ -26,6 +26,9 @@ pub enum Command {
     Ingest(IngestArgs),
     /// List the store's batches: sources, files, hashes, counts, dates.
     Sources(SourcesArgs),
+    /// Hash every file of the store against its checksum (every command checks the
+    /// files that changed since they were last found whole; this checks them all).
+    Verify,
     /// Run read-only SQL over records, incidents, changes, quarantine and batches.
     Query(QueryArgs),
     /// Write incidents (filtered) to CSV, Parquet, GeoJSON or JSON.
@@ -510,6 +513,16 @@ pub struct ExportArgs {
     /// Include the verbatim source row (`raw` column).
     #[arg(long)]
     pub raw: bool,
+    /// Only these columns of `incidents`, in this order (comma-separated or
+    /// repeated), e.g. `--columns record_id,date_start,province_code,fatalities_best`.
+    /// GeoJSON always carries `latitude` and `longitude` in its geometry.
+    #[arg(
+        long,
+        value_name = "COLUMN",
+        value_delimiter = ',',
+        conflicts_with = "raw"
+    )]
+    pub columns: Vec<String>,
     /// Filters.
     #[command(flatten)]
     pub filter: FilterArgs,

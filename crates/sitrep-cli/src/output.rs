@@ -6,8 +6,7 @@ use std::io::Write;
 
 /// Prints batches to standard output.
 pub fn print(batches: &[RecordBatch], format: OutFormat) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = buffered();
     match format {
         OutFormat::Table => {
             let t = sitrep_store::arrow::util::pretty::pretty_format_batches(batches)?;
@@ -25,7 +24,14 @@ pub fn print(batches: &[RecordBatch], format: OutFormat) -> anyhow::Result<()> {
             writeln!(out)?;
         }
     }
+    out.flush()?;
     Ok(())
+}
+
+/// Standard output behind one large buffer: results are written in a few system
+/// calls rather than one per line (a weekly series by actor is thousands of lines).
+fn buffered() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
 }
 
 /// Prints serialisable rows (objects with the same keys) as a table, CSV or JSON.
@@ -34,11 +40,11 @@ pub fn print_rows<T: serde::Serialize>(rows: &[T], format: OutFormat) -> anyhow:
         .iter()
         .map(serde_json::to_value)
         .collect::<Result<_, _>>()?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = buffered();
     if format == OutFormat::Json {
         serde_json::to_writer_pretty(&mut out, &values)?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(());
     }
     let keys: Vec<String> = values
@@ -70,6 +76,7 @@ pub fn print_rows<T: serde::Serialize>(rows: &[T], format: OutFormat) -> anyhow:
             w.push_str(&csv_line(r));
         }
         out.write_all(w.as_bytes())?;
+        out.flush()?;
         return Ok(());
     }
     let widths: Vec<usize> = keys
@@ -99,6 +106,7 @@ pub fn print_rows<T: serde::Serialize>(rows: &[T], format: OutFormat) -> anyhow:
     for r in &table {
         writeln!(out, "{}", line(r).trim_end())?;
     }
+    out.flush()?;
     Ok(())
 }
 

@@ -40,6 +40,7 @@ mod matching;
 mod rollup;
 pub mod schema;
 mod store;
+mod verified;
 mod writer;
 
 pub use datafusion;

@@ -1,7 +1,6 @@
 //! Opening a store, verifying it, and querying it with DataFusion.
 
 use crate::manifest::Manifest;
-use crate::writer::hash_file;
 use crate::{schema, BatchOptions, BatchWriter, StoreError};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
@@ -25,7 +24,9 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens an existing store and verifies every data file against its checksum.
+    /// Opens an existing store and verifies every data file against its checksum
+    /// (files unchanged since they were last found whole are trusted without being
+    /// hashed again: see [`Store::verify`] for the full check).
     pub fn open(root: impl AsRef<Path>) -> Result<Store, StoreError> {
         let root = root.as_ref().to_path_buf();
         let manifest = Manifest::load(&root)?;
@@ -34,7 +35,9 @@ impl Store {
             manifest,
             attribution: None,
         };
-        store.verify()?;
+        // Files unchanged since they were last hashed and found whole are not hashed
+        // again (see the `verified` module); `verify` hashes everything.
+        crate::verified::verify(&store.root, &store.manifest, false)?;
         Ok(store)
     }
 
@@ -68,20 +71,11 @@ impl Store {
         Store::open(root)
     }
 
-    /// Checks that every file named by the manifest exists and matches its BLAKE3.
-    pub fn verify(&self) -> Result<(), StoreError> {
-        for f in self.manifest.all_files() {
-            let path = self.root.join(&f.path);
-            let (found, _) = hash_file(&path)?;
-            if found != f.blake3 {
-                return Err(StoreError::Checksum {
-                    path,
-                    expected: f.blake3.clone(),
-                    found,
-                });
-            }
-        }
-        Ok(())
+    /// Checks that every file named by the manifest exists and matches its BLAKE3,
+    /// hashing every one of them whatever the verification cache says. Returns the
+    /// number of files hashed.
+    pub fn verify(&self) -> Result<usize, StoreError> {
+        crate::verified::verify(&self.root, &self.manifest, true)
     }
 
     /// Sets the attribution verdict of incidents, as `[source, source_event_id,

@@ -121,6 +121,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Ingest(a) => ingest::run(&cli, a).await,
         Command::Sources(a) => query::sources(&cli, a).await,
+        Command::Verify => query::verify(&cli).await,
         Command::Query(a) => query::query(&cli, a).await,
         Command::Export(a) => export::run(&cli, a).await,
         Command::Places(a) => places::places(&cli, a).await,

@@ -203,3 +203,73 @@ fn export_and_series_honour_every_filter() {
         "{err}"
     );
 }
+
+/// `--columns` exports only the named columns, in that order, with the same rows;
+/// an unknown column is refused with the list of columns and writes nothing.
+#[test]
+fn export_only_the_columns_asked_for() {
+    let env = Env::new();
+    env.ok(&[
+        "ingest",
+        data("ucdp/ged241_myanmar.csv.gz").to_str().unwrap(),
+    ]);
+    let expected = env.count(
+        "SELECT count(*) FROM incidents WHERE date_start >= DATE '2021-02-01' AND event_type = 'battle'",
+    );
+    assert!(expected > 100, "{expected}");
+    let out = env.path("cols.csv");
+    env.ok(&[
+        "export",
+        "--format",
+        "csv",
+        "--from",
+        "2021-02-01",
+        "--type",
+        "battle",
+        "--columns",
+        "date_start,record_id",
+        "--columns",
+        "fatalities_best",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let mut rdr = csv::Reader::from_path(&out).unwrap();
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(headers, ["date_start", "record_id", "fatalities_best"]);
+    assert_eq!(rdr.records().count() as i64, expected);
+
+    let gj = env.path("cols.geojson");
+    env.ok(&[
+        "export",
+        "--format",
+        "geojson",
+        "--columns",
+        "record_id",
+        "-o",
+        gj.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&gj).unwrap()).unwrap();
+    let f = &v["features"][0];
+    assert!(f["geometry"]["coordinates"].is_array(), "{f}");
+    assert!(f["properties"]["record_id"].is_string(), "{f}");
+    assert!(f["properties"].get("event_type").is_none(), "{f}");
+
+    let bad = env.path("bad.csv");
+    let o = env.run(&[
+        "export",
+        "--format",
+        "csv",
+        "--columns",
+        "record_id,provnce_code",
+        "-o",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--columns provnce_code") && err.contains("province_code"),
+        "{err}"
+    );
+    assert!(!bad.exists());
+}

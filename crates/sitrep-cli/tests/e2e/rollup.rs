@@ -62,18 +62,40 @@ fn rollup_follows_the_store_and_is_verified() {
     assert!(myanmar > 0);
     assert_eq!(total as i64, myanmar);
 
-    // A damaged rollup file is caught when the store opens.
+    // Opening the store left a verification cache naming the files found whole, and
+    // `verify` hashes them all.
+    let cache = std::fs::read_to_string(env.store().join("verified.json")).unwrap();
+    assert!(cache.contains(&file), "{cache}");
+    let ok = env.run(&["verify"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("files"));
+
+    // A damaged rollup file is caught when the store opens, even when the damage puts
+    // the file's modification time back (its status-change time still moves).
     let path = env.store().join(&file);
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     std::fs::write(&path, bytes).unwrap();
-    let out = env.run(&["sources"]);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains(&file));
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    for cmd in ["sources", "verify"] {
+        let out = env.run(&[cmd]);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains(&file));
+    }
 }
