@@ -9,7 +9,8 @@ are checked equal (a check value per workload) before any time is reported:
   ma8_by_distance_band          8-week trailing mean of weekly incidents per distance
                                 band to the nearest provincial capital (0-5-25-50-100+ km)
   compare                       weekly rate 2019-08-15..2020-06-15 over 2018-08-15..2019-06-15
-  export_parquet                battles 2015-2020 written to Parquet
+  export_parquet                battles 2015-2020, the ten analysis columns (PEER_COLUMNS),
+                                written to Parquet
 
 sitrep is timed twice: as a user runs it (the CLI on its store: process start, store
 open and checksum verification, query) and as library calls on an open store (the
@@ -20,7 +21,7 @@ memory, as `sitrep serve` does). The peers get the enriched incidents
 notebook with the frame already loaded); loading is not timed for them here (see the
 Ingest section for CSV loading).
 """
-import argparse, datetime, json, os, platform, statistics, subprocess, sys, tempfile, time
+import argparse, datetime, json, os, platform, statistics, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -89,7 +90,7 @@ def polars_workloads(pl, df, tmp):
     def export():
         f = df.filter((c("date_start") >= D(2015, 1, 1)) & (c("date_start") <= D(2020, 12, 31))
                       & (c("event_type") == "battle"))
-        f.write_parquet(tmp / "pl-export.parquet", compression="zstd")
+        f.select(PEER_COLUMNS).write_parquet(tmp / "pl-export.parquet", compression="zstd")
         return float(f.height)
 
     return [("weekly_by_actor", by_actor), ("fatalities_by_province_month", by_province),
@@ -134,7 +135,7 @@ def pandas_workloads(pd, df, tmp):
 
     def export():
         f = df[(ds >= pd.Timestamp(2015, 1, 1)) & (ds <= pd.Timestamp(2020, 12, 31)) & (df["event_type"] == "battle")]
-        f.to_parquet(tmp / "pd-export.parquet", compression="zstd")
+        f[PEER_COLUMNS].to_parquet(tmp / "pd-export.parquet", compression="zstd")
         return float(len(f))
 
     return [("weekly_by_actor", by_actor), ("fatalities_by_province_month", by_province),
@@ -178,7 +179,7 @@ def duckdb_workloads(con, tmp):
 
     def export():
         out = tmp / "duck-export.parquet"
-        con.execute(f"""COPY (SELECT * FROM t WHERE date_start BETWEEN DATE '2015-01-01' AND DATE '2020-12-31'
+        con.execute(f"""COPY (SELECT {', '.join(PEER_COLUMNS)} FROM t WHERE date_start BETWEEN DATE '2015-01-01' AND DATE '2020-12-31'
                        AND event_type = 'battle') TO '{out}' (FORMAT parquet, COMPRESSION zstd)""")
         return float(q(f"SELECT count(*) FROM read_parquet('{out}')"))
 
@@ -187,14 +188,15 @@ def duckdb_workloads(con, tmp):
 
 
 # ---------------------------------------------------------------- sitrep CLI
-def cli_workloads(bin_, store, tmp):
+def cli_workloads(bin_, store, tmp, rss):
+    """The workloads as CLI commands; each call's peak RSS (MiB) is appended to `rss`."""
     base = [bin_, "--quiet", "--store", str(store)]
 
     def run(args):
-        r = subprocess.run(base + args, capture_output=True, text=True)
-        if r.returncode != 0:
-            sys.exit(f"sitrep {' '.join(args)} failed: {r.stderr[-1500:]}")
-        return r.stdout
+        out, peak = run_measured(base + args)
+        if peak is not None:
+            rss.append(peak)
+        return out
 
     def series(args):
         return float(sum(p["value"] for p in json.loads(run(["series", "--format", "json"] + args))))
@@ -205,7 +207,8 @@ def cli_workloads(bin_, store, tmp):
 
     def export():
         out = tmp / "cli-export.parquet"
-        run(["export", "--format", "parquet", "--type", "battle", "--from", "2015-01-01", "--to", "2020-12-31", "-o", str(out)])
+        run(["export", "--format", "parquet", "--type", "battle", "--from", "2015-01-01", "--to", "2020-12-31",
+             "--columns", ",".join(PEER_COLUMNS), "-o", str(out)])
         return None
 
     return [
@@ -217,14 +220,64 @@ def cli_workloads(bin_, store, tmp):
     ]
 
 
+def run_measured(cmd):
+    """Runs `cmd`; returns (stdout, peak RSS in MiB of that process alone)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    got = {}
+    drains = [threading.Thread(target=lambda k=k, f=f: got.__setitem__(k, f.read()))
+              for k, f in (("out", p.stdout), ("err", p.stderr))]
+    for t in drains:
+        t.start()
+    # wait4, not wait: it gives this child's own resource usage.
+    _, status, ru = os.wait4(p.pid, 0)
+    for t in drains:
+        t.join()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))[:300]} failed: {got['err'][-1500:]}")
+    return got["out"], ru.ru_maxrss / 1024
+
+
+def peer_child(tool, pq, cols, reps, tmp):
+    """One peer in a process of its own: load the frame, run the workloads, print one
+    JSON line per workload (so the parent can read this process's peak memory)."""
+    cols = cols.split(",") if cols else None
+    if tool == "polars":
+        import polars
+        wls = polars_workloads(polars, polars.read_parquet(pq, columns=cols), tmp)
+    elif tool == "pandas":
+        import pandas
+        df = pandas.read_parquet(pq, columns=cols)
+        df["date_start"] = pandas.to_datetime(df["date_start"])
+        wls = pandas_workloads(pandas, df, tmp)
+    else:
+        import duckdb
+        con = duckdb.connect()
+        sel = "*" if cols is None else ", ".join(cols)
+        con.execute(f"CREATE TABLE t AS SELECT {sel} FROM read_parquet('{pq}')")
+        wls = duckdb_workloads(con, tmp)
+    for name, fn in wls:
+        med, lo, hi, val = timed(fn, reps)
+        print(json.dumps({"workload": name, "median_ms": med, "min_ms": lo, "max_ms": hi, "check": val}))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--example", required=True, help="the sitrep-analysis `workloads` example binary")
+    ap.add_argument("--bin")
+    ap.add_argument("--example", help="the sitrep-analysis `workloads` example binary")
     ap.add_argument("--mode", default="full")
     ap.add_argument("--profile", default="release")
     ap.add_argument("--sets", default="real,1m,10m", help="full mode: which datasets (real, 1m, 10m)")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--pq", help=argparse.SUPPRESS)
+    ap.add_argument("--cols", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--reps", type=int, default=5, help=argparse.SUPPRESS)
+    ap.add_argument("--tmp", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.child:
+        return peer_child(a.child, a.pq, a.cols, a.reps, Path(a.tmp))
+    if not a.bin or not a.example:
+        sys.exit("--bin and --example are required")
     import duckdb, pandas, polars
     reps = 1 if a.mode == "--smoke" else 5
     tmp = Path(tempfile.mkdtemp(prefix="sitrep-workloads-"))
@@ -238,7 +291,7 @@ def main():
             ("1m", ("synthetic 1,000,000", DATA / "synthetic_1000000.csv", DATA / "store-1000000")),
             ("10m", ("synthetic 10,000,000", make(10_000_000)[0], DATA / "store-10000000")),
         ] if key in wanted]
-    rows, mismatches = [], []
+    rows, mismatches, memory = [], [], []
     for label, csv_path, store in sets:
         if not (store / "manifest.json").exists():
             r = subprocess.run([a.bin, "--quiet", "--store", str(store), "ingest", "--source", "bench", str(csv_path)],
@@ -248,27 +301,28 @@ def main():
         pq = tmp / "incidents.parquet"
         subprocess.run([a.bin, "--quiet", "--store", str(store), "export", "--format", "parquet", "-o", str(pq)], check=True)
         # At 10M the full export (with each record's verbatim source row) would not fit
-        # three in-memory copies on this machine: peers load the columns the workloads
-        # read (their export then writes only those; sitrep's writes every column).
+        # in memory beside the rest on this machine: peers load the columns the
+        # workloads read. Every tool's export writes those columns, at every size.
         cols = PEER_COLUMNS if "10,000,000" in label else None
-        pldf = polars.read_parquet(pq, columns=cols)
-        pddf = pandas.read_parquet(pq, columns=cols)
-        pddf["date_start"] = pandas.to_datetime(pddf["date_start"])
-        con = duckdb.connect()
-        sel = "*" if cols is None else ", ".join(cols)
-        con.execute(f"CREATE TABLE t AS SELECT {sel} FROM read_parquet('{pq}')")
         results = {}
-        lib = subprocess.run([a.example, str(store), str(reps), str(tmp)], capture_output=True, text=True, check=True)
-        for line in lib.stdout.splitlines():
+        out, rss = run_measured([a.example, str(store), str(reps), str(tmp)])
+        memory.append((label, "sitrep (library)", rss))
+        for line in out.splitlines():
             v = json.loads(line)
             if v["workload"] != "open":
                 results.setdefault(v["workload"], []).append(("sitrep (library)", v["median_ms"], v["min_ms"], v["max_ms"], v["check"]))
-        tools = [("sitrep (CLI)", cli_workloads(a.bin, store, tmp)), ("polars", polars_workloads(polars, pldf, tmp)),
-                 ("pandas", pandas_workloads(pandas, pddf, tmp)), ("duckdb", duckdb_workloads(con, tmp))]
-        for tool, wls in tools:
-            for name, fn in wls:
-                med, lo, hi, val = timed(fn, reps)
-                results.setdefault(name, []).append((tool, med, lo, hi, val))
+        cli_rss = []
+        for name, fn in cli_workloads(a.bin, store, tmp, cli_rss):
+            med, lo, hi, val = timed(fn, reps)
+            results.setdefault(name, []).append(("sitrep (CLI)", med, lo, hi, val))
+        memory.append((label, "sitrep (CLI, largest command)", max(cli_rss) if cli_rss else None))
+        for tool in ["polars", "pandas", "duckdb"]:
+            out, rss = run_measured([sys.executable, __file__, "--child", tool, "--pq", str(pq),
+                                     "--cols", ",".join(cols or []), "--reps", str(reps), "--tmp", str(tmp)])
+            memory.append((label, tool, rss))
+            for line in out.splitlines():
+                v = json.loads(line)
+                results.setdefault(v["workload"], []).append((tool, v["median_ms"], v["min_ms"], v["max_ms"], v["check"]))
         for name, rs in results.items():
             checks = {t: v for t, *_, v in rs if v is not None}
             ref = checks["sitrep (library)"]
@@ -280,14 +334,14 @@ def main():
             for t, med, lo, hi, v in rs:
                 agree = "—" if v is None else ("yes" if abs(v - ref) <= 1e-6 * max(1.0, abs(ref)) else f"NO ({v:.6g} vs {ref:.6g})")
                 rows.append((label, name, t, med, lo, hi, med / best_peer, agree))
-        con.close()
     lines = [
         "## Workloads",
         "",
         f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores; "
         f"polars {polars.__version__}, pandas {pandas.__version__}, duckdb {duckdb.__version__}; sitrep {a.profile} build. "
         f"Median of {reps} after a warm-up (min–max), milliseconds. `÷ best peer` above 1 means sitrep (or that peer) is slower "
-        "than the fastest peer. Peers hold the enriched incidents in memory; sitrep reads its Parquet store on every call. "
+        "than the fastest peer. Peers hold the enriched incidents in memory; the sitrep library session holds its "
+        "rollup in memory and reads the rest of its Parquet store per call; the CLI starts a process per call. "
         "`agrees` compares each tool's check value (sum of plotted values, ratio, rows written) with sitrep's library answer.",
         "",
         "| dataset | workload | tool | median ms | min–max ms | ÷ best peer | agrees |",
@@ -295,6 +349,16 @@ def main():
     ]
     for label, name, t, med, lo, hi, ratio, agree in rows:
         lines.append(f"| {label} | {name} | {t} | {med:.1f} | {lo:.1f}–{hi:.1f} | {ratio:.2f} | {agree} |")
+    lines += [
+        "",
+        "Peak memory (resident set) of each tool's process over all five workloads, loading included; "
+        "each peer runs in a process of its own.",
+        "",
+        "| dataset | tool | peak RSS MiB |",
+        "|---|---|---|",
+    ]
+    for label, tool, rss in memory:
+        lines.append(f"| {label} | {tool} | {'—' if rss is None else f'{rss:.0f}'} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if mismatches:

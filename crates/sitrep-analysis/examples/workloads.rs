@@ -11,6 +11,20 @@ use sitrep_model::figure::{Bucket, Filters, GroupBy, Measure, Period};
 use sitrep_store::Store;
 use std::time::Instant;
 
+/// The columns every tool's export writes (bench/workloads.py's PEER_COLUMNS).
+const EXPORT_COLUMNS: [&str; 10] = [
+    "record_id",
+    "date_start",
+    "event_type",
+    "province_code",
+    "actor1_id",
+    "actor2_id",
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "capital_distance_km",
+];
+
 fn d(s: &str) -> chrono::NaiveDate {
     s.parse().expect("date")
 }
@@ -92,7 +106,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 _ => {
                     let sql = format!(
-                        "SELECT * EXCLUDE (raw) FROM incidents WHERE {}",
+                        "SELECT {} FROM incidents WHERE {}",
+                        EXPORT_COLUMNS.join(", "),
                         a.predicate(&export_filters)?
                     );
                     let batches = store.sql(&sql).await?;

@@ -15,11 +15,13 @@
 
 use crate::bucket::bucket_start;
 use crate::engine::{Acc, Agg};
-use crate::sql::{dates, ints, strings, Compiler};
+use crate::sql::{dates, ints, Compiler};
 use crate::AnalysisError;
 use chrono::NaiveDate;
 use sitrep_model::figure::{Bucket, Filters, GroupBy, Role};
-use sitrep_store::arrow::array::RecordBatch;
+use sitrep_store::arrow::array::{Array, AsArray, RecordBatch};
+use sitrep_store::arrow::compute::cast;
+use sitrep_store::arrow::datatypes::DataType;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -134,12 +136,22 @@ impl Cube {
                 cube.days.push(day);
             }
             for (k, name) in DIMS.iter().enumerate() {
-                let values = strings(b, column(b, name)?);
+                let col = b.column(column(b, name)?);
+                let col = if col.data_type() == &DataType::Utf8 {
+                    Arc::clone(col)
+                } else {
+                    cast(col, &DataType::Utf8).map_err(|e| AnalysisError::Query {
+                        message: e.to_string(),
+                        sql: format!("rollup column {name} as text"),
+                    })?
+                };
+                let values = col.as_string::<i32>();
                 let mut codes = Vec::with_capacity(n);
-                for v in values {
-                    codes.push(match v {
-                        None => NULL,
-                        Some(s) => cube.intern(s),
+                for i in 0..n {
+                    codes.push(if values.is_null(i) {
+                        NULL
+                    } else {
+                        cube.intern(values.value(i))
                     });
                 }
                 cube.dims[k].extend(codes);
@@ -172,13 +184,13 @@ impl Cube {
         Ok(cube)
     }
 
-    fn intern(&mut self, s: String) -> u32 {
-        if let Some(c) = self.codes.get(&s) {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(c) = self.codes.get(s) {
             return *c;
         }
         let c = self.strings.len() as u32;
-        self.codes.insert(s.clone(), c);
-        self.strings.push(s);
+        self.codes.insert(s.to_string(), c);
+        self.strings.push(s.to_string());
         c
     }
 
