@@ -51,8 +51,8 @@ pub use export::{export, write_csv, ExportFormat};
 pub use filter::{quote, Filter};
 pub use manifest::{BatchEntry, Counts, DerivedEntry, FileEntry, InputEntry, Manifest};
 pub use matching::{
-    match_clusters_schema, match_decisions_schema, match_members_schema, match_pairs_schema,
-    MatchingEntry, MatchingRun,
+    incidents_view_sql, match_clusters_schema, match_decisions_schema, match_members_schema,
+    match_pairs_schema, MatchingEntry, MatchingRun,
 };
 pub use rollup::{
     hold_rollup_in_memory, RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS,

@@ -523,7 +523,12 @@ impl Store {
 /// cluster's primary is hidden; the primary's row carries the reconciled dates and
 /// fatality range, its members and their disagreements. Unclustered records are
 /// singleton incidents with the same columns (corroboration 1).
-pub(crate) fn incidents_view_sql(attribution: bool) -> String {
+///
+/// When the store has no clusters (`clustered` false: no matching run, or one that
+/// linked nothing) the view reads the records' own columns directly, without the
+/// cluster joins: same rows, same columns and types (tested), but filters on dates
+/// and fatalities reach the Parquet scan of `records` instead of running after a join.
+pub fn incidents_view_sql(attribution: bool, clustered: bool) -> String {
     let overridden = [
         ("date_start", "COALESCE(m.date_start, r.date_start)"),
         ("date_end", "COALESCE(m.date_end, r.date_end)"),
@@ -542,8 +547,8 @@ pub(crate) fn incidents_view_sql(attribution: bool) -> String {
         .map(|f| {
             let n = f.name();
             match overridden.iter().find(|(c, _)| c == n) {
-                Some((c, e)) => format!("{e} AS {c}"),
-                None => format!("r.{n}"),
+                Some((c, e)) if clustered => format!("{e} AS {c}"),
+                _ => format!("r.{n}"),
             }
         })
         .collect();
@@ -552,15 +557,27 @@ pub(crate) fn incidents_view_sql(attribution: bool) -> String {
             .iter()
             .map(|c| format!("e.{c}")),
     );
-    cols.extend([
-        "COALESCE(m.incident_id, concat(r.source, ':', r.source_event_id)) AS incident_id".into(),
-        "COALESCE(m.members, r.record_id) AS members".into(),
-        "COALESCE(m.n_records, 1) AS n_records".into(),
-        "COALESCE(m.corroboration, 1) AS corroboration".into(),
-        "CASE WHEN m.incident_id IS NULL THEN r.fatalities_best ELSE m.fatalities_best_min END AS fatalities_best_min".into(),
-        "CASE WHEN m.incident_id IS NULL THEN r.fatalities_best ELSE m.fatalities_best_max END AS fatalities_best_max".into(),
-        "m.disagreements AS disagreements".into(),
-    ]);
+    if clustered {
+        cols.extend([
+            "COALESCE(m.incident_id, concat(r.source, ':', r.source_event_id)) AS incident_id".into(),
+            "COALESCE(m.members, r.record_id) AS members".into(),
+            "COALESCE(m.n_records, 1) AS n_records".into(),
+            "COALESCE(m.corroboration, 1) AS corroboration".into(),
+            "CASE WHEN m.incident_id IS NULL THEN r.fatalities_best ELSE m.fatalities_best_min END AS fatalities_best_min".into(),
+            "CASE WHEN m.incident_id IS NULL THEN r.fatalities_best ELSE m.fatalities_best_max END AS fatalities_best_max".into(),
+            "m.disagreements AS disagreements".into(),
+        ]);
+    } else {
+        cols.extend([
+            "concat(r.source, ':', r.source_event_id) AS incident_id".into(),
+            "r.record_id AS members".into(),
+            "arrow_cast(1, 'Int64') AS n_records".into(),
+            "arrow_cast(1, 'Int64') AS corroboration".into(),
+            "r.fatalities_best AS fatalities_best_min".into(),
+            "r.fatalities_best AS fatalities_best_max".into(),
+            "arrow_cast(NULL, 'Utf8') AS disagreements".into(),
+        ]);
+    }
     // Attribution verdicts (sitrep-claims), per source event of the primary record.
     let join = if attribution {
         cols.push("at.attribution".into());
@@ -568,12 +585,18 @@ pub(crate) fn incidents_view_sql(attribution: bool) -> String {
     } else {
         ""
     };
+    let (clusters, members) = if clustered {
+        (
+            " LEFT JOIN match_clusters m ON m.primary_record_id = r.record_id",
+            " AND NOT EXISTS (SELECT 1 FROM match_members x WHERE x.record_id = r.record_id AND NOT x.is_primary)",
+        )
+    } else {
+        ("", "")
+    };
     format!(
         "CREATE VIEW incidents AS SELECT {} FROM records r \
-         LEFT JOIN enrichment e ON e.record_id = r.record_id \
-         LEFT JOIN match_clusters m ON m.primary_record_id = r.record_id{join} \
-         WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.record_id = r.record_id) \
-         AND NOT EXISTS (SELECT 1 FROM match_members x WHERE x.record_id = r.record_id AND NOT x.is_primary)",
+         LEFT JOIN enrichment e ON e.record_id = r.record_id{clusters}{join} \
+         WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.record_id = r.record_id){members}",
         cols.join(", ")
     )
 }

@@ -272,6 +272,7 @@ impl Store {
         }
         ctx.sql(&crate::matching::incidents_view_sql(
             self.attribution.is_some(),
+            self.manifest.files("match_clusters").next().is_some(),
         ))
         .await?;
         // The rollup is a table only while it matches the store; stale, readers take

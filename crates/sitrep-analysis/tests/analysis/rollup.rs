@@ -260,3 +260,40 @@ async fn comparisons_and_data_ranges_agree_on_both_paths() {
     assert_eq!(held.data_range(&sources).await.unwrap(), None);
     assert_eq!(raw.data_range(&sources).await.unwrap(), None);
 }
+
+/// A store without clusters reads `incidents` without the cluster joins: the same
+/// rows, columns and types as the full view over its (empty) cluster tables.
+#[tokio::test]
+async fn the_unclustered_view_equals_the_full_one() {
+    let s = store();
+    let ctx = s.context().await.unwrap();
+    let full = sitrep_store::incidents_view_sql(false, true).replacen(
+        "CREATE VIEW incidents ",
+        "CREATE VIEW incidents_full ",
+        1,
+    );
+    assert!(full.contains("match_clusters"));
+    assert!(!sitrep_store::incidents_view_sql(false, false).contains("match_clusters"));
+    ctx.sql(&full).await.unwrap();
+    let read = |table: &str| {
+        let ctx = ctx.clone();
+        let sql = format!("SELECT * FROM {table} ORDER BY record_id");
+        async move {
+            let b = ctx.sql(&sql).await.unwrap().collect().await.unwrap();
+            sitrep_store::arrow::compute::concat_batches(&b[0].schema(), &b).unwrap()
+        }
+    };
+    let (a, b) = (read("incidents").await, read("incidents_full").await);
+    assert_eq!(a.num_rows(), 16_038);
+    assert_eq!(a.num_columns(), b.num_columns());
+    for (i, f) in a.schema().fields().iter().enumerate() {
+        let g = b.schema().field(i).clone();
+        assert_eq!(f.name(), g.name());
+        assert_eq!(f.data_type(), g.data_type(), "{}", f.name());
+        assert!(
+            a.column(i).as_ref() == b.column(i).as_ref(),
+            "column {} differs",
+            f.name()
+        );
+    }
+}
