@@ -15,6 +15,9 @@ pub struct Header {
     /// Column names as written (BOM and surrounding spaces removed).
     pub names: Vec<String>,
     index: HashMap<String, usize>,
+    /// Each name as the start of a JSON object member (`"name":`, escaped), so that
+    /// [`Row::raw_json`] escapes the header once per file rather than once per row.
+    keys: Vec<String>,
 }
 
 impl Header {
@@ -24,7 +27,16 @@ impl Header {
         for (i, n) in names.iter().enumerate() {
             index.entry(n.trim().to_ascii_lowercase()).or_insert(i);
         }
-        Header { names, index }
+        let keys = names
+            .iter()
+            .map(|n| {
+                let mut k = String::with_capacity(n.len() + 3);
+                push_json_str(&mut k, n);
+                k.push(':');
+                k
+            })
+            .collect();
+        Header { names, index, keys }
     }
     /// 0-based position of a column (case-insensitive).
     pub fn get(&self, name: &str) -> Option<usize> {
@@ -100,15 +112,16 @@ impl<'a> Row<'a> {
     }
     /// The whole row as a JSON object (header name → value), verbatim.
     pub fn raw_json(&self) -> String {
-        let mut out =
-            String::with_capacity(self.fields.iter().map(|f| f.len() + 16).sum::<usize>() + 2);
+        let pairs = self.header.keys.iter().zip(self.fields.iter());
+        // Exact unless a value needs escapes: keys, values, their quotes and commas.
+        let size: usize = pairs.clone().map(|(k, v)| k.len() + v.len() + 3).sum();
+        let mut out = String::with_capacity(size + 2);
         out.push('{');
-        for (i, (name, value)) in self.header.names.iter().zip(self.fields.iter()).enumerate() {
+        for (i, (key, value)) in pairs.enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            push_json_str(&mut out, name);
-            out.push(':');
+            out.push_str(key);
             push_json_str(&mut out, value);
         }
         out.push('}');
@@ -122,6 +135,12 @@ impl<'a> Row<'a> {
 fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
+    // Most values need no escape at all: one scan, one copy.
+    if !bytes.iter().any(|&b| needs_escape(b)) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc = match b {
@@ -143,6 +162,11 @@ fn push_json_str(out: &mut String, s: &str) {
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// True for the bytes a JSON string must escape.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
 }
 
 fn push_unicode_escape(out: &mut String, b: u8) {
