@@ -389,6 +389,8 @@ impl MappingRows {
         let v = self.value(c, field)?;
         let fmt = self.bound(field).and_then(|b| b.format.as_deref());
         let parsed = match fmt {
+            Some("%Y-%m-%d") => crate::fields::parse_ymd(v.as_bytes())
+                .or_else(|| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
             Some(f) => NaiveDate::parse_from_str(&v, f).ok(),
             None => parse_date(&v),
         };
