@@ -3,11 +3,14 @@
 use crate::manifest::{sync_dir, BatchEntry, Counts, FileEntry, InputEntry};
 use crate::{schema, Store, StoreError};
 use datafusion::arrow::array::{
-    ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder,
+    ArrayBuilder, ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
+    PrimitiveBuilder, RecordBatch, StringBuilder,
 };
+use datafusion::arrow::datatypes::ArrowPrimitiveType;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::schema::types::ColumnPath;
 use sitrep_ingest::{Mapped, RecordSink, RowError};
 use sitrep_model::{Record, VersionKind};
 use std::collections::HashMap;
@@ -539,6 +542,12 @@ fn props() -> WriterProperties {
             ZstdLevel::try_new(1).expect("valid level"),
         ))
         .set_max_row_group_row_count(Some(128 * 1024))
+        // Columns with a different value on (nearly) every row: a dictionary would only
+        // cost an interning hash per value before the writer falls back to plain pages.
+        .set_column_dictionary_enabled(ColumnPath::from("record_id"), false)
+        .set_column_dictionary_enabled(ColumnPath::from("source_event_id"), false)
+        .set_column_dictionary_enabled(ColumnPath::from("row_hash"), false)
+        .set_column_dictionary_enabled(ColumnPath::from("raw"), false)
         .build()
 }
 
@@ -637,6 +646,30 @@ struct Columns {
     raw: StringBuilder,
 }
 
+/// A column's builder for the next batch, sized like the one it replaces.
+trait Refill: ArrayBuilder + Sized {
+    fn refill(&self) -> Self;
+}
+
+impl Refill for StringBuilder {
+    fn refill(&self) -> Self {
+        let bytes = self.values_slice().len();
+        StringBuilder::with_capacity(self.len().max(FLUSH_ROWS), bytes + bytes / 8)
+    }
+}
+
+impl<T: ArrowPrimitiveType> Refill for PrimitiveBuilder<T> {
+    fn refill(&self) -> Self {
+        PrimitiveBuilder::with_capacity(self.len().max(FLUSH_ROWS))
+    }
+}
+
+/// The builder's array; the builder is replaced by a presized empty one.
+fn take<B: Refill>(b: &mut B) -> ArrayRef {
+    let next = b.refill();
+    std::mem::replace(b, next).finish()
+}
+
 fn days(d: chrono::NaiveDate) -> i32 {
     (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
 }
@@ -706,42 +739,44 @@ impl Columns {
 
     fn finish(&mut self) -> Result<RecordBatch, StoreError> {
         self.len = 0;
+        // Builders start again with the room the last batch needed: they do not grow
+        // from nothing (and copy their bytes at each doubling) for every batch.
         let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.record_id.finish()),
-            Arc::new(self.source.finish()),
-            Arc::new(self.source_event_id.finish()),
-            Arc::new(self.version.finish()),
-            Arc::new(self.version_kind.finish()),
-            Arc::new(self.batch.finish()),
-            Arc::new(self.file.finish()),
-            Arc::new(self.line.finish()),
-            Arc::new(self.format.finish()),
-            Arc::new(self.row_hash.finish()),
-            Arc::new(self.date_start.finish()),
-            Arc::new(self.date_end.finish()),
-            Arc::new(self.date_precision.finish()),
-            Arc::new(self.latitude.finish()),
-            Arc::new(self.longitude.finish()),
-            Arc::new(self.geo_precision.finish()),
-            Arc::new(self.country.finish()),
-            Arc::new(self.admin1.finish()),
-            Arc::new(self.admin2.finish()),
-            Arc::new(self.location.finish()),
-            Arc::new(self.event_type.finish()),
-            Arc::new(self.sub_event_type.finish()),
-            Arc::new(self.source_event_type.finish()),
-            Arc::new(self.actor1.finish()),
-            Arc::new(self.actor2.finish()),
-            Arc::new(self.assoc_actor1.finish()),
-            Arc::new(self.assoc_actor2.finish()),
-            Arc::new(self.conflict.finish()),
-            Arc::new(self.f_low.finish()),
-            Arc::new(self.f_best.finish()),
-            Arc::new(self.f_high.finish()),
-            Arc::new(self.civilian.finish()),
-            Arc::new(self.notes.finish()),
-            Arc::new(self.quality.finish()),
-            Arc::new(self.raw.finish()),
+            take(&mut self.record_id),
+            take(&mut self.source),
+            take(&mut self.source_event_id),
+            take(&mut self.version),
+            take(&mut self.version_kind),
+            take(&mut self.batch),
+            take(&mut self.file),
+            take(&mut self.line),
+            take(&mut self.format),
+            take(&mut self.row_hash),
+            take(&mut self.date_start),
+            take(&mut self.date_end),
+            take(&mut self.date_precision),
+            take(&mut self.latitude),
+            take(&mut self.longitude),
+            take(&mut self.geo_precision),
+            take(&mut self.country),
+            take(&mut self.admin1),
+            take(&mut self.admin2),
+            take(&mut self.location),
+            take(&mut self.event_type),
+            take(&mut self.sub_event_type),
+            take(&mut self.source_event_type),
+            take(&mut self.actor1),
+            take(&mut self.actor2),
+            take(&mut self.assoc_actor1),
+            take(&mut self.assoc_actor2),
+            take(&mut self.conflict),
+            take(&mut self.f_low),
+            take(&mut self.f_best),
+            take(&mut self.f_high),
+            take(&mut self.civilian),
+            take(&mut self.notes),
+            take(&mut self.quality),
+            take(&mut self.raw),
         ];
         Ok(RecordBatch::try_new(schema::records(), cols)?)
     }
