@@ -15,6 +15,9 @@ pub struct Header {
     /// Column names as written (BOM and surrounding spaces removed).
     pub names: Vec<String>,
     index: HashMap<String, usize>,
+    /// Each name as the start of a JSON object member (`"name":`, escaped), so that
+    /// [`Row::raw_json`] escapes the header once per file rather than once per row.
+    keys: Vec<String>,
 }
 
 impl Header {
@@ -24,7 +27,16 @@ impl Header {
         for (i, n) in names.iter().enumerate() {
             index.entry(n.trim().to_ascii_lowercase()).or_insert(i);
         }
-        Header { names, index }
+        let keys = names
+            .iter()
+            .map(|n| {
+                let mut k = String::with_capacity(n.len() + 3);
+                push_json_str(&mut k, n);
+                k.push(':');
+                k
+            })
+            .collect();
+        Header { names, index, keys }
     }
     /// 0-based position of a column (case-insensitive).
     pub fn get(&self, name: &str) -> Option<usize> {
@@ -100,15 +112,16 @@ impl<'a> Row<'a> {
     }
     /// The whole row as a JSON object (header name → value), verbatim.
     pub fn raw_json(&self) -> String {
-        let mut out =
-            String::with_capacity(self.fields.iter().map(|f| f.len() + 16).sum::<usize>() + 2);
+        let pairs = self.header.keys.iter().zip(self.fields.iter());
+        // Exact unless a value needs escapes: keys, values, their quotes and commas.
+        let size: usize = pairs.clone().map(|(k, v)| k.len() + v.len() + 3).sum();
+        let mut out = String::with_capacity(size + 2);
         out.push('{');
-        for (i, (name, value)) in self.header.names.iter().zip(self.fields.iter()).enumerate() {
+        for (i, (key, value)) in pairs.enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            push_json_str(&mut out, name);
-            out.push(':');
+            out.push_str(key);
             push_json_str(&mut out, value);
         }
         out.push('}');
@@ -116,20 +129,51 @@ impl<'a> Row<'a> {
     }
 }
 
+/// Appends `s` as a JSON string literal. Runs of characters that need no escape are
+/// copied at once; only `"`, `\\` and control characters (all ASCII, so never inside a
+/// multi-byte character) are escaped.
 fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+    let bytes = s.as_bytes();
+    // Most values need no escape at all: one scan, one copy.
+    if !bytes.iter().any(|&b| needs_escape(b)) {
+        out.push_str(s);
+        out.push('"');
+        return;
     }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            push_unicode_escape(out, b);
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// True for the bytes a JSON string must escape.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+fn push_unicode_escape(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push_str("\\u00");
+    out.push(HEX[usize::from(b >> 4)] as char);
+    out.push(HEX[usize::from(b & 0xf)] as char);
 }
 
 /// What one row becomes.
@@ -149,7 +193,8 @@ pub enum Mapped {
 }
 
 /// Turns rows of one bound layout into records. Built once per file by [`Adapter::bind`].
-pub trait RowMapper {
+/// `Send`, so that [`Prepared::run_pipelined`] can map rows on another thread.
+pub trait RowMapper: Send {
     /// Maps one row, or says every field that is wrong.
     fn map(&self, row: &Row<'_>) -> Result<Mapped, Vec<FieldError>>;
 }
@@ -515,6 +560,47 @@ impl<R: Read> Prepared<R> {
 
     /// Reads every row into `sink`.
     pub fn run(mut self, sink: &mut dyn RecordSink) -> Result<Summary, IngestError> {
+        self.drive(sink)?;
+        Ok(self.summary)
+    }
+
+    /// Reads and maps every row into `sink`, like [`Prepared::run`], but parses and
+    /// maps rows on a second thread while `sink` takes them on this one. The sink sees
+    /// the same rows, errors and deletions in the same order; an error that stops the
+    /// file is returned after the sink has taken every row before it.
+    pub fn run_pipelined(self, sink: &mut dyn RecordSink) -> Result<Summary, IngestError>
+    where
+        R: Send,
+    {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(PIPELINE_CHUNKS);
+        std::thread::scope(|scope| {
+            let mut this = self;
+            let parser = scope.spawn(move || {
+                let mut chunks = ChunkSink {
+                    items: Vec::with_capacity(PIPELINE_CHUNK),
+                    tx,
+                };
+                let done = this.drive(&mut chunks);
+                chunks.send();
+                done.map(|()| this.summary)
+            });
+            for chunk in rx {
+                for item in chunk {
+                    match item {
+                        Item::Accept(m) => sink.accept(m),
+                        Item::Reject(e) => sink.reject(e),
+                    }
+                }
+            }
+            match parser.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    }
+
+    /// Reads every row into `sink`, counting into `self.summary`.
+    fn drive(&mut self, sink: &mut dyn RecordSink) -> Result<(), IngestError> {
         if let Some(first) = self.first_row.take() {
             let refs: Vec<&str> = first.iter().map(String::as_str).collect();
             self.handle(&refs, 1, sink);
@@ -542,13 +628,171 @@ impl<R: Read> Prepared<R> {
                     continue;
                 }
             }
-            let owned: Vec<String>;
-            let refs: Vec<&str> = {
-                owned = fields.iter().map(|s| s.to_string()).collect();
-                owned.iter().map(String::as_str).collect()
-            };
-            self.handle(&refs, line, sink);
+            self.handle(&fields, line, sink);
         }
-        Ok(self.summary)
+        Ok(())
+    }
+}
+
+/// Rows per chunk handed from the parsing thread to the sink's in
+/// [`Prepared::run_pipelined`].
+const PIPELINE_CHUNK: usize = 1024;
+/// Chunks in flight at most (bounds the memory between the threads).
+const PIPELINE_CHUNKS: usize = 8;
+
+/// What the parsing thread hands over: the sink calls, in order.
+enum Item {
+    Accept(Mapped),
+    Reject(RowError),
+}
+
+/// The parsing thread's sink: collects calls into chunks and sends them on.
+struct ChunkSink {
+    items: Vec<Item>,
+    tx: std::sync::mpsc::SyncSender<Vec<Item>>,
+}
+
+impl ChunkSink {
+    fn push(&mut self, item: Item) {
+        self.items.push(item);
+        if self.items.len() >= PIPELINE_CHUNK {
+            self.send();
+        }
+    }
+    fn send(&mut self) {
+        if self.items.is_empty() {
+            return;
+        }
+        let chunk = std::mem::replace(&mut self.items, Vec::with_capacity(PIPELINE_CHUNK));
+        // The receiver is gone only when the sink's thread is unwinding; the rows are
+        // moot then.
+        let _ = self.tx.send(chunk);
+    }
+}
+
+impl RecordSink for ChunkSink {
+    fn accept(&mut self, item: Mapped) {
+        self.push(Item::Accept(item));
+    }
+    fn reject(&mut self, error: RowError) {
+        self.push(Item::Reject(error));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(rel: &str) -> Vec<u8> {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data")
+            .join(rel);
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn both(name: &str, bytes: &[u8]) -> (Summary, CollectSink) {
+        let mut seq = CollectSink::default();
+        let a = prepare(name, bytes, &Format::Auto).and_then(|p| p.run(&mut seq));
+        let mut par = CollectSink::default();
+        let b = prepare(name, bytes, &Format::Auto).and_then(|p| p.run_pipelined(&mut par));
+        assert_eq!(
+            format!("{a:?}"),
+            format!("{b:?}"),
+            "{name}: same summary or error"
+        );
+        assert_eq!(seq.records, par.records, "{name}: same records, same order");
+        assert_eq!(seq.deletions, par.deletions, "{name}");
+        let show = |s: &CollectSink| {
+            s.errors
+                .iter()
+                .map(|e| format!("{e} {}", e.raw))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(show(&seq), show(&par), "{name}: same errors, same order");
+        (a.unwrap_or_default(), seq)
+    }
+
+    #[test]
+    fn pipelined_run_matches_run_on_real_files() {
+        // The 14-column subset (bundled mapping), GED 23.1 (UCDP adapter), HDX (HXL row)
+        // and the curated Afghanistan file (its mapping).
+        let (s, sink) = both(
+            "ged211_afghanistan_subset.csv",
+            &data("ucdp/ged211_afghanistan_subset.csv"),
+        );
+        assert_eq!(sink.records.len(), 16_038);
+        assert_eq!(s.rows, 16_038);
+        let (s, _) = both("ged231_sample1000.csv", &data("ucdp/ged231_sample1000.csv"));
+        assert_eq!(s.adapter, "ucdp-ged");
+        let (s, _) = both(
+            "hdx_conflict_data_bgd.csv",
+            &data("ucdp/hdx_conflict_data_bgd.csv"),
+        );
+        assert_eq!(s.meta_rows, 1);
+        both(
+            "afg_incidents_2021_2023.csv",
+            &data("curated/afg_incidents_2021_2023.csv"),
+        );
+    }
+
+    #[test]
+    fn pipelined_run_keeps_bad_rows_and_stops_at_the_same_place() {
+        // The real GED 23.1 sample with rows broken: a bad date and a short row (row
+        // errors, reading goes on), then invalid UTF-8 (the file stops there).
+        let mut rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&data("ucdp/ged231_sample1000.csv")[..])
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        let start = rows[0].iter().position(|n| n == "date_start").unwrap();
+        rows[5][start] = "2017-13-45".into();
+        rows[700].truncate(10);
+        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
+        for r in &rows {
+            w.write_record(r).unwrap();
+        }
+        let bad = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let (s, sink) = both("bad.csv", bad.as_bytes());
+        assert!(s.rejected >= 2, "{s:?}");
+        assert!(!sink.errors.is_empty());
+        let mut bytes = bad.into_bytes();
+        let at = bytes.len() - 40;
+        bytes[at] = 0xff;
+        let mut seq = CollectSink::default();
+        let e = prepare("bad.csv", &bytes[..], &Format::Auto)
+            .and_then(|p| p.run(&mut seq))
+            .unwrap_err();
+        let mut par = CollectSink::default();
+        let f = prepare("bad.csv", &bytes[..], &Format::Auto)
+            .and_then(|p| p.run_pipelined(&mut par))
+            .unwrap_err();
+        assert_eq!(e.to_string(), f.to_string());
+        assert_eq!(seq.records, par.records);
+        assert!(!par.records.is_empty());
+    }
+
+    #[test]
+    fn raw_json_escapes_like_json() {
+        let header = Header::new(vec!["a\"b".into(), "c".into(), "d".into()]);
+        let fields = [
+            "x\\y\n\t\r",
+            "caf\u{e9} \u{1}\u{1f}\u{7f}",
+            "\"q\" \u{2028}",
+        ];
+        let row = Row {
+            file: "f",
+            line: 2,
+            fields: &fields,
+            header: &header,
+        };
+        let json = row.raw_json();
+        assert_eq!(
+            json,
+            "{\"a\\\"b\":\"x\\\\y\\n\\t\\r\",\"c\":\"caf\u{e9} \\u0001\\u001f\u{7f}\",\"d\":\"\\\"q\\\" \u{2028}\"}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["c"], fields[1]);
+        assert_eq!(v["a\"b"], fields[0]);
     }
 }

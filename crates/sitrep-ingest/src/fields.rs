@@ -172,11 +172,35 @@ pub(crate) fn parse_int(s: &str) -> Option<i64> {
     })
 }
 
+/// A date written as four digits, `-`, one or two digits, `-`, one or two digits
+/// (`2017-07-31`, `2017-7-31`), read without chrono's format interpreter. `None` for
+/// anything else, including impossible dates; callers then ask chrono with the same
+/// format (`%Y-%m-%d`), which accepts every string this does, with the same result.
+pub(crate) fn parse_ymd(s: &[u8]) -> Option<NaiveDate> {
+    fn num(d: &[u8]) -> Option<u32> {
+        if d.is_empty() || d.len() > 4 {
+            return None;
+        }
+        d.iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    }
+    let mut parts = s.splitn(3, |&b| b == b'-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?)
+}
+
 /// Dates as sources write them: `2022-05-14`, `2022-05-14 00:00:00.000`, `14 May 2022`,
 /// `14-May-2022`.
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if s.len() >= 10 && s.as_bytes()[4] == b'-' {
+        if let Some(d) = parse_ymd(&s.as_bytes()[..10]) {
+            return Some(d);
+        }
         if let Ok(d) = NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d") {
             return Some(d);
         }
@@ -192,6 +216,49 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn ymd_fast_path_agrees_with_chrono() {
+        for s in [
+            "2017-07-31",
+            "2017-7-31",
+            "2017-7-3",
+            "1989-01-01",
+            "2020-02-29",
+            "2019-02-29",
+            "2017-13-01",
+            "2017-00-10",
+            "2017-1-32",
+            "0000-01-01",
+            "217-01-01",
+            "2017-123-1",
+            "2017-1-",
+            "2017--1",
+            "-2017-1-1",
+            "+2017-1-1",
+            "2017-1-1-",
+            "2017-01-01 ",
+            " 2017-1-1",
+            "2017/01/01",
+            "2017-0a-01",
+            "20170-1-1",
+            "9999-12-31",
+            "2017-1-1x",
+            "",
+        ] {
+            let chrono = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            if let Some(d) = parse_ymd(s.as_bytes()) {
+                assert_eq!(Some(d), chrono, "{s:?}");
+            }
+            if chrono.is_some() && s.len() == s.trim().len() && s.as_bytes()[4] == b'-' {
+                assert_eq!(
+                    parse_ymd(s.as_bytes()),
+                    chrono,
+                    "{s:?}: fast path misses it"
+                );
+            }
+        }
+    }
+
     #[test]
     fn dates_in_source_forms() {
         let d = NaiveDate::from_ymd_opt(2022, 5, 14).unwrap();

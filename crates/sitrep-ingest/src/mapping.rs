@@ -7,6 +7,7 @@ use crate::{FieldError, IngestError};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use sitrep_model::{DatePrecision, EventType, GeoPrecision, Provenance, Record, VersionKind};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -50,6 +51,36 @@ const FIELDS: [&str; 25] = [
     "civilian_deaths",
     "notes",
 ];
+
+/// Positions in [`FIELDS`]: a bound mapping keeps its fields in an array, so a row
+/// reads a field without looking its name up.
+mod f {
+    pub const SOURCE_EVENT_ID: usize = 0;
+    pub const VERSION: usize = 1;
+    pub const DATE_START: usize = 2;
+    pub const DATE_END: usize = 3;
+    pub const DATE_PRECISION: usize = 4;
+    pub const LATITUDE: usize = 5;
+    pub const LONGITUDE: usize = 6;
+    pub const GEO_PRECISION: usize = 7;
+    pub const COUNTRY: usize = 8;
+    pub const ADMIN1: usize = 9;
+    pub const ADMIN2: usize = 10;
+    pub const LOCATION: usize = 11;
+    pub const EVENT_TYPE: usize = 12;
+    pub const SUB_EVENT_TYPE: usize = 13;
+    pub const SOURCE_EVENT_TYPE: usize = 14;
+    pub const ACTOR1: usize = 15;
+    pub const ACTOR2: usize = 16;
+    pub const ASSOC_ACTOR1: usize = 17;
+    pub const ASSOC_ACTOR2: usize = 18;
+    pub const CONFLICT: usize = 19;
+    pub const FATALITIES_LOW: usize = 20;
+    pub const FATALITIES_BEST: usize = 21;
+    pub const FATALITIES_HIGH: usize = 22;
+    pub const CIVILIAN_DEATHS: usize = 23;
+    pub const NOTES: usize = 24;
+}
 
 /// How one field is filled.
 #[derive(Debug, Clone, Deserialize)]
@@ -193,7 +224,8 @@ struct MappingRows {
     name: String,
     source: String,
     file: String,
-    fields: BTreeMap<String, Bound>,
+    /// Indexed by position in [`FIELDS`] (see [`f`]).
+    fields: Vec<Option<Bound>>,
 }
 
 impl Adapter for Mapping {
@@ -214,7 +246,7 @@ impl Adapter for Mapping {
         }
     }
     fn bind(&self, h: &Header, file: &str) -> Result<Box<dyn RowMapper>, IngestError> {
-        let mut fields = BTreeMap::new();
+        let mut fields: Vec<Option<Bound>> = FIELDS.iter().map(|_| None).collect();
         let mut missing = Vec::new();
         for (field, spec) in &self.fields {
             let mut col_of = |name: &str| match h.get(name) {
@@ -272,7 +304,11 @@ impl Adapter for Mapping {
                 }
             };
             if let Some(b) = bound {
-                fields.insert(field.clone(), b);
+                let at = FIELDS
+                    .iter()
+                    .position(|n| n == field)
+                    .expect("field names are checked when the mapping is read");
+                fields[at] = Some(b);
             }
         }
         if !missing.is_empty() {
@@ -296,92 +332,114 @@ impl Adapter for Mapping {
 }
 
 impl MappingRows {
-    /// The mapped string value of a field; `None` when absent or empty.
-    fn value(&self, c: &mut Check<'_, '_>, field: &str) -> Option<String> {
-        let b = self.fields.get(field)?;
-        let v = match &b.src {
-            Src::Col(i) => c.row.at(*i).to_string(),
-            Src::Cols(cols, sep) => cols
-                .iter()
-                .map(|i| c.row.at(*i))
-                .collect::<Vec<_>>()
-                .join(sep),
-            Src::Const(s) => s.clone(),
+    fn bound(&self, field: usize) -> Option<&Bound> {
+        self.fields[field].as_ref()
+    }
+
+    /// The mapped string value of a field; `None` when absent or empty. Borrowed from
+    /// the row or the mapping unless columns are joined.
+    fn value<'x>(&'x self, c: &mut Check<'_, 'x>, field: usize) -> Option<Cow<'x, str>> {
+        let b = self.bound(field)?;
+        let v: Cow<'x, str> = match &b.src {
+            Src::Col(i) => Cow::Borrowed(c.row.at(*i)),
+            Src::Cols(cols, sep) => Cow::Owned(
+                cols.iter()
+                    .map(|i| c.row.at(*i))
+                    .collect::<Vec<_>>()
+                    .join(sep),
+            ),
+            Src::Const(s) => Cow::Borrowed(s.as_str()),
         };
         let v = match &b.map {
             None => v,
-            Some(map) => match map.get(&v).or_else(|| {
+            Some(map) => match map.get(v.as_ref()).or_else(|| {
                 map.iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(&v))
                     .map(|(_, x)| x)
             }) {
-                Some(x) => x.clone(),
+                Some(x) => Cow::Borrowed(x.as_str()),
                 None => match &b.default {
-                    Some(d) => d.clone(),
+                    Some(d) => Cow::Borrowed(d.as_str()),
                     None => {
-                        c.err(b.col.unwrap_or(0), format!("value {v:?} has no entry in the mapping's [fields.{field}.map]; add it or set `default`"));
+                        let name = FIELDS[field];
+                        c.err(b.col.unwrap_or(0), format!("value {v:?} has no entry in the mapping's [fields.{name}.map]; add it or set `default`"));
                         return None;
                     }
                 },
             },
         };
-        let v = v.trim().to_string();
+        let v = match v {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        };
         (!v.is_empty()).then_some(v)
     }
 
-    fn col(&self, field: &str) -> Option<usize> {
-        self.fields.get(field).and_then(|b| b.col)
+    /// [`MappingRows::value`] as an owned string (for a record field).
+    fn text<'x>(&'x self, c: &mut Check<'_, 'x>, field: usize) -> Option<String> {
+        self.value(c, field).map(Cow::into_owned)
     }
 
-    fn date(&self, c: &mut Check<'_, '_>, field: &str) -> Option<NaiveDate> {
+    fn col(&self, field: usize) -> Option<usize> {
+        self.bound(field).and_then(|b| b.col)
+    }
+
+    fn date<'x>(&'x self, c: &mut Check<'_, 'x>, field: usize) -> Option<NaiveDate> {
         let v = self.value(c, field)?;
-        let fmt = self.fields.get(field).and_then(|b| b.format.clone());
-        let parsed = match &fmt {
+        let fmt = self.bound(field).and_then(|b| b.format.as_deref());
+        let parsed = match fmt {
+            Some("%Y-%m-%d") => crate::fields::parse_ymd(v.as_bytes())
+                .or_else(|| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
             Some(f) => NaiveDate::parse_from_str(&v, f).ok(),
             None => parse_date(&v),
         };
         if parsed.is_none() {
-            let want = fmt.unwrap_or_else(|| "YYYY-MM-DD".into());
+            let want = fmt.unwrap_or("YYYY-MM-DD");
+            let name = FIELDS[field];
             c.err(
                 self.col(field).unwrap_or(0),
-                format!("{field}: expected a date as {want}, found {v:?}"),
+                format!("{name}: expected a date as {want}, found {v:?}"),
             );
         }
         parsed
     }
 
-    fn int(&self, c: &mut Check<'_, '_>, field: &str) -> Option<i64> {
+    fn int<'x>(&'x self, c: &mut Check<'_, 'x>, field: usize) -> Option<i64> {
         let v = self.value(c, field)?;
         let p = parse_int(&v);
         if p.is_none() {
+            let name = FIELDS[field];
             c.err(
                 self.col(field).unwrap_or(0),
-                format!("{field}: expected an integer, found {v:?}"),
+                format!("{name}: expected an integer, found {v:?}"),
             );
         }
         p
     }
 
-    fn count(&self, c: &mut Check<'_, '_>, field: &str) -> Option<u64> {
+    fn count<'x>(&'x self, c: &mut Check<'_, 'x>, field: usize) -> Option<u64> {
         let v = self.int(c, field)?;
         if v < 0 {
+            let name = FIELDS[field];
             c.err(
                 self.col(field).unwrap_or(0),
-                format!("{field}: expected zero or more, found {v}"),
+                format!("{name}: expected zero or more, found {v}"),
             );
             return None;
         }
         Some(v as u64)
     }
 
-    fn coord(&self, c: &mut Check<'_, '_>, field: &str, limit: f64) -> Option<f64> {
+    fn coord<'x>(&'x self, c: &mut Check<'_, 'x>, field: usize, limit: f64) -> Option<f64> {
         let v = self.value(c, field)?;
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() && x.abs() <= limit => Some(x),
             _ => {
+                let name = FIELDS[field];
                 c.err(
                     self.col(field).unwrap_or(0),
-                    format!("{field}: expected a decimal within -{limit}..{limit}, found {v:?}"),
+                    format!("{name}: expected a decimal within -{limit}..{limit}, found {v:?}"),
                 );
                 None
             }
@@ -391,42 +449,50 @@ impl MappingRows {
 
 impl RowMapper for MappingRows {
     fn map(&self, row: &Row<'_>) -> Result<Mapped, Vec<FieldError>> {
+        self.map_row(row)
+    }
+}
+
+impl MappingRows {
+    /// [`RowMapper::map`], with the row and the mapping at one lifetime so that field
+    /// values can borrow from either.
+    fn map_row<'x>(&'x self, row: &'x Row<'x>) -> Result<Mapped, Vec<FieldError>> {
         let mut c = Check::new(row);
-        let id = self.value(&mut c, "source_event_id");
+        let id = self.text(&mut c, f::SOURCE_EVENT_ID);
         if id.is_none() {
             c.err(
-                self.col("source_event_id").unwrap_or(0),
+                self.col(f::SOURCE_EVENT_ID).unwrap_or(0),
                 "source_event_id is empty; every row needs one",
             );
         }
-        let start = self.date(&mut c, "date_start");
+        let start = self.date(&mut c, f::DATE_START);
         if start.is_none() && c.errors.is_empty() {
-            c.err(self.col("date_start").unwrap_or(0), "date_start is empty");
+            c.err(self.col(f::DATE_START).unwrap_or(0), "date_start is empty");
         }
-        let end = if self.fields.contains_key("date_end") {
-            self.date(&mut c, "date_end")
+        let end = if self.bound(f::DATE_END).is_some() {
+            self.date(&mut c, f::DATE_END)
         } else {
             start
         };
         if let (Some(s), Some(e)) = (start, end) {
             if e < s {
                 c.err(
-                    self.col("date_end").unwrap_or(0),
+                    self.col(f::DATE_END).unwrap_or(0),
                     format!("date_end {e} is before date_start {s}"),
                 );
             }
         }
-        let date_precision = match self.value(&mut c, "date_precision") {
+        let date_precision = match self.value(&mut c, f::DATE_PRECISION) {
             None => DatePrecision::Day,
             Some(v) => DatePrecision::parse(&v).unwrap_or_else(|| {
                 c.err(
-                    self.col("date_precision").unwrap_or(0),
+                    self.col(f::DATE_PRECISION).unwrap_or(0),
                     format!("date_precision: expected day, week, month or year (1-4), found {v:?}"),
                 );
                 DatePrecision::Longer
             }),
         };
-        let geo_precision = match self.value(&mut c, "geo_precision") {
+        let geo_precision = match self.value(&mut c, f::GEO_PRECISION) {
             None => GeoPrecision::Point,
             Some(v) => v
                 .parse::<u8>()
@@ -434,43 +500,43 @@ impl RowMapper for MappingRows {
                 .and_then(GeoPrecision::from_code)
                 .unwrap_or_else(|| {
                     c.err(
-                        self.col("geo_precision").unwrap_or(0),
+                        self.col(f::GEO_PRECISION).unwrap_or(0),
                         format!("geo_precision: expected 1-5, found {v:?}"),
                     );
                     GeoPrecision::Country
                 }),
         };
-        let et = self.value(&mut c, "event_type");
+        let et = self.value(&mut c, f::EVENT_TYPE);
         let event_type = match &et {
             None => EventType::Other,
             Some(v) => EventType::parse(v).unwrap_or_else(|| {
-                c.err(self.col("event_type").unwrap_or(0), format!("event_type: {v:?} is not a common type; map it with [fields.event_type.map] to one of battle, explosion, violence_against_civilians, protest, riot, strategic_development, other"));
+                c.err(self.col(f::EVENT_TYPE).unwrap_or(0), format!("event_type: {v:?} is not a common type; map it with [fields.event_type.map] to one of battle, explosion, violence_against_civilians, protest, riot, strategic_development, other"));
                 EventType::Other
             }),
         };
-        let lat = self.coord(&mut c, "latitude", 90.0);
-        let lon = self.coord(&mut c, "longitude", 180.0);
-        let low = self.count(&mut c, "fatalities_low");
-        let best = self.count(&mut c, "fatalities_best");
-        let high = self.count(&mut c, "fatalities_high");
+        let lat = self.coord(&mut c, f::LATITUDE, 90.0);
+        let lon = self.coord(&mut c, f::LONGITUDE, 180.0);
+        let low = self.count(&mut c, f::FATALITIES_LOW);
+        let best = self.count(&mut c, f::FATALITIES_BEST);
+        let high = self.count(&mut c, f::FATALITIES_HIGH);
         let fatalities = c.fatalities(
             low,
             best,
             high,
             [
-                self.col("fatalities_low"),
-                self.col("fatalities_best"),
-                self.col("fatalities_high"),
+                self.col(f::FATALITIES_LOW),
+                self.col(f::FATALITIES_BEST),
+                self.col(f::FATALITIES_HIGH),
             ],
         );
-        let version = match self.int(&mut c, "version") {
+        let version = match self.int(&mut c, f::VERSION) {
             Some(ts) => VersionKind::Timestamp(ts),
             None => VersionKind::Sequence,
         };
         let source_event_type = self
-            .value(&mut c, "source_event_type")
+            .text(&mut c, f::SOURCE_EVENT_TYPE)
             .or_else(|| {
-                self.fields.get("event_type").and_then(|b| match b.src {
+                self.bound(f::EVENT_TYPE).and_then(|b| match b.src {
                     Src::Col(i) => Some(row.at(i).to_string()),
                     _ => None,
                 })
@@ -486,21 +552,21 @@ impl RowMapper for MappingRows {
             latitude: lat,
             longitude: lon,
             geo_precision,
-            country: self.value(&mut c, "country"),
-            admin1: self.value(&mut c, "admin1"),
-            admin2: self.value(&mut c, "admin2"),
-            location: self.value(&mut c, "location"),
+            country: self.text(&mut c, f::COUNTRY),
+            admin1: self.text(&mut c, f::ADMIN1),
+            admin2: self.text(&mut c, f::ADMIN2),
+            location: self.text(&mut c, f::LOCATION),
             event_type,
-            sub_event_type: self.value(&mut c, "sub_event_type"),
+            sub_event_type: self.text(&mut c, f::SUB_EVENT_TYPE),
             source_event_type,
-            actor1: self.value(&mut c, "actor1"),
-            actor2: self.value(&mut c, "actor2"),
-            assoc_actor1: self.value(&mut c, "assoc_actor1"),
-            assoc_actor2: self.value(&mut c, "assoc_actor2"),
-            conflict: self.value(&mut c, "conflict"),
+            actor1: self.text(&mut c, f::ACTOR1),
+            actor2: self.text(&mut c, f::ACTOR2),
+            assoc_actor1: self.text(&mut c, f::ASSOC_ACTOR1),
+            assoc_actor2: self.text(&mut c, f::ASSOC_ACTOR2),
+            conflict: self.text(&mut c, f::CONFLICT),
             fatalities,
-            civilian_deaths: self.count(&mut c, "civilian_deaths"),
-            notes: self.value(&mut c, "notes"),
+            civilian_deaths: self.count(&mut c, f::CIVILIAN_DEATHS),
+            notes: self.text(&mut c, f::NOTES),
             raw: row.raw_json(),
             quality: c.take_notes(),
             provenance: Provenance {

@@ -9,6 +9,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{Date32Type, Float64Type, Int32Type};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::{ArrowWriter, ProjectionMask};
+use datafusion::parquet::file::properties::WriterProperties;
 use sitrep_model::{
     DatePrecision, Enricher, EventType, Fatalities, GeoPrecision, Provenance, Record, VersionKind,
 };
@@ -23,6 +24,9 @@ pub struct EnrichOutcome {
     /// Records enriched.
     pub rows: u64,
 }
+
+/// Rows per row group of an enrichment file.
+const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 const COLS: [&str; 11] = [
     "record_id",
@@ -127,7 +131,12 @@ fn enrich_file(
         .with_batch_size(16 * 1024)
         .build()?;
     let out = File::create(tmp).map_err(StoreError::io(tmp))?;
-    let mut w = ArrowWriter::try_new(out, schema::enrichment(), None)?;
+    // Bounded row groups: the writer buffers one row group in memory, so peak memory
+    // does not grow with the batch.
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build();
+    let mut w = ArrowWriter::try_new(out, schema::enrichment(), Some(props))?;
     let mut rows = 0u64;
     for batch in reader {
         let batch = batch?;

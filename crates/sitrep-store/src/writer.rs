@@ -3,11 +3,14 @@
 use crate::manifest::{sync_dir, BatchEntry, Counts, FileEntry, InputEntry};
 use crate::{schema, Store, StoreError};
 use datafusion::arrow::array::{
-    ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder,
+    ArrayBuilder, ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
+    PrimitiveBuilder, RecordBatch, StringBuilder,
 };
+use datafusion::arrow::datatypes::ArrowPrimitiveType;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::schema::types::ColumnPath;
 use sitrep_ingest::{Mapped, RecordSink, RowError};
 use sitrep_model::{Record, VersionKind};
 use std::collections::HashMap;
@@ -51,13 +54,82 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
+/// A row hash: the first 16 bytes of the BLAKE3 hash of `source \0 raw`; stored in
+/// `records.row_hash` as their 32 lowercase hex digits.
+type RowHash = [u8; 16];
+
+/// The row hash of a record (same bytes as [`Record::hash_input`], hashed without
+/// copying them).
+fn row_hash(source: &str, raw: &str) -> RowHash {
+    let mut h = blake3::Hasher::new();
+    h.update(source.as_bytes());
+    h.update(&[0]);
+    h.update(raw.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out
+}
+
+/// A stored `row_hash` (32 hex digits). `None` for anything else, which then equals
+/// no computed hash.
+fn parse_hash(s: &str) -> Option<RowHash> {
+    if s.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, pair) in s.as_bytes().chunks(2).enumerate() {
+        let digit = |b: u8| char::from(b).to_digit(16);
+        let (hi, lo) = (digit(pair[0])?, digit(pair[1])?);
+        out[i] = (hi * 16 + lo) as u8;
+    }
+    // Only the lowercase form is ever written; anything else must not compare equal.
+    (hex(&out) == s.as_bytes()).then_some(out)
+}
+
+/// The 32 lowercase hex digits of a row hash (as `blake3::Hash::to_hex` writes them).
+fn hex(h: &RowHash) -> [u8; 32] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 32];
+    for (i, b) in h.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 0xf)];
+    }
+    out
+}
+
 #[derive(Debug, Clone)]
 struct Stored {
     version: i64,
-    hash: String,
-    record_id: String,
+    /// `None` when the stored hash is not one sitrep writes (then no row equals it).
+    hash: Option<RowHash>,
+    /// `None` for versions written by this batch: their id is `source:event:version`.
+    record_id: Option<Box<str>>,
     current: bool,
 }
+
+impl Stored {
+    fn record_id(&self, source: &str, event: &str) -> String {
+        match &self.record_id {
+            Some(id) => id.to_string(),
+            None => record_id(source, event, self.version),
+        }
+    }
+}
+
+fn record_id(source: &str, event: &str, version: i64) -> String {
+    format!("{source}:{event}:{version}")
+}
+
+/// What the batch knows of one source event id.
+#[derive(Debug, Default)]
+struct Known {
+    /// Its latest version in the store (or written by this batch).
+    stored: Option<Stored>,
+    /// Where and with which hash it was first seen in this file.
+    seen: Option<(u64, RowHash)>,
+}
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 const FLUSH_ROWS: usize = 32 * 1024;
 
@@ -67,8 +139,8 @@ pub struct BatchWriter {
     root: PathBuf,
     batch: u64,
     opts: BatchOptions,
-    stored: HashMap<String, Stored>,
-    in_batch: HashMap<String, (u64, String)>,
+    /// Every event id of this source in the store or in this file.
+    ids: FastMap<String, Known>,
     cols: Columns,
     writer: Option<ArrowWriter<File>>,
     records_tmp: PathBuf,
@@ -92,19 +164,18 @@ impl BatchWriter {
         let root = store.root().to_path_buf();
         let dir = root.join("batches");
         std::fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
-        let mut stored: HashMap<String, Stored> = HashMap::with_capacity(stored_rows.len());
+        let mut ids: FastMap<String, Known> =
+            FastMap::with_capacity_and_hasher(stored_rows.len(), Default::default());
         for (id, version, hash, record_id, current) in stored_rows {
-            let keep = stored.get(&id).is_none_or(|s| version > s.version);
+            let k = ids.entry(id).or_default();
+            let keep = k.stored.as_ref().is_none_or(|s| version > s.version);
             if keep {
-                stored.insert(
-                    id,
-                    Stored {
-                        version,
-                        hash,
-                        record_id,
-                        current,
-                    },
-                );
+                k.stored = Some(Stored {
+                    version,
+                    hash: parse_hash(&hash),
+                    record_id: Some(record_id.into_boxed_str()),
+                    current,
+                });
             }
         }
         Ok(BatchWriter {
@@ -112,8 +183,7 @@ impl BatchWriter {
             root,
             batch,
             opts,
-            stored,
-            in_batch: HashMap::new(),
+            ids,
             cols: Columns::default(),
             writer: None,
             written: 0,
@@ -133,7 +203,7 @@ impl BatchWriter {
 
     fn add_record(&mut self, mut r: Record) {
         self.counts.read += 1;
-        r.source = self.opts.source.clone();
+        r.source.clone_from(&self.opts.source);
         if !r.quality.is_empty() {
             let at = |n: &sitrep_model::QualityNote| {
                 sitrep_ingest::FieldError::at(&n.column, Some(n.column_index), n.message.clone())
@@ -160,9 +230,10 @@ impl BatchWriter {
                 self.warnings.push(e.to_string());
             }
         }
-        let hash = blake3::hash(&r.hash_input()).to_hex()[..32].to_string();
-        if let Some((line, h)) = self.in_batch.get(&r.source_event_id) {
-            if *h == hash {
+        let hash = row_hash(&r.source, &r.raw);
+        let known = self.ids.get(&r.source_event_id);
+        if let Some((line, h)) = known.and_then(|k| k.seen) {
+            if h == hash {
                 self.counts.unchanged += 1;
             } else if !matches!(r.version, VersionKind::Timestamp(_)) {
                 self.counts.rejected += 1;
@@ -177,31 +248,29 @@ impl BatchWriter {
                 });
                 return;
             }
-            if *h == hash || !matches!(r.version, VersionKind::Timestamp(_)) {
+            if h == hash || !matches!(r.version, VersionKind::Timestamp(_)) {
                 return;
             }
         }
-        let prior = self.stored.get(&r.source_event_id).cloned();
-        let (version, kind) = match (r.version, &prior) {
+        let prior = known.and_then(|k| k.stored.as_ref());
+        let (version, kind) = match (r.version, prior) {
             (VersionKind::Sequence, None) => (1, "sequence"),
             (VersionKind::Sequence, Some(p)) => {
-                if p.hash == hash {
+                if p.hash == Some(hash) {
                     self.counts.unchanged += 1;
-                    self.in_batch
-                        .insert(r.source_event_id.clone(), (r.provenance.line, hash));
+                    self.mark_seen(&r.source_event_id, r.provenance.line, hash);
                     return;
                 }
                 (p.version + 1, "sequence")
             }
             (VersionKind::Timestamp(ts), None) => (ts, "timestamp"),
             (VersionKind::Timestamp(ts), Some(p)) => {
-                if ts < p.version || (ts == p.version && p.hash == hash) {
+                if ts < p.version || (ts == p.version && p.hash == Some(hash)) {
                     self.counts.unchanged += 1;
                     if ts < p.version {
                         self.counts.stale += 1;
                     }
-                    self.in_batch
-                        .insert(r.source_event_id.clone(), (r.provenance.line, hash));
+                    self.mark_seen(&r.source_event_id, r.provenance.line, hash);
                     return;
                 }
                 if ts == p.version {
@@ -223,42 +292,74 @@ impl BatchWriter {
         if !r.quality.is_empty() {
             self.counts.flagged += 1;
         }
-        match &prior {
+        match prior {
             None => self.counts.new += 1,
             Some(p) => {
                 self.counts.updated += 1;
                 if p.current {
-                    self.changes
-                        .push((p.record_id.clone(), "superseded".into(), version));
+                    let id = p.record_id(&r.source, &r.source_event_id);
+                    self.changes.push((id, "superseded".into(), version));
                 }
             }
         }
-        let record_id = format!("{}:{}:{}", r.source, r.source_event_id, version);
-        self.in_batch
-            .insert(r.source_event_id.clone(), (r.provenance.line, hash.clone()));
-        self.stored.insert(
-            r.source_event_id.clone(),
-            Stored {
-                version,
-                hash: hash.clone(),
-                record_id: record_id.clone(),
-                current: true,
-            },
+        let rid = record_id(&r.source, &r.source_event_id, version);
+        self.cols.push(
+            &r,
+            &rid,
+            version,
+            kind,
+            self.batch as i64,
+            std::str::from_utf8(&hex(&hash)).expect("hex digits"),
         );
-        self.cols
-            .push(&r, &record_id, version, kind, self.batch as i64, &hash);
+        let now = Stored {
+            version,
+            hash: Some(hash),
+            record_id: None,
+            current: true,
+        };
+        let seen = Some((r.provenance.line, hash));
+        match self.ids.get_mut(&r.source_event_id) {
+            Some(k) => {
+                k.seen = seen;
+                k.stored = Some(now);
+            }
+            None => {
+                self.ids.insert(
+                    std::mem::take(&mut r.source_event_id),
+                    Known {
+                        stored: Some(now),
+                        seen,
+                    },
+                );
+            }
+        }
         if self.cols.len >= FLUSH_ROWS {
             self.flush();
         }
     }
 
+    /// Records that an event id was seen in this file (at `line`, with `hash`).
+    fn mark_seen(&mut self, id: &str, line: u64, hash: RowHash) {
+        if let Some(k) = self.ids.get_mut(id) {
+            k.seen = Some((line, hash));
+        } else {
+            self.ids.insert(
+                id.to_string(),
+                Known {
+                    stored: None,
+                    seen: Some((line, hash)),
+                },
+            );
+        }
+    }
+
     fn add_deletion(&mut self, id: String, at: i64, line: u64) {
         let _ = line;
-        match self.stored.get_mut(&id) {
+        match self.ids.get_mut(&id).and_then(|k| k.stored.as_mut()) {
             Some(s) if s.current && s.version <= at => {
                 s.current = false;
-                self.changes
-                    .push((s.record_id.clone(), "deleted".into(), at));
+                let record_id = s.record_id(&self.opts.source, &id);
+                self.changes.push((record_id, "deleted".into(), at));
                 self.counts.deleted += 1;
             }
             Some(_) => self.counts.unchanged += 1,
@@ -441,6 +542,12 @@ fn props() -> WriterProperties {
             ZstdLevel::try_new(1).expect("valid level"),
         ))
         .set_max_row_group_row_count(Some(128 * 1024))
+        // Columns with a different value on (nearly) every row: a dictionary would only
+        // cost an interning hash per value before the writer falls back to plain pages.
+        .set_column_dictionary_enabled(ColumnPath::from("record_id"), false)
+        .set_column_dictionary_enabled(ColumnPath::from("source_event_id"), false)
+        .set_column_dictionary_enabled(ColumnPath::from("row_hash"), false)
+        .set_column_dictionary_enabled(ColumnPath::from("raw"), false)
         .build()
 }
 
@@ -539,6 +646,30 @@ struct Columns {
     raw: StringBuilder,
 }
 
+/// A column's builder for the next batch, sized like the one it replaces.
+trait Refill: ArrayBuilder + Sized {
+    fn refill(&self) -> Self;
+}
+
+impl Refill for StringBuilder {
+    fn refill(&self) -> Self {
+        let bytes = self.values_slice().len();
+        StringBuilder::with_capacity(self.len().max(FLUSH_ROWS), bytes + bytes / 8)
+    }
+}
+
+impl<T: ArrowPrimitiveType> Refill for PrimitiveBuilder<T> {
+    fn refill(&self) -> Self {
+        PrimitiveBuilder::with_capacity(self.len().max(FLUSH_ROWS))
+    }
+}
+
+/// The builder's array; the builder is replaced by a presized empty one.
+fn take<B: Refill>(b: &mut B) -> ArrayRef {
+    let next = b.refill();
+    std::mem::replace(b, next).finish()
+}
+
 fn days(d: chrono::NaiveDate) -> i32 {
     (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
 }
@@ -608,42 +739,44 @@ impl Columns {
 
     fn finish(&mut self) -> Result<RecordBatch, StoreError> {
         self.len = 0;
+        // Builders start again with the room the last batch needed: they do not grow
+        // from nothing (and copy their bytes at each doubling) for every batch.
         let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.record_id.finish()),
-            Arc::new(self.source.finish()),
-            Arc::new(self.source_event_id.finish()),
-            Arc::new(self.version.finish()),
-            Arc::new(self.version_kind.finish()),
-            Arc::new(self.batch.finish()),
-            Arc::new(self.file.finish()),
-            Arc::new(self.line.finish()),
-            Arc::new(self.format.finish()),
-            Arc::new(self.row_hash.finish()),
-            Arc::new(self.date_start.finish()),
-            Arc::new(self.date_end.finish()),
-            Arc::new(self.date_precision.finish()),
-            Arc::new(self.latitude.finish()),
-            Arc::new(self.longitude.finish()),
-            Arc::new(self.geo_precision.finish()),
-            Arc::new(self.country.finish()),
-            Arc::new(self.admin1.finish()),
-            Arc::new(self.admin2.finish()),
-            Arc::new(self.location.finish()),
-            Arc::new(self.event_type.finish()),
-            Arc::new(self.sub_event_type.finish()),
-            Arc::new(self.source_event_type.finish()),
-            Arc::new(self.actor1.finish()),
-            Arc::new(self.actor2.finish()),
-            Arc::new(self.assoc_actor1.finish()),
-            Arc::new(self.assoc_actor2.finish()),
-            Arc::new(self.conflict.finish()),
-            Arc::new(self.f_low.finish()),
-            Arc::new(self.f_best.finish()),
-            Arc::new(self.f_high.finish()),
-            Arc::new(self.civilian.finish()),
-            Arc::new(self.notes.finish()),
-            Arc::new(self.quality.finish()),
-            Arc::new(self.raw.finish()),
+            take(&mut self.record_id),
+            take(&mut self.source),
+            take(&mut self.source_event_id),
+            take(&mut self.version),
+            take(&mut self.version_kind),
+            take(&mut self.batch),
+            take(&mut self.file),
+            take(&mut self.line),
+            take(&mut self.format),
+            take(&mut self.row_hash),
+            take(&mut self.date_start),
+            take(&mut self.date_end),
+            take(&mut self.date_precision),
+            take(&mut self.latitude),
+            take(&mut self.longitude),
+            take(&mut self.geo_precision),
+            take(&mut self.country),
+            take(&mut self.admin1),
+            take(&mut self.admin2),
+            take(&mut self.location),
+            take(&mut self.event_type),
+            take(&mut self.sub_event_type),
+            take(&mut self.source_event_type),
+            take(&mut self.actor1),
+            take(&mut self.actor2),
+            take(&mut self.assoc_actor1),
+            take(&mut self.assoc_actor2),
+            take(&mut self.conflict),
+            take(&mut self.f_low),
+            take(&mut self.f_best),
+            take(&mut self.f_high),
+            take(&mut self.civilian),
+            take(&mut self.notes),
+            take(&mut self.quality),
+            take(&mut self.raw),
         ];
         Ok(RecordBatch::try_new(schema::records(), cols)?)
     }

@@ -27,7 +27,43 @@ impl<R: Read> Read for Tap<R> {
     }
 }
 
+/// Phase timings on standard error when `SITREP_INGEST_TIMING` is set (to anything but
+/// `0`): where an ingest spends its time, for profiling.
+struct Timing {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Timing {
+    fn new() -> Self {
+        Timing {
+            on: std::env::var("SITREP_INGEST_TIMING").is_ok_and(|v| !v.is_empty() && v != "0"),
+            last: std::time::Instant::now(),
+        }
+    }
+    /// Reports the time since the previous mark as `phase`.
+    fn mark(&mut self, phase: &str) {
+        let now = std::time::Instant::now();
+        if self.on {
+            // Peak resident memory so far (Linux), to see which phase sets it.
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string()))
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "timing: {phase:<28} {:>8.3} s  peak RSS {peak}",
+                (now - self.last).as_secs_f64()
+            );
+        }
+        self.last = now;
+    }
+}
+
 pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
+    let mut timing = Timing::new();
     let Some(dir) = &cli.store else {
         return Err(Failure::Input(
             "ingest needs a store: pass --store DIR (created if missing) or set SITREP_STORE; the bundled data is read-only".into(),
@@ -86,9 +122,13 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
         let adapter = prepared.adapter().to_string();
         // A mapping with [[claims]] rules: check them before anything is stored.
         let claim_rules = mapping_claim_rules(&format, &adapter)?;
+        timing.mark("open and detect");
         let mut writer = store.begin(opts).await?;
-        prepared.run(&mut writer)?;
+        timing.mark("begin (stored versions)");
+        // Parsing and mapping on one thread, classification and Parquet on this one.
+        prepared.run_pipelined(&mut writer)?;
         bar.finish_and_clear();
+        timing.mark("parse, classify, write");
         let input = {
             let s = state.lock().expect("not poisoned");
             InputEntry {
@@ -97,7 +137,9 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
                 blake3: s.0.finalize().to_hex().to_string(),
             }
         };
-        match writer.commit(&mut store, input) {
+        let committed = writer.commit(&mut store, input);
+        timing.mark("commit");
+        match committed {
             Ok(outcome) => {
                 for e in &outcome.errors {
                     eprintln!("quarantined: {e}");
@@ -149,11 +191,14 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
         eprintln!("total: {total}");
     }
     let resolver = super::resolver()?;
+    timing.mark("load resolver");
     let e = store.enrich(resolver)?;
+    timing.mark("enrich");
     if e.rows > 0 && !cli.quiet {
         eprintln!("places and actors: {} records enriched", e.rows);
     }
     let r = store.build_rollup().await?;
+    timing.mark("rollup");
     if r.rows > 0 && !cli.quiet {
         eprintln!(
             "rollup: {} incidents in {} rows (day × actors × province × type × precision × source × band)",
