@@ -52,8 +52,11 @@ struct Session {
 pub struct ClaimsState {
     /// The store's claims ledger (journal and users).
     pub ledger: Ledger,
-    /// The actors each incident's records name (the store is read-only while served).
-    pub evidence: BTreeMap<IncidentRef, Vec<RecordActor>>,
+    /// The store the evidence is read from (read-only while served).
+    store: sitrep_store::Store,
+    /// The actors each incident's records name: read on the first claims request,
+    /// not at start-up (on a 10M-record store it is most of a start).
+    evidence: tokio::sync::OnceCell<BTreeMap<IncidentRef, Vec<RecordActor>>>,
     sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
@@ -67,14 +70,28 @@ impl std::fmt::Debug for ClaimsState {
 }
 
 impl ClaimsState {
-    /// The ledger of the store at `root`, with the store's record evidence.
-    pub fn new(ledger: Ledger, evidence: BTreeMap<IncidentRef, Vec<RecordActor>>) -> Self {
+    /// The ledger of `store`; the store's record evidence is read when first needed.
+    pub fn new(ledger: Ledger, store: sitrep_store::Store) -> Self {
         ClaimsState {
             ledger,
-            evidence,
+            store,
+            evidence: tokio::sync::OnceCell::new(),
             sessions: Mutex::new(HashMap::new()),
             failures: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The actors each incident's records name, read from the store once.
+    pub async fn evidence(
+        &self,
+    ) -> Result<&BTreeMap<IncidentRef, Vec<RecordActor>>, crate::error::ApiError> {
+        self.evidence
+            .get_or_try_init(|| async {
+                sitrep_claims::evidence(&self.store)
+                    .await
+                    .map_err(crate::error::ApiError::internal)
+            })
+            .await
     }
 
     fn session(&self, id: &str) -> Option<Session> {

@@ -109,8 +109,7 @@ impl AppState {
         // The claims ledger: verdicts become the `attribution` column of `incidents`.
         let ledger = sitrep_claims::Ledger::for_store(store.root());
         let live = Live::build(&store, &ledger).await?;
-        let evidence = sitrep_claims::evidence(&store).await?;
-        let claims = Arc::new(crate::auth::ClaimsState::new(ledger, evidence));
+        let claims = Arc::new(crate::auth::ClaimsState::new(ledger, store.clone()));
         let acled_sources = store
             .manifest()
             .batches

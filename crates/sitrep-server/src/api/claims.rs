@@ -103,7 +103,8 @@ pub(crate) async fn incident(
         .collect();
     let records = state
         .claims()
-        .evidence
+        .evidence()
+        .await?
         .get(r)
         .map(Vec::as_slice)
         .unwrap_or(&[]);
@@ -150,7 +151,7 @@ async fn verdicts(
         })
         .transpose()?;
     let v = view(&state, as_of(&q)?).await?;
-    let all = sitrep_claims::verdicts(&v, &state.claims().evidence);
+    let all = sitrep_claims::verdicts(&v, state.claims().evidence().await?);
     let rows: Vec<serde_json::Value> = all
         .iter()
         .filter(|(k, _)| q.get("source").is_none_or(|s| &k.source == s))
@@ -174,7 +175,7 @@ async fn show(
 ) -> Result<Response, ApiError> {
     let r = incident_ref(&inc)?;
     let (verdict, claims, history) = incident(&state, &r, as_of(&q)?).await?;
-    if claims.is_empty() && !state.claims().evidence.contains_key(&r) {
+    if claims.is_empty() && !state.claims().evidence().await?.contains_key(&r) {
         return Err(ApiError::NotFound(format!(
             "no incident {r} in the store and no claim about it"
         )));

@@ -131,7 +131,7 @@ pub(crate) async fn actor_section(state: &AppState, actor: &str) -> Result<Marku
         .iter()
         .filter(|c| c.stance == Stance::Attributes && c.target_id.as_deref() == Some(actor))
         .collect();
-    let all = sitrep_claims::verdicts(&v, &state.claims().evidence);
+    let all = sitrep_claims::verdicts(&v, state.claims().evidence().await?);
     let held: Vec<_> = all
         .iter()
         .filter(|(_, iv)| {
