@@ -14,7 +14,7 @@
 //! first): tests compare the two on every kind of query.
 
 use crate::bucket::bucket_start;
-use crate::engine::{Acc, Agg};
+use crate::engine::{accs_from, Acc, Agg};
 use crate::sql::{dates, ints, Compiler};
 use crate::AnalysisError;
 use chrono::NaiveDate;
@@ -168,18 +168,7 @@ impl Cube {
                 .iter()
                 .map(|c| Ok(ints(b, column(b, c)?)))
                 .collect::<Result<Vec<_>, AnalysisError>>()?;
-            cube.accs.extend((0..n).map(|r| {
-                let v = |c: usize| m[c][r].unwrap_or(0).max(0) as u64;
-                Acc {
-                    n: v(0),
-                    low: v(1),
-                    best: v(2),
-                    high: v(3),
-                    high_missing: v(4),
-                    civ: v(5),
-                    civ_known: v(6),
-                }
-            }));
+            cube.accs.extend(accs_from(&m, n));
         }
         Ok(cube)
     }

@@ -135,7 +135,14 @@ const PREAGG_AGGS: &str = "SUM(n) AS n, SUM(lo) AS lo, SUM(best) AS best, SUM(hi
 
 fn acc_at(b: &RecordBatch, first: usize) -> Vec<Acc> {
     let cols: Vec<Vec<Option<i64>>> = (first..first + 7).map(|i| ints(b, i)).collect();
-    (0..b.num_rows())
+    accs_from(&cols, b.num_rows())
+}
+
+/// Accumulators from the seven measure columns in [`Acc`]'s order (n, low, best,
+/// high, high missing, civilian deaths, civilian deaths known); NULL and negative
+/// sums count 0.
+pub(crate) fn accs_from(cols: &[Vec<Option<i64>>], rows: usize) -> Vec<Acc> {
+    (0..rows)
         .map(|r| {
             let v = |c: usize| cols[c][r].unwrap_or(0).max(0) as u64;
             Acc {
