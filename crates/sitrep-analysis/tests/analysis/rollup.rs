@@ -152,6 +152,16 @@ fn queries(source: &str) -> Vec<SeriesQuery> {
     qs
 }
 
+/// A session holding the rollup in memory, as the server holds it.
+async fn held(s: &sitrep_store::Store) -> Analysis {
+    Analysis::new(s)
+        .await
+        .unwrap()
+        .hold_rollup_in_memory()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn rollup_and_raw_paths_give_the_same_series() {
     let s = store();
@@ -161,12 +171,7 @@ async fn rollup_and_raw_paths_give_the_same_series() {
     let raw = Analysis::new(&s).await.unwrap().with_rollup(false);
     assert!(!raw.uses_rollup());
     // The rollup held in memory (as the server holds it) answers the same.
-    let held = Analysis::new(&s)
-        .await
-        .unwrap()
-        .hold_rollup_in_memory()
-        .await
-        .unwrap();
+    let held = held(&s).await;
     assert!(held.uses_rollup() && held.scans_rollup_natively());
     assert!(!fast.scans_rollup_natively());
     let source = {
@@ -244,12 +249,7 @@ async fn comparisons_and_data_ranges_agree_on_both_paths() {
     assert!(x.count_a > 0.0);
     assert_eq!(x, y);
     // And from the rollup held in memory, scanned natively.
-    let held = Analysis::new(&s)
-        .await
-        .unwrap()
-        .hold_rollup_in_memory()
-        .await
-        .unwrap();
+    let held = held(&s).await;
     assert!(held.scans_rollup_natively());
     assert_eq!(x, held.compare(&f, Measure::Incidents, a, b).await.unwrap());
     assert_eq!(
