@@ -1,7 +1,7 @@
 //! The adapter extension point and the driver that runs one over a file.
 
 use crate::{input::open_input, FieldError, IngestError, RowError};
-use sitrep_model::Record;
+use sitrep_model::{Enricher, Enrichment, Record};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -291,6 +291,12 @@ pub trait RecordSink {
     fn accept(&mut self, item: Mapped);
     /// A bad row.
     fn reject(&mut self, error: RowError);
+    /// A good record with its enrichment, computed on the parsing thread by
+    /// [`Prepared::run_enriched`]. A sink that does not store enrichment drops it.
+    fn accept_enriched(&mut self, record: Box<Record>, enrichment: Enrichment) {
+        let _ = enrichment;
+        self.accept(Mapped::Record(record));
+    }
 }
 
 /// A sink that keeps everything in memory (tests, small files).
@@ -572,6 +578,31 @@ impl<R: Read> Prepared<R> {
     where
         R: Send,
     {
+        self.pipeline(None, sink)
+    }
+
+    /// [`Prepared::run_pipelined`], and `enricher` enriches every record on the parsing
+    /// thread: the sink takes records through [`RecordSink::accept_enriched`], so that
+    /// places and actors cost no second pass over the stored batch.
+    pub fn run_enriched(
+        self,
+        enricher: &dyn Enricher,
+        sink: &mut dyn RecordSink,
+    ) -> Result<Summary, IngestError>
+    where
+        R: Send,
+    {
+        self.pipeline(Some(enricher), sink)
+    }
+
+    fn pipeline(
+        self,
+        enricher: Option<&dyn Enricher>,
+        sink: &mut dyn RecordSink,
+    ) -> Result<Summary, IngestError>
+    where
+        R: Send,
+    {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(PIPELINE_CHUNKS);
         std::thread::scope(|scope| {
             let mut this = self;
@@ -579,6 +610,7 @@ impl<R: Read> Prepared<R> {
                 let mut chunks = ChunkSink {
                     items: Vec::with_capacity(PIPELINE_CHUNK),
                     tx,
+                    enricher,
                 };
                 let done = this.drive(&mut chunks);
                 chunks.send();
@@ -588,6 +620,7 @@ impl<R: Read> Prepared<R> {
                 for item in chunk {
                     match item {
                         Item::Accept(m) => sink.accept(m),
+                        Item::Enriched(r, e) => sink.accept_enriched(r, e),
                         Item::Reject(e) => sink.reject(e),
                     }
                 }
@@ -643,16 +676,19 @@ const PIPELINE_CHUNKS: usize = 8;
 /// What the parsing thread hands over: the sink calls, in order.
 enum Item {
     Accept(Mapped),
+    Enriched(Box<Record>, Enrichment),
     Reject(RowError),
 }
 
-/// The parsing thread's sink: collects calls into chunks and sends them on.
-struct ChunkSink {
+/// The parsing thread's sink: enriches records when it has an enricher, collects calls
+/// into chunks and sends them on.
+struct ChunkSink<'e> {
     items: Vec<Item>,
     tx: std::sync::mpsc::SyncSender<Vec<Item>>,
+    enricher: Option<&'e dyn Enricher>,
 }
 
-impl ChunkSink {
+impl ChunkSink<'_> {
     fn push(&mut self, item: Item) {
         self.items.push(item);
         if self.items.len() >= PIPELINE_CHUNK {
@@ -670,9 +706,15 @@ impl ChunkSink {
     }
 }
 
-impl RecordSink for ChunkSink {
+impl RecordSink for ChunkSink<'_> {
     fn accept(&mut self, item: Mapped) {
-        self.push(Item::Accept(item));
+        match (item, self.enricher) {
+            (Mapped::Record(r), Some(enricher)) => {
+                let e = enricher.enrich(&r);
+                self.push(Item::Enriched(r, e));
+            }
+            (item, _) => self.push(Item::Accept(item)),
+        }
     }
     fn reject(&mut self, error: RowError) {
         self.push(Item::Reject(error));
@@ -709,7 +751,65 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(show(&seq), show(&par), "{name}: same errors, same order");
+        // And enriched on the parsing thread: the same calls, each record beside the
+        // enrichment of that very record.
+        let mut enr = EnrichedSink::default();
+        let c = prepare(name, bytes, &Format::Auto).and_then(|p| p.run_enriched(&Tagger, &mut enr));
+        assert_eq!(
+            format!("{a:?}"),
+            format!("{c:?}"),
+            "{name}: enriched summary"
+        );
+        let records: Vec<Record> = enr.pairs.iter().map(|(r, _)| r.clone()).collect();
+        assert_eq!(seq.records, records, "{name}: enriched records, same order");
+        for (r, e) in &enr.pairs {
+            assert_eq!(e, &Tagger.enrich(r), "{name}: enrichment of its own record");
+        }
+        assert_eq!(seq.deletions, enr.plain.deletions, "{name}");
+        assert!(
+            enr.plain.records.is_empty(),
+            "{name}: every record came enriched"
+        );
+        assert_eq!(
+            show(&seq),
+            show(&enr.plain),
+            "{name}: enriched run's errors"
+        );
         (a.unwrap_or_default(), seq)
+    }
+
+    /// An enricher whose output names the record it was given.
+    struct Tagger;
+
+    impl Enricher for Tagger {
+        fn version(&self) -> String {
+            "tagger".into()
+        }
+        fn enrich(&self, r: &Record) -> Enrichment {
+            Enrichment {
+                province_code: Some(format!("{}@{}", r.source_event_id, r.provenance.line)),
+                actor1_id: r.actor1.clone(),
+                ..Enrichment::default()
+            }
+        }
+    }
+
+    #[derive(Default)]
+    struct EnrichedSink {
+        pairs: Vec<(Record, Enrichment)>,
+        plain: CollectSink,
+    }
+
+    impl RecordSink for EnrichedSink {
+        fn accept(&mut self, item: Mapped) {
+            self.plain.accept(item);
+        }
+        fn reject(&mut self, error: RowError) {
+            self.plain.reject(error);
+        }
+        fn accept_enriched(&mut self, record: Box<Record>, enrichment: Enrichment) {
+            self.pairs.push((*record, enrichment));
+        }
     }
 
     #[test]

@@ -4,14 +4,16 @@ use crate::manifest::{sync_dir, DerivedEntry, FileEntry, Manifest};
 use crate::writer::hash_file;
 use crate::{schema, Store, StoreError};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, Float64Builder, RecordBatch, StringBuilder,
+    Array, ArrayBuilder, ArrayRef, AsArray, BooleanBuilder, Float64Builder, RecordBatch,
+    StringBuilder,
 };
 use datafusion::arrow::datatypes::{Date32Type, Float64Type, Int32Type};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::{ArrowWriter, ProjectionMask};
 use datafusion::parquet::file::properties::WriterProperties;
 use sitrep_model::{
-    DatePrecision, Enricher, EventType, Fatalities, GeoPrecision, Provenance, Record, VersionKind,
+    DatePrecision, Enricher, Enrichment, EventType, Fatalities, GeoPrecision, Provenance, Record,
+    VersionKind,
 };
 use std::fs::File;
 use std::sync::Arc;
@@ -61,7 +63,6 @@ impl Store {
         let version = enricher.version();
         let _lock = self.lock()?;
         let mut manifest = Manifest::load(self.root())?;
-        let tag: String = blake3::hash(version.as_bytes()).to_hex()[..8].to_string();
         let dir = self.root().join("batches");
         let mut out = EnrichOutcome::default();
         let mut fresh: Vec<DerivedEntry> = manifest
@@ -77,7 +78,7 @@ impl Store {
             if fresh.iter().any(|d| d.batch == b.id) {
                 continue;
             }
-            let name = format!("e{tag}-b{:06}-enrichment.parquet", b.id);
+            let name = derived_name(&version, b.id);
             let tmp = dir.join(format!(".{name}.tmp"));
             let rows = enrich_file(&self.root().join(&rec.path), &tmp, enricher)?;
             let dest = dir.join(&name);
@@ -131,12 +132,7 @@ fn enrich_file(
         .with_batch_size(16 * 1024)
         .build()?;
     let out = File::create(tmp).map_err(StoreError::io(tmp))?;
-    // Bounded row groups: the writer buffers one row group in memory, so peak memory
-    // does not grow with the batch.
-    let props = WriterProperties::builder()
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .build();
-    let mut w = ArrowWriter::try_new(out, schema::enrichment(), Some(props))?;
+    let mut w = ArrowWriter::try_new(out, schema::enrichment(), Some(enrichment_props()))?;
     let mut rows = 0u64;
     for batch in reader {
         let batch = batch?;
@@ -165,9 +161,7 @@ fn enrich_file(
         let s = |a: &datafusion::arrow::array::StringArray, i: usize| {
             (!a.is_null(i)).then(|| a.value(i).to_string())
         };
-        let mut b: Vec<StringBuilder> = (0..11).map(|_| StringBuilder::new()).collect();
-        let mut dist = Float64Builder::new();
-        let mut agrees = BooleanBuilder::new();
+        let mut cols = EnrichColumns::default();
         for i in 0..batch.num_rows() {
             let date = ds.value_as_date(i).unwrap_or_default();
             let rec = Record {
@@ -204,47 +198,86 @@ fn enrich_file(
                     format: String::new(),
                 },
             };
-            let e = enricher.enrich(&rec);
-            b[0].append_value(rid.value(i));
-            for (k, v) in [
-                &e.province_code,
-                &e.province_name,
-                &e.district,
-                &e.region,
-                &e.capital_name,
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                b[k + 1].append_option(v.as_deref());
-            }
-            dist.append_option(e.capital_distance_km);
-            b[6].append_value(e.place_flag.as_str());
-            agrees.append_option(e.admin1_agrees);
-            for (k, v) in [&e.actor1_id, &e.actor2_id, &e.actor1_root, &e.actor2_root]
-                .into_iter()
-                .enumerate()
-            {
-                b[k + 7].append_option(v.as_deref());
-            }
+            cols.push(rid.value(i), &enricher.enrich(&rec));
         }
-        let mut cols: Vec<ArrayRef> = Vec::with_capacity(13);
-        let mut it = b.into_iter();
-        for _ in 0..6 {
-            cols.push(Arc::new(it.next().expect("builder").finish()));
-        }
-        cols.push(Arc::new(dist.finish()));
-        cols.push(Arc::new(it.next().expect("builder").finish()));
-        cols.push(Arc::new(agrees.finish()));
-        for bld in it {
-            let mut bld = bld;
-            cols.push(Arc::new(bld.finish()));
-        }
-        let out = RecordBatch::try_new(schema::enrichment(), cols)?;
+        let out = cols.finish()?;
         rows += out.num_rows() as u64;
         w.write(&out)?;
     }
     let f = w.into_inner()?;
     f.sync_all().map_err(StoreError::io(tmp))?;
     Ok(rows)
+}
+
+/// The file name of batch `batch`'s enrichment by enricher `version`.
+pub(crate) fn derived_name(version: &str, batch: u64) -> String {
+    let tag = &blake3::hash(version.as_bytes()).to_hex()[..8];
+    format!("e{tag}-b{batch:06}-enrichment.parquet")
+}
+
+/// How enrichment files are written. Bounded row groups: the writer buffers one row
+/// group in memory, so peak memory does not grow with the batch.
+pub(crate) fn enrichment_props() -> WriterProperties {
+    WriterProperties::builder()
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build()
+}
+
+/// Column builders for the `enrichment` table, in schema order.
+#[derive(Default)]
+pub(crate) struct EnrichColumns {
+    /// `record_id`, then the five place names.
+    text: [StringBuilder; 6],
+    dist: Float64Builder,
+    flag: StringBuilder,
+    agrees: BooleanBuilder,
+    actors: [StringBuilder; 4],
+}
+
+impl EnrichColumns {
+    /// Appends the enrichment of record `record_id`.
+    pub(crate) fn push(&mut self, record_id: &str, e: &Enrichment) {
+        self.text[0].append_value(record_id);
+        for (k, v) in [
+            &e.province_code,
+            &e.province_name,
+            &e.district,
+            &e.region,
+            &e.capital_name,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            self.text[k + 1].append_option(v.as_deref());
+        }
+        self.dist.append_option(e.capital_distance_km);
+        self.flag.append_value(e.place_flag.as_str());
+        self.agrees.append_option(e.admin1_agrees);
+        for (k, v) in [&e.actor1_id, &e.actor2_id, &e.actor1_root, &e.actor2_root]
+            .into_iter()
+            .enumerate()
+        {
+            self.actors[k].append_option(v.as_deref());
+        }
+    }
+
+    /// Rows appended since the last [`EnrichColumns::finish`].
+    pub(crate) fn len(&self) -> usize {
+        self.text[0].len()
+    }
+
+    /// The rows appended so far, as one batch; the builders start empty again.
+    pub(crate) fn finish(&mut self) -> Result<RecordBatch, StoreError> {
+        let mut cols: Vec<ArrayRef> = Vec::with_capacity(13);
+        for b in &mut self.text {
+            cols.push(Arc::new(b.finish()));
+        }
+        cols.push(Arc::new(self.dist.finish()));
+        cols.push(Arc::new(self.flag.finish()));
+        cols.push(Arc::new(self.agrees.finish()));
+        for b in &mut self.actors {
+            cols.push(Arc::new(b.finish()));
+        }
+        Ok(RecordBatch::try_new(schema::enrichment(), cols)?)
+    }
 }

@@ -1,6 +1,7 @@
 //! Writing one batch: classification of incoming records, Parquet files, the commit.
 
-use crate::manifest::{sync_dir, BatchEntry, Counts, FileEntry, InputEntry};
+use crate::enrich::{derived_name, enrichment_props, EnrichColumns};
+use crate::manifest::{sync_dir, BatchEntry, Counts, DerivedEntry, FileEntry, InputEntry};
 use crate::{schema, Store, StoreError};
 use datafusion::arrow::array::{
     ArrayBuilder, ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
@@ -12,7 +13,7 @@ use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::schema::types::ColumnPath;
 use sitrep_ingest::{Mapped, RecordSink, RowError};
-use sitrep_model::{Record, VersionKind};
+use sitrep_model::{Enrichment, Record, VersionKind};
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -150,7 +151,20 @@ pub struct BatchWriter {
     warnings: Vec<String>,
     counts: Counts,
     failure: Option<StoreError>,
+    /// Enrichment written beside the records (see [`BatchWriter::enrich_inline`]).
+    inline: Option<Inline>,
     _lock: File,
+}
+
+/// The enrichment of the batch's records, written as they are: the batch's derived
+/// file, committed with it, so that no second pass re-reads the records.
+struct Inline {
+    /// The enricher's version.
+    version: String,
+    cols: EnrichColumns,
+    writer: Option<ArrowWriter<File>>,
+    tmp: PathBuf,
+    written: u64,
 }
 
 impl BatchWriter {
@@ -192,8 +206,34 @@ impl BatchWriter {
             warnings: Vec::new(),
             counts: Counts::default(),
             failure: None,
+            inline: None,
             _lock: lock,
         })
+    }
+
+    /// Expects every record with its enrichment by the enricher of version `version`
+    /// (through [`RecordSink::accept_enriched`], as
+    /// `sitrep_ingest::Prepared::run_enriched` hands them over), and commits that
+    /// enrichment as the batch's derived file. If a record arrives without it, the
+    /// writer drops what it has, and [`Store::enrich`] enriches the batch after the
+    /// commit as it would have without this call.
+    pub fn enrich_inline(&mut self, version: String) {
+        let name = derived_name(&version, self.batch);
+        self.inline = Some(Inline {
+            version,
+            cols: EnrichColumns::default(),
+            writer: None,
+            tmp: self.root.join("batches").join(format!(".{name}.tmp")),
+            written: 0,
+        });
+    }
+
+    /// Gives up the inline enrichment (a record came without one).
+    fn drop_inline(&mut self) {
+        if let Some(inl) = self.inline.take() {
+            drop(inl.writer);
+            let _ = std::fs::remove_file(&inl.tmp);
+        }
     }
 
     /// Counts so far.
@@ -201,7 +241,7 @@ impl BatchWriter {
         &self.counts
     }
 
-    fn add_record(&mut self, mut r: Record) {
+    fn add_record(&mut self, mut r: Record, enrichment: Option<Enrichment>) {
         self.counts.read += 1;
         r.source.clone_from(&self.opts.source);
         if !r.quality.is_empty() {
@@ -311,6 +351,11 @@ impl BatchWriter {
             self.batch as i64,
             std::str::from_utf8(&hex(&hash)).expect("hex digits"),
         );
+        match (&mut self.inline, enrichment) {
+            (Some(inl), Some(e)) => inl.cols.push(&rid, &e),
+            (Some(_), None) => self.drop_inline(),
+            (None, _) => {}
+        }
         let now = Stored {
             version,
             hash: Some(hash),
@@ -401,11 +446,17 @@ impl BatchWriter {
         if let Err(e) = self.writer.as_mut().expect("set above").write(&batch) {
             self.failure = Some(e.into());
         }
+        if let Some(inl) = &mut self.inline {
+            if let Err(e) = inl.flush() {
+                self.failure = Some(e);
+            }
+        }
     }
 
     fn discard(&mut self) {
         self.writer = None;
         let _ = std::fs::remove_file(&self.records_tmp);
+        self.drop_inline();
     }
 
     /// Makes the batch durable and visible, or refuses it. With bad rows and without
@@ -441,6 +492,14 @@ impl BatchWriter {
             crash_point("after-records-write");
             files.push(self.install(&dir, "records", self.written)?);
         }
+        let derived = match self.inline.take() {
+            Some(inl) if self.written > 0 => Some(inl.commit(&dir, self.batch, self.written)?),
+            other => {
+                self.inline = other;
+                self.drop_inline();
+                None
+            }
+        };
         if !self.changes.is_empty() {
             let b = changes_batch(&self.changes, self.batch as i64)?;
             files.push(self.write_small(&dir, "changes", b)?);
@@ -461,6 +520,7 @@ impl BatchWriter {
         };
         let mut manifest = store.manifest().clone();
         manifest.batches.push(entry);
+        manifest.derived.extend(derived);
         manifest.next_batch = self.batch + 1;
         if !self.changes.is_empty() {
             // The run's clusters name versions that are no longer current.
@@ -508,10 +568,62 @@ impl BatchWriter {
     }
 }
 
+impl Inline {
+    /// Writes the rows pushed since the last flush.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if self.cols.len() == 0 {
+            return Ok(());
+        }
+        let batch = self.cols.finish()?;
+        if self.writer.is_none() {
+            let f = File::create(&self.tmp).map_err(StoreError::io(&self.tmp))?;
+            let w = ArrowWriter::try_new(f, schema::enrichment(), Some(enrichment_props()))?;
+            self.writer = Some(w);
+        }
+        self.written += batch.num_rows() as u64;
+        self.writer.as_mut().expect("set above").write(&batch)?;
+        Ok(())
+    }
+
+    /// Makes the file durable under its name; the manifest entry that names it.
+    fn commit(mut self, dir: &Path, batch: u64, records: u64) -> Result<DerivedEntry, StoreError> {
+        self.flush()?;
+        if self.written != records {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(StoreError::Query(format!(
+                "inline enrichment has {} rows for {records} records",
+                self.written
+            )));
+        }
+        let w = self.writer.take().expect("rows were written");
+        let f = w.into_inner()?;
+        f.sync_all().map_err(StoreError::io(&self.tmp))?;
+        drop(f);
+        let name = derived_name(&self.version, batch);
+        let dest = dir.join(&name);
+        std::fs::rename(&self.tmp, &dest).map_err(StoreError::io(&dest))?;
+        let (blake3, bytes) = hash_file(&dest)?;
+        Ok(DerivedEntry {
+            version: self.version,
+            batch,
+            file: FileEntry {
+                table: "enrichment".into(),
+                path: format!("batches/{name}"),
+                rows: records,
+                bytes,
+                blake3,
+            },
+        })
+    }
+}
+
 impl RecordSink for BatchWriter {
+    fn accept_enriched(&mut self, record: Box<Record>, enrichment: Enrichment) {
+        self.add_record(*record, Some(enrichment));
+    }
     fn accept(&mut self, item: Mapped) {
         match item {
-            Mapped::Record(r) => self.add_record(*r),
+            Mapped::Record(r) => self.add_record(*r, None),
             Mapped::Deletion {
                 source_event_id,
                 deleted_at,

@@ -4,6 +4,7 @@ use crate::args::{Cli, IngestArgs};
 use crate::Failure;
 use indicatif::{ProgressBar, ProgressStyle};
 use sitrep_ingest::Format;
+use sitrep_model::Enricher;
 use sitrep_store::{BatchOptions, Counts, InputEntry, Store, StoreError};
 use std::io::Read;
 use std::process::ExitCode;
@@ -72,6 +73,10 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
     };
     let format: Format = a.format.parse().map_err(Failure::Input)?;
     let mut store = Store::open_or_create(dir)?;
+    // Places and actors are resolved on the parsing thread as rows are read, and
+    // written beside each batch's records.
+    let resolver = super::resolver()?;
+    timing.mark("load resolver");
     let mut total = Counts::default();
     let mut code = ExitCode::SUCCESS;
     for path in &a.paths {
@@ -124,9 +129,11 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
         let claim_rules = mapping_claim_rules(&format, &adapter)?;
         timing.mark("open and detect");
         let mut writer = store.begin(opts).await?;
+        writer.enrich_inline(resolver.version());
         timing.mark("begin (stored versions)");
-        // Parsing and mapping on one thread, classification and Parquet on this one.
-        prepared.run_pipelined(&mut writer)?;
+        // Parsing, mapping and enrichment on one thread, classification and Parquet on
+        // this one.
+        prepared.run_enriched(resolver, &mut writer)?;
         bar.finish_and_clear();
         timing.mark("parse, classify, write");
         let input = {
@@ -190,8 +197,7 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
     if a.paths.len() > 1 {
         eprintln!("total: {total}");
     }
-    let resolver = super::resolver()?;
-    timing.mark("load resolver");
+    // Batches stored before (or by another enricher version) are enriched now.
     let e = store.enrich(resolver)?;
     timing.mark("enrich");
     if e.rows > 0 && !cli.quiet {
