@@ -4,8 +4,7 @@ use crate::manifest::{sync_dir, DerivedEntry, FileEntry, Manifest};
 use crate::writer::hash_file;
 use crate::{schema, Store, StoreError};
 use datafusion::arrow::array::{
-    Array, ArrayBuilder, ArrayRef, AsArray, BooleanBuilder, Float64Builder, RecordBatch,
-    StringBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, Float64Builder, RecordBatch, StringBuilder,
 };
 use datafusion::arrow::datatypes::{Date32Type, Float64Type, Int32Type};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -259,11 +258,6 @@ impl EnrichColumns {
         {
             self.actors[k].append_option(v.as_deref());
         }
-    }
-
-    /// Rows appended since the last [`EnrichColumns::finish`].
-    pub(crate) fn len(&self) -> usize {
-        self.text[0].len()
     }
 
     /// The rows appended so far, as one batch; the builders start empty again.

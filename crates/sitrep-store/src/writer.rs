@@ -143,7 +143,8 @@ pub struct BatchWriter {
     /// Every event id of this source in the store or in this file.
     ids: FastMap<String, Known>,
     cols: Columns,
-    writer: Option<ArrowWriter<File>>,
+    /// The thread encoding Parquet, from the first flush on.
+    encoder: Option<Encoder>,
     records_tmp: PathBuf,
     written: u64,
     changes: Vec<(String, String, i64)>,
@@ -162,9 +163,117 @@ struct Inline {
     /// The enricher's version.
     version: String,
     cols: EnrichColumns,
-    writer: Option<ArrowWriter<File>>,
     tmp: PathBuf,
     written: u64,
+}
+
+/// What the writer hands the encoding thread.
+enum Job {
+    Records(RecordBatch),
+    Enrichment(RecordBatch),
+    /// Inline enrichment was given up: delete its file.
+    DropEnrichment,
+}
+
+/// Encodes and writes the batch's Parquet files (zstd for records) on a thread of its
+/// own, so that the thread classifying rows does not wait for compression. Closing it
+/// ([`Encoder::finish`]) fsyncs the files.
+struct Encoder {
+    tx: Option<std::sync::mpsc::SyncSender<Job>>,
+    thread: Option<std::thread::JoinHandle<Result<(), StoreError>>>,
+}
+
+impl Encoder {
+    fn spawn(records: PathBuf, enrichment: Option<PathBuf>) -> Encoder {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(2);
+        let thread = std::thread::Builder::new()
+            .name("sitrep-parquet".into())
+            .spawn(move || encode(rx, records, enrichment))
+            .expect("spawn the Parquet thread");
+        Encoder {
+            tx: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// Hands over a job; the thread's error if it has stopped.
+    fn send(&mut self, job: Job) -> Result<(), StoreError> {
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(job).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            self.finish()
+        }
+    }
+
+    /// Waits for every job, closes and fsyncs the files.
+    fn finish(&mut self) -> Result<(), StoreError> {
+        self.tx = None;
+        match self.thread.take().map(|t| t.join()) {
+            None => Ok(()),
+            Some(Ok(done)) => done,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+impl Drop for Encoder {
+    fn drop(&mut self) {
+        // A discarded batch: let the thread stop before its files are removed.
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The encoding thread: writes each file as its first batch comes, fsyncs at the end.
+fn encode(
+    rx: std::sync::mpsc::Receiver<Job>,
+    records_tmp: PathBuf,
+    mut enrichment_tmp: Option<PathBuf>,
+) -> Result<(), StoreError> {
+    let open = |path: &Path, schema, props| -> Result<ArrowWriter<File>, StoreError> {
+        let f = File::create(path).map_err(StoreError::io(path))?;
+        Ok(ArrowWriter::try_new(f, schema, Some(props))?)
+    };
+    let mut records: Option<ArrowWriter<File>> = None;
+    let mut enrichment: Option<ArrowWriter<File>> = None;
+    for job in rx {
+        match job {
+            Job::Records(b) => {
+                if records.is_none() {
+                    records = Some(open(&records_tmp, schema::records(), props())?);
+                }
+                records.as_mut().expect("opened").write(&b)?;
+            }
+            Job::Enrichment(b) => {
+                let Some(path) = &enrichment_tmp else {
+                    continue;
+                };
+                if enrichment.is_none() {
+                    enrichment = Some(open(path, schema::enrichment(), enrichment_props())?);
+                }
+                enrichment.as_mut().expect("opened").write(&b)?;
+            }
+            Job::DropEnrichment => {
+                enrichment = None;
+                if let Some(path) = enrichment_tmp.take() {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+    }
+    for (w, path) in [
+        (records, Some(&records_tmp)),
+        (enrichment, enrichment_tmp.as_ref()),
+    ] {
+        if let (Some(w), Some(path)) = (w, path) {
+            let f = w.into_inner()?;
+            f.sync_all().map_err(StoreError::io(path))?;
+        }
+    }
+    Ok(())
 }
 
 impl BatchWriter {
@@ -199,7 +308,7 @@ impl BatchWriter {
             opts,
             ids,
             cols: Columns::default(),
-            writer: None,
+            encoder: None,
             written: 0,
             changes: Vec::new(),
             errors: Vec::new(),
@@ -222,7 +331,6 @@ impl BatchWriter {
         self.inline = Some(Inline {
             version,
             cols: EnrichColumns::default(),
-            writer: None,
             tmp: self.root.join("batches").join(format!(".{name}.tmp")),
             written: 0,
         });
@@ -230,9 +338,12 @@ impl BatchWriter {
 
     /// Gives up the inline enrichment (a record came without one).
     fn drop_inline(&mut self) {
-        if let Some(inl) = self.inline.take() {
-            drop(inl.writer);
-            let _ = std::fs::remove_file(&inl.tmp);
+        if self.inline.take().is_some() {
+            if let Some(enc) = &mut self.encoder {
+                if let Err(e) = enc.send(Job::DropEnrichment) {
+                    self.failure.get_or_insert(e);
+                }
+            }
         }
     }
 
@@ -423,40 +534,37 @@ impl BatchWriter {
                 return;
             }
         };
-        if self.writer.is_none() {
-            let file = match File::create(&self.records_tmp) {
-                Ok(f) => f,
-                Err(e) => {
-                    self.failure = Some(StoreError::Io {
-                        path: self.records_tmp.clone(),
-                        source: e,
-                    });
-                    return;
-                }
-            };
-            match ArrowWriter::try_new(file, schema::records(), Some(props())) {
-                Ok(w) => self.writer = Some(w),
-                Err(e) => {
-                    self.failure = Some(e.into());
-                    return;
-                }
-            }
-        }
-        self.written += batch.num_rows() as u64;
-        if let Err(e) = self.writer.as_mut().expect("set above").write(&batch) {
-            self.failure = Some(e.into());
-        }
-        if let Some(inl) = &mut self.inline {
-            if let Err(e) = inl.flush() {
+        let enrichment = match self.inline.as_mut().map(|i| i.cols.finish()) {
+            Some(Ok(b)) => Some(b),
+            Some(Err(e)) => {
                 self.failure = Some(e);
+                return;
             }
+            None => None,
+        };
+        let enc = self.encoder.get_or_insert_with(|| {
+            Encoder::spawn(
+                self.records_tmp.clone(),
+                self.inline.as_ref().map(|i| i.tmp.clone()),
+            )
+        });
+        self.written += batch.num_rows() as u64;
+        let mut sent = enc.send(Job::Records(batch));
+        if let (Ok(()), Some(b), Some(inl)) = (&sent, enrichment, &mut self.inline) {
+            inl.written += b.num_rows() as u64;
+            sent = enc.send(Job::Enrichment(b));
+        }
+        if let Err(e) = sent {
+            self.failure = Some(e);
         }
     }
 
     fn discard(&mut self) {
-        self.writer = None;
+        self.encoder = None;
         let _ = std::fs::remove_file(&self.records_tmp);
-        self.drop_inline();
+        if let Some(inl) = self.inline.take() {
+            let _ = std::fs::remove_file(&inl.tmp);
+        }
     }
 
     /// Makes the batch durable and visible, or refuses it. With bad rows and without
@@ -485,10 +593,13 @@ impl BatchWriter {
         }
         let dir = self.root.join("batches");
         let mut files = Vec::new();
-        if let Some(w) = self.writer.take() {
-            let f = w.into_inner()?;
-            f.sync_all().map_err(StoreError::io(&self.records_tmp))?;
-            drop(f);
+        if let Some(mut enc) = self.encoder.take() {
+            if let Err(e) = enc.finish() {
+                self.discard();
+                return Err(e);
+            }
+        }
+        if self.written > 0 {
             crash_point("after-records-write");
             files.push(self.install(&dir, "records", self.written)?);
         }
@@ -569,25 +680,9 @@ impl BatchWriter {
 }
 
 impl Inline {
-    /// Writes the rows pushed since the last flush.
-    fn flush(&mut self) -> Result<(), StoreError> {
-        if self.cols.len() == 0 {
-            return Ok(());
-        }
-        let batch = self.cols.finish()?;
-        if self.writer.is_none() {
-            let f = File::create(&self.tmp).map_err(StoreError::io(&self.tmp))?;
-            let w = ArrowWriter::try_new(f, schema::enrichment(), Some(enrichment_props()))?;
-            self.writer = Some(w);
-        }
-        self.written += batch.num_rows() as u64;
-        self.writer.as_mut().expect("set above").write(&batch)?;
-        Ok(())
-    }
-
-    /// Makes the file durable under its name; the manifest entry that names it.
-    fn commit(mut self, dir: &Path, batch: u64, records: u64) -> Result<DerivedEntry, StoreError> {
-        self.flush()?;
+    /// Puts the (written and fsynced) file under its name; the manifest entry that
+    /// names it.
+    fn commit(self, dir: &Path, batch: u64, records: u64) -> Result<DerivedEntry, StoreError> {
         if self.written != records {
             let _ = std::fs::remove_file(&self.tmp);
             return Err(StoreError::Query(format!(
@@ -595,10 +690,6 @@ impl Inline {
                 self.written
             )));
         }
-        let w = self.writer.take().expect("rows were written");
-        let f = w.into_inner()?;
-        f.sync_all().map_err(StoreError::io(&self.tmp))?;
-        drop(f);
         let name = derived_name(&self.version, batch);
         let dest = dir.join(&name);
         std::fs::rename(&self.tmp, &dest).map_err(StoreError::io(&dest))?;
@@ -891,5 +982,133 @@ impl Columns {
             take(&mut self.raw),
         ];
         Ok(RecordBatch::try_new(schema::records(), cols)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_ingest::{read_file, CollectSink, Format};
+    use sitrep_model::Enricher;
+
+    /// Real rows: the first 200 of the GED 23.1 sample.
+    fn records() -> Vec<Record> {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ucdp/ged231_sample1000.csv");
+        let mut sink = CollectSink::default();
+        read_file(&path, &Format::Auto, &mut sink).expect("the sample reads");
+        sink.records.truncate(200);
+        sink.records
+    }
+
+    /// An enricher that names the record it was given.
+    struct Tagger;
+
+    impl Enricher for Tagger {
+        fn version(&self) -> String {
+            "tagger-1".into()
+        }
+        fn enrich(&self, r: &Record) -> Enrichment {
+            Enrichment {
+                province_code: Some(r.source_event_id.clone()),
+                ..Enrichment::default()
+            }
+        }
+    }
+
+    fn opts() -> BatchOptions {
+        BatchOptions {
+            source: "ged".into(),
+            adapter: "ucdp-ged".into(),
+            file: "sample.csv".into(),
+            quarantine: false,
+            strict: false,
+        }
+    }
+
+    fn input() -> InputEntry {
+        InputEntry {
+            file: "sample.csv".into(),
+            bytes: 0,
+            blake3: String::new(),
+        }
+    }
+
+    /// Files left in `batches/` whose name starts with a dot (temporary).
+    fn temporaries(root: &Path) -> Vec<String> {
+        std::fs::read_dir(root.join("batches"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with('.'))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn inline_enrichment_is_committed_with_the_batch_or_dropped_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(dir.path()).unwrap();
+        let recs = records();
+
+        // Every record enriched: one derived file, one row per record, in order.
+        let mut w = store.begin(opts()).await.unwrap();
+        w.enrich_inline(Tagger.version());
+        for r in &recs {
+            let e = Tagger.enrich(r);
+            w.accept_enriched(Box::new(r.clone()), e);
+        }
+        let out = w.commit(&mut store, input()).unwrap();
+        assert_eq!(out.counts.new, 200);
+        let d = &store.manifest().derived;
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].batch, d[0].file.rows), (1, 200));
+        assert_eq!(d[0].version, "tagger-1");
+        assert!(!store.enrichment_stale("tagger-1"));
+        let ctx = store.context().await.unwrap();
+        let rows = ctx
+            .sql("SELECT count(*) FROM incidents WHERE province_code = source_event_id")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let n = rows[0]
+            .column(0)
+            .as_any()
+            .downcast_ref::<datafusion::arrow::array::Int64Array>()
+            .unwrap()
+            .value(0);
+        assert_eq!(n, 200, "each record joined to its own enrichment");
+        assert_eq!(temporaries(dir.path()), Vec::<String>::new());
+
+        // A record without enrichment in a batch of more than one flush: the writer
+        // drops the partial file, and the batch is left to the post pass.
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(dir.path()).unwrap();
+        let mut w = store.begin(opts()).await.unwrap();
+        w.enrich_inline(Tagger.version());
+        let mut k = 0u64;
+        for _ in 0..200 {
+            for r in &recs {
+                let mut r = r.clone();
+                k += 1;
+                r.source_event_id = format!("{}-{k}", r.source_event_id);
+                if k == 39_000 {
+                    w.accept(Mapped::Record(Box::new(r)));
+                } else {
+                    let e = Tagger.enrich(&r);
+                    w.accept_enriched(Box::new(r), e);
+                }
+            }
+        }
+        let out = w.commit(&mut store, input()).unwrap();
+        assert_eq!(out.counts.new, 40_000);
+        assert!(store.manifest().derived.is_empty());
+        assert!(store.enrichment_stale("tagger-1"));
+        assert_eq!(temporaries(dir.path()), Vec::<String>::new());
+        let e = store.enrich(&Tagger).unwrap();
+        assert_eq!(e.rows, 40_000);
     }
 }
