@@ -38,6 +38,7 @@ mod filter;
 mod manifest;
 mod matching;
 mod rollup;
+mod rollup_native;
 pub mod schema;
 mod store;
 mod verified;

@@ -106,6 +106,51 @@ pub(crate) fn state_of(m: &Manifest) -> String {
 }
 
 impl Store {
+    /// The rollup's rows, summed natively ([`Store::native_rollup`]) when `native` is
+    /// set and the store allows it, else by SQL over `incidents`; `None` on a store
+    /// without the enrichment columns.
+    pub(crate) async fn rollup_rows(
+        &self,
+        native: bool,
+    ) -> Result<Option<Vec<datafusion::arrow::array::RecordBatch>>, StoreError> {
+        let ctx = self.context().await?;
+        let cols: std::collections::HashSet<String> = ctx
+            .table("incidents")
+            .await?
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        if !cols.contains("capital_distance_km") || !cols.contains("actor1_root") {
+            return Ok(None);
+        }
+        let dims: Vec<String> = ROLLUP_DIMS[..13].iter().map(|d| d.to_string()).collect();
+        let sql = format!(
+            "SELECT {dims}, {band} AS distance_band, \
+             COUNT(*) AS n, \
+             SUM(COALESCE(fatalities_low, 0)) AS lo, \
+             SUM(COALESCE(fatalities_best, fatalities_low, 0)) AS best, \
+             SUM(COALESCE(fatalities_high, 0)) AS hi, \
+             SUM(CASE WHEN fatalities_high IS NULL THEN 1 ELSE 0 END) AS hi_missing, \
+             SUM(COALESCE(civilian_deaths, 0)) AS civ, \
+             COUNT(civilian_deaths) AS civ_known, \
+             SUM(COALESCE(fatalities_best, 0)) AS best_given, \
+             COUNT(fatalities_best) AS best_known \
+             FROM incidents GROUP BY {dims}, {band} ORDER BY date_start",
+            dims = dims.join(", "),
+            band = band_sql(),
+        );
+        let df = ctx.sql(&sql).await?;
+        if native {
+            let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
+            if let Some(rows) = self.native_rollup(&schema)? {
+                return Ok(Some(rows));
+            }
+        }
+        Ok(Some(df.collect().await?))
+    }
+
     /// True when the manifest names a rollup built from the store as it is now.
     pub fn rollup_current(&self) -> bool {
         self.manifest()
@@ -127,35 +172,9 @@ impl Store {
                 current: true,
             });
         }
-        let ctx = self.context().await?;
-        let cols: std::collections::HashSet<String> = ctx
-            .table("incidents")
-            .await?
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
-        if !cols.contains("capital_distance_km") || !cols.contains("actor1_root") {
+        let Some(batches) = self.rollup_rows(true).await? else {
             return Ok(RollupOutcome::default());
-        }
-        let dims: Vec<String> = ROLLUP_DIMS[..13].iter().map(|d| d.to_string()).collect();
-        let sql = format!(
-            "SELECT {dims}, {band} AS distance_band, \
-             COUNT(*) AS n, \
-             SUM(COALESCE(fatalities_low, 0)) AS lo, \
-             SUM(COALESCE(fatalities_best, fatalities_low, 0)) AS best, \
-             SUM(COALESCE(fatalities_high, 0)) AS hi, \
-             SUM(CASE WHEN fatalities_high IS NULL THEN 1 ELSE 0 END) AS hi_missing, \
-             SUM(COALESCE(civilian_deaths, 0)) AS civ, \
-             COUNT(civilian_deaths) AS civ_known, \
-             SUM(COALESCE(fatalities_best, 0)) AS best_given, \
-             COUNT(fatalities_best) AS best_known \
-             FROM incidents GROUP BY {dims}, {band} ORDER BY date_start",
-            dims = dims.join(", "),
-            band = band_sql(),
-        );
-        let batches = ctx.sql(&sql).await?.collect().await?;
+        };
         let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
         let records: u64 = batches
             .iter()

@@ -986,18 +986,24 @@ impl Columns {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use sitrep_ingest::{read_file, CollectSink, Format};
     use sitrep_model::Enricher;
 
     /// Real rows: the first 200 of the GED 23.1 sample.
-    fn records() -> Vec<Record> {
+    pub(crate) fn records() -> Vec<Record> {
+        let mut all = sample();
+        all.truncate(200);
+        all
+    }
+
+    /// Real rows: the 1,000 of the GED 23.1 sample.
+    pub(crate) fn sample() -> Vec<Record> {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ucdp/ged231_sample1000.csv");
         let mut sink = CollectSink::default();
         read_file(&path, &Format::Auto, &mut sink).expect("the sample reads");
-        sink.records.truncate(200);
         sink.records
     }
 
@@ -1016,7 +1022,7 @@ mod tests {
         }
     }
 
-    fn opts() -> BatchOptions {
+    pub(crate) fn opts() -> BatchOptions {
         BatchOptions {
             source: "ged".into(),
             adapter: "ucdp-ged".into(),
@@ -1026,7 +1032,7 @@ mod tests {
         }
     }
 
-    fn input() -> InputEntry {
+    pub(crate) fn input() -> InputEntry {
         InputEntry {
             file: "sample.csv".into(),
             bytes: 0,

@@ -1,0 +1,444 @@
+//! The rollup summed in one pass over the Parquet files, without SQL: for a store whose
+//! `incidents` are its current records (no match clusters) and whose every batch has
+//! one enrichment file, written in the order of its records. Each batch's records and
+//! enrichment are read side by side (their `record_id`s are checked row by row), so no
+//! join is built; records named in `changes` are skipped as the view skips them. When a
+//! condition does not hold it returns `None` and the caller takes the SQL path, which
+//! defines the result (tests hold the two equal).
+
+use crate::rollup::ROLLUP_BAND_EDGES;
+use crate::{Store, StoreError};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Date32Builder, Int32Builder, Int64Builder, RecordBatch, StringArray,
+    StringBuilder,
+};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{Date32Type, Float64Type, Int32Type, Int64Type, SchemaRef};
+use datafusion::parquet::arrow::arrow_reader::{
+    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
+use datafusion::parquet::arrow::ProjectionMask;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The string dimensions, in the order of [`crate::rollup::ROLLUP_DIMS`] (less the
+/// others): which file each comes from.
+const STRING_DIMS: [(&str, bool); 10] = [
+    ("country", false),
+    ("source", false),
+    ("event_type", false),
+    ("province_code", true),
+    ("province_name", true),
+    ("region", true),
+    ("actor1_id", true),
+    ("actor2_id", true),
+    ("actor1_root", true),
+    ("actor2_root", true),
+];
+
+const RECORD_COLS: [&str; 11] = [
+    "record_id",
+    "source",
+    "date_start",
+    "country",
+    "event_type",
+    "geo_precision",
+    "date_precision",
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "civilian_deaths",
+];
+
+const ENRICH_COLS: [&str; 9] = [
+    "record_id",
+    "province_code",
+    "province_name",
+    "region",
+    "actor1_id",
+    "actor2_id",
+    "actor1_root",
+    "actor2_root",
+    "capital_distance_km",
+];
+
+/// One group: day, interned string codes (0 = null), precisions, distance band.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Key {
+    day: i32,
+    strings: [u32; 10],
+    geo_precision: i32,
+    date_precision: i32,
+    /// 0 = no band, else 1 + the band's index.
+    band: u8,
+}
+
+/// Interns one column's strings; code 0 is null.
+#[derive(Default)]
+struct Interner {
+    codes: FastMap<Box<str>, u32>,
+    values: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn code(&mut self, a: &StringArray, i: usize) -> u32 {
+        if a.is_null(i) {
+            return 0;
+        }
+        let v = a.value(i);
+        if let Some(c) = self.codes.get(v) {
+            return *c;
+        }
+        self.values.push(v.into());
+        let c = self.values.len() as u32;
+        self.codes.insert(v.into(), c);
+        c
+    }
+    fn value(&self, code: u32) -> Option<&str> {
+        (code > 0).then(|| &*self.values[code as usize - 1])
+    }
+}
+
+fn reader(path: &Path, cols: &[&str]) -> Result<ParquetRecordBatchReader, StoreError> {
+    let f = File::open(path).map_err(StoreError::io(path))?;
+    let b = ParquetRecordBatchReaderBuilder::try_new(f)?;
+    let mask = ProjectionMask::columns(b.parquet_schema(), cols.iter().copied());
+    Ok(b.with_projection(mask).with_batch_size(32 * 1024).build()?)
+}
+
+fn column<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, StoreError> {
+    b.column_by_name(name)
+        .ok_or_else(|| StoreError::Query(format!("rollup: a batch file lacks {name}")))
+}
+
+/// The band index (1-based) of a distance, as the SQL `CASE` labels it; 0 for none.
+fn band(km: f64) -> u8 {
+    for (i, edge) in ROLLUP_BAND_EDGES.iter().enumerate().rev() {
+        if km >= *edge {
+            return i as u8 + 1;
+        }
+    }
+    0
+}
+
+impl Store {
+    /// The rollup rows, summed natively, in the schema `schema` (the SQL query's), or
+    /// `None` when this store needs the SQL path.
+    pub(crate) fn native_rollup(
+        &self,
+        schema: &SchemaRef,
+    ) -> Result<Option<Vec<RecordBatch>>, StoreError> {
+        let m = self.manifest();
+        if m.files("match_clusters").next().is_some() {
+            return Ok(None);
+        }
+        // Each batch with records: exactly one enrichment file.
+        let mut pairs = Vec::new();
+        for b in &m.batches {
+            let Some(rec) = b.files.iter().find(|f| f.table == "records") else {
+                continue;
+            };
+            let mut d = m.derived.iter().filter(|d| d.batch == b.id);
+            match (d.next(), d.next()) {
+                (Some(e), None) => pairs.push((rec.path.clone(), e.file.path.clone())),
+                _ => return Ok(None),
+            }
+        }
+        if m.derived.len() != pairs.len() {
+            return Ok(None);
+        }
+        let mut changed: HashSet<String> = HashSet::new();
+        for f in m.files("changes") {
+            for b in reader(&self.root().join(&f.path), &["record_id"])? {
+                let b = b?;
+                let a = column(&b, "record_id")?.as_string::<i32>();
+                changed.extend(a.iter().flatten().map(str::to_string));
+            }
+        }
+        let mut strings: [Interner; 10] = Default::default();
+        let mut groups: FastMap<Key, [i64; 9]> = FastMap::default();
+        for (rec, enr) in &pairs {
+            let mut records = reader(&self.root().join(rec), &RECORD_COLS)?;
+            let mut enrichment = reader(&self.root().join(enr), &ENRICH_COLS)?;
+            let (mut r, mut e): (Option<RecordBatch>, Option<RecordBatch>) = (None, None);
+            loop {
+                if r.as_ref().is_none_or(|b| b.num_rows() == 0) {
+                    r = records.next().transpose()?;
+                }
+                if e.as_ref().is_none_or(|b| b.num_rows() == 0) {
+                    e = enrichment.next().transpose()?;
+                }
+                let (rb, eb) = match (&r, &e) {
+                    (None, None) => break,
+                    (Some(rb), Some(eb)) => (rb, eb),
+                    // One file has rows the other lacks: not row-aligned.
+                    _ => return Ok(None),
+                };
+                let n = rb.num_rows().min(eb.num_rows());
+                let (rs, es) = (rb.slice(0, n), eb.slice(0, n));
+                if !self::add(&rs, &es, &changed, &mut strings, &mut groups)? {
+                    return Ok(None);
+                }
+                r = Some(rb.slice(n, rb.num_rows() - n));
+                e = Some(eb.slice(n, eb.num_rows() - n));
+            }
+        }
+        let mut keys: Vec<(Key, [i64; 9])> = groups.into_iter().collect();
+        keys.sort_unstable_by_key(|(k, _)| *k);
+        Ok(Some(finish(schema, &keys, &strings)?))
+    }
+}
+
+/// Adds aligned slices of a records and an enrichment file to the groups; false when
+/// their record ids differ.
+fn add(
+    r: &RecordBatch,
+    e: &RecordBatch,
+    changed: &HashSet<String>,
+    strings: &mut [Interner; 10],
+    groups: &mut FastMap<Key, [i64; 9]>,
+) -> Result<bool, StoreError> {
+    let (rid, eid) = (
+        column(r, "record_id")?.as_string::<i32>(),
+        column(e, "record_id")?.as_string::<i32>(),
+    );
+    let mut cols: Vec<&StringArray> = Vec::with_capacity(10);
+    for (name, enriched) in STRING_DIMS {
+        cols.push(column(if enriched { e } else { r }, name)?.as_string::<i32>());
+    }
+    let day = column(r, "date_start")?.as_primitive::<Date32Type>();
+    let gp = column(r, "geo_precision")?.as_primitive::<Int32Type>();
+    let dp = column(r, "date_precision")?.as_primitive::<Int32Type>();
+    let lo = column(r, "fatalities_low")?.as_primitive::<Int64Type>();
+    let best = column(r, "fatalities_best")?.as_primitive::<Int64Type>();
+    let hi = column(r, "fatalities_high")?.as_primitive::<Int64Type>();
+    let civ = column(r, "civilian_deaths")?.as_primitive::<Int64Type>();
+    let km = column(e, "capital_distance_km")?.as_primitive::<Float64Type>();
+    let get =
+        |a: &datafusion::arrow::array::Int64Array, i: usize| a.is_valid(i).then(|| a.value(i));
+    for i in 0..r.num_rows() {
+        if rid.value(i) != eid.value(i) {
+            return Ok(false);
+        }
+        if !changed.is_empty() && changed.contains(rid.value(i)) {
+            continue;
+        }
+        let mut codes = [0u32; 10];
+        for (k, c) in cols.iter().enumerate() {
+            codes[k] = strings[k].code(c, i);
+        }
+        let key = Key {
+            day: day.value(i),
+            strings: codes,
+            geo_precision: gp.value(i),
+            date_precision: dp.value(i),
+            band: if km.is_valid(i) { band(km.value(i)) } else { 0 },
+        };
+        let (l, b, h, c) = (get(lo, i), get(best, i), get(hi, i), get(civ, i));
+        let acc = groups.entry(key).or_insert([0; 9]);
+        acc[0] += 1;
+        acc[1] += l.unwrap_or(0);
+        acc[2] += b.or(l).unwrap_or(0);
+        acc[3] += h.unwrap_or(0);
+        acc[4] += i64::from(h.is_none());
+        acc[5] += c.unwrap_or(0);
+        acc[6] += i64::from(c.is_some());
+        acc[7] += b.unwrap_or(0);
+        acc[8] += i64::from(b.is_some());
+    }
+    Ok(true)
+}
+
+/// The groups as batches of `schema` (columns matched by name, cast to its types).
+fn finish(
+    schema: &SchemaRef,
+    groups: &[(Key, [i64; 9])],
+    strings: &[Interner; 10],
+) -> Result<Vec<RecordBatch>, StoreError> {
+    let labels = sitrep_model::figure::distance_band_labels(&ROLLUP_BAND_EDGES);
+    let mut out = Vec::new();
+    for chunk in groups.chunks(64 * 1024) {
+        let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
+        for f in schema.fields() {
+            let name = f.name().as_str();
+            let a: ArrayRef = if let Some(k) = STRING_DIMS.iter().position(|(n, _)| *n == name) {
+                let mut b = StringBuilder::new();
+                for (key, _) in chunk {
+                    b.append_option(strings[k].value(key.strings[k]));
+                }
+                Arc::new(b.finish())
+            } else if let Some(k) = crate::rollup::ROLLUP_MEASURES
+                .iter()
+                .position(|n| *n == name)
+            {
+                let mut b = Int64Builder::with_capacity(chunk.len());
+                b.append_slice(&chunk.iter().map(|(_, m)| m[k]).collect::<Vec<_>>());
+                Arc::new(b.finish())
+            } else {
+                match name {
+                    "date_start" => {
+                        let mut b = Date32Builder::with_capacity(chunk.len());
+                        b.append_slice(&chunk.iter().map(|(k, _)| k.day).collect::<Vec<_>>());
+                        Arc::new(b.finish())
+                    }
+                    "geo_precision" | "date_precision" => {
+                        let mut b = Int32Builder::with_capacity(chunk.len());
+                        for (k, _) in chunk {
+                            b.append_value(if name == "geo_precision" {
+                                k.geo_precision
+                            } else {
+                                k.date_precision
+                            });
+                        }
+                        Arc::new(b.finish())
+                    }
+                    "distance_band" => {
+                        let mut b = StringBuilder::new();
+                        for (k, _) in chunk {
+                            b.append_option(
+                                (k.band > 0).then(|| labels[usize::from(k.band) - 1].as_str()),
+                            );
+                        }
+                        Arc::new(b.finish())
+                    }
+                    other => {
+                        return Err(StoreError::Query(format!(
+                            "rollup: no native column for {other}"
+                        )))
+                    }
+                }
+            };
+            let a = if a.data_type() == f.data_type() {
+                a
+            } else {
+                cast(&a, f.data_type())?
+            };
+            cols.push(a);
+        }
+        out.push(RecordBatch::try_new(Arc::clone(schema), cols)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::writer::tests::{input, opts, sample};
+    use crate::Store;
+    use datafusion::arrow::array::RecordBatch;
+    use datafusion::arrow::util::display::array_value_to_string;
+    use sitrep_ingest::RecordSink;
+    use sitrep_model::{Enricher, Enrichment, Record};
+
+    /// Places and actors from the record's own fields, with distances across every
+    /// band (and none), nulls included.
+    struct Fields;
+
+    impl Enricher for Fields {
+        fn version(&self) -> String {
+            "fields-1".into()
+        }
+        fn enrich(&self, r: &Record) -> Enrichment {
+            let lat = r.latitude.unwrap_or(0.0);
+            Enrichment {
+                province_code: r.admin1.clone(),
+                province_name: r.admin1.as_ref().map(|a| a.to_uppercase()),
+                region: r.country.clone(),
+                // On the band edges, below the first, between them, and none.
+                capital_distance_km: match (lat.abs() * 100.0) as i64 % 11 {
+                    0 => None,
+                    k @ 1..=5 => Some(crate::ROLLUP_BAND_EDGES[k as usize - 1]),
+                    6 => Some(-1.0),
+                    k => Some(k as f64 * 17.3),
+                },
+                actor1_id: r.actor1.clone(),
+                actor2_id: r.actor2.clone(),
+                actor1_root: r.actor1.as_ref().map(|a| a.chars().take(3).collect()),
+                actor2_root: r.actor2.as_ref().map(|a| a.chars().take(3).collect()),
+                ..Enrichment::default()
+            }
+        }
+    }
+
+    /// Every row as text, sorted: the rollup as a multiset.
+    fn rows(batches: &[RecordBatch]) -> Vec<String> {
+        let mut out = Vec::new();
+        for b in batches {
+            for i in 0..b.num_rows() {
+                let cells: Vec<String> = b
+                    .columns()
+                    .iter()
+                    .map(|c| array_value_to_string(c, i).unwrap())
+                    .collect();
+                out.push(cells.join("|"));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[tokio::test]
+    async fn the_native_rollup_equals_the_sql_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(dir.path()).unwrap();
+        let recs = sample();
+        // Batch 1 enriched inline; batch 2 revises 150 events (their first versions
+        // leave `incidents`) and is enriched by the post pass.
+        let mut w = store.begin(opts()).await.unwrap();
+        w.enrich_inline(Fields.version());
+        for r in &recs {
+            w.accept_enriched(Box::new(r.clone()), Fields.enrich(r));
+        }
+        let first = w.commit(&mut store, input()).unwrap();
+        let mut w = store.begin(opts()).await.unwrap();
+        for r in recs.iter().step_by(7).take(150) {
+            let mut r = r.clone();
+            r.raw.push(' ');
+            r.fatalities.best = r.fatalities.best.map(|b| b + 1);
+            r.fatalities.high = None;
+            w.accept(sitrep_ingest::Mapped::Record(Box::new(r)));
+        }
+        let out = w.commit(&mut store, input()).unwrap();
+        assert!(out.counts.updated > 100, "{:?}", out.counts);
+        store.enrich(&Fields).unwrap();
+
+        let schema = {
+            let sql = store.rollup_rows(false).await.unwrap().unwrap();
+            sql[0].schema()
+        };
+        let native = store
+            .native_rollup(&schema)
+            .unwrap()
+            .expect("this store takes the native path");
+        let sql = store.rollup_rows(false).await.unwrap().unwrap();
+        let (a, b) = (rows(&native), rows(&sql));
+        assert!(a.len() > 500, "{} groups", a.len());
+        assert_eq!(a, b);
+        // Every band occurs, and rows without one.
+        for label in sitrep_model::figure::distance_band_labels(&crate::ROLLUP_BAND_EDGES) {
+            assert!(
+                a.iter().any(|r| r.contains(&format!("|{label}|"))),
+                "{label}"
+            );
+        }
+        let total: i64 = native
+            .iter()
+            .map(|b| {
+                let n = b.column_by_name("n").unwrap();
+                n.as_any()
+                    .downcast_ref::<datafusion::arrow::array::Int64Array>()
+                    .unwrap()
+                    .iter()
+                    .flatten()
+                    .sum::<i64>()
+            })
+            .sum();
+        assert_eq!(
+            total as u64, first.counts.new,
+            "one current version per event; superseded ones are not counted"
+        );
+    }
+}
