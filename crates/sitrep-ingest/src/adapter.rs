@@ -293,7 +293,7 @@ pub trait RecordSink {
     fn reject(&mut self, error: RowError);
     /// A good record with its enrichment, computed on the parsing thread by
     /// [`Prepared::run_enriched`]. A sink that does not store enrichment drops it.
-    fn accept_enriched(&mut self, record: Box<Record>, enrichment: Enrichment) {
+    fn accept_enriched(&mut self, record: Box<Record>, enrichment: Box<Enrichment>) {
         let _ = enrichment;
         self.accept(Mapped::Record(record));
     }
@@ -621,7 +621,7 @@ impl<R: Read> Prepared<R> {
                     match item {
                         Item::Accept(m) => sink.accept(m),
                         Item::Enriched(r, e) => sink.accept_enriched(r, e),
-                        Item::Reject(e) => sink.reject(e),
+                        Item::Reject(e) => sink.reject(*e),
                     }
                 }
             }
@@ -676,8 +676,9 @@ const PIPELINE_CHUNKS: usize = 8;
 /// What the parsing thread hands over: the sink calls, in order.
 enum Item {
     Accept(Mapped),
-    Enriched(Box<Record>, Enrichment),
-    Reject(RowError),
+    // Boxed: items are moved into and out of chunks, and a record is hundreds of bytes.
+    Enriched(Box<Record>, Box<Enrichment>),
+    Reject(Box<RowError>),
 }
 
 /// The parsing thread's sink: enriches records when it has an enricher, collects calls
@@ -710,14 +711,14 @@ impl RecordSink for ChunkSink<'_> {
     fn accept(&mut self, item: Mapped) {
         match (item, self.enricher) {
             (Mapped::Record(r), Some(enricher)) => {
-                let e = enricher.enrich(&r);
+                let e = Box::new(enricher.enrich(&r));
                 self.push(Item::Enriched(r, e));
             }
             (item, _) => self.push(Item::Accept(item)),
         }
     }
     fn reject(&mut self, error: RowError) {
-        self.push(Item::Reject(error));
+        self.push(Item::Reject(Box::new(error)));
     }
 }
 
@@ -807,8 +808,8 @@ mod tests {
         fn reject(&mut self, error: RowError) {
             self.plain.reject(error);
         }
-        fn accept_enriched(&mut self, record: Box<Record>, enrichment: Enrichment) {
-            self.pairs.push((*record, enrichment));
+        fn accept_enriched(&mut self, record: Box<Record>, enrichment: Box<Enrichment>) {
+            self.pairs.push((*record, *enrichment));
         }
     }
 

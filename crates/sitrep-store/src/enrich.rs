@@ -26,8 +26,9 @@ pub struct EnrichOutcome {
     pub rows: u64,
 }
 
-/// Rows per row group of an enrichment file.
-const ROW_GROUP_ROWS: usize = 128 * 1024;
+/// Rows per row group of batch files (records and enrichment). Small in this crate's
+/// unit tests, so that a few hundred real rows make several row groups.
+pub(crate) const ROW_GROUP_ROWS: usize = if cfg!(test) { 256 } else { 128 * 1024 };
 
 const COLS: [&str; 11] = [
     "record_id",

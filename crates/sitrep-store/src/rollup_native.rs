@@ -89,7 +89,9 @@ impl Interner {
         if a.is_null(i) {
             return 0;
         }
-        let v = a.value(i);
+        self.intern(a.value(i))
+    }
+    fn intern(&mut self, v: &str) -> u32 {
         if let Some(c) = self.codes.get(v) {
             return *c;
         }
@@ -103,10 +105,18 @@ impl Interner {
     }
 }
 
-fn reader(path: &Path, cols: &[&str]) -> Result<ParquetRecordBatchReader, StoreError> {
+/// A reader of `cols` of a Parquet file, of the row groups `groups` (all if `None`).
+fn reader(
+    path: &Path,
+    cols: &[&str],
+    groups: Option<Vec<usize>>,
+) -> Result<ParquetRecordBatchReader, StoreError> {
     let f = File::open(path).map_err(StoreError::io(path))?;
-    let b = ParquetRecordBatchReaderBuilder::try_new(f)?;
+    let mut b = ParquetRecordBatchReaderBuilder::try_new(f)?;
     let mask = ProjectionMask::columns(b.parquet_schema(), cols.iter().copied());
+    if let Some(g) = groups {
+        b = b.with_row_groups(g);
+    }
     Ok(b.with_projection(mask).with_batch_size(32 * 1024).build()?)
 }
 
@@ -153,44 +163,163 @@ impl Store {
         }
         let mut changed: HashSet<String> = HashSet::new();
         for f in m.files("changes") {
-            for b in reader(&self.root().join(&f.path), &["record_id"])? {
+            for b in reader(&self.root().join(&f.path), &["record_id"], None)? {
                 let b = b?;
                 let a = column(&b, "record_id")?.as_string::<i32>();
                 changed.extend(a.iter().flatten().map(str::to_string));
             }
         }
-        let mut strings: [Interner; 10] = Default::default();
-        let mut groups: FastMap<Key, [i64; 9]> = FastMap::default();
+        // Each batch in two pieces (at a row-group boundary both files share), one
+        // per thread; the threads' sums are merged.
+        let mut halves: [Vec<Piece>; 2] = Default::default();
         for (rec, enr) in &pairs {
-            let mut records = reader(&self.root().join(rec), &RECORD_COLS)?;
-            let mut enrichment = reader(&self.root().join(enr), &ENRICH_COLS)?;
-            let (mut r, mut e): (Option<RecordBatch>, Option<RecordBatch>) = (None, None);
-            loop {
-                if r.as_ref().is_none_or(|b| b.num_rows() == 0) {
-                    r = records.next().transpose()?;
+            let (a, b) = Piece::split(&self.root().join(rec), &self.root().join(enr))?;
+            halves[0].push(a);
+            halves[1].extend(b);
+        }
+        let changed = &changed;
+        let parts = std::thread::scope(|scope| {
+            let [first, second] = &halves;
+            let other = scope.spawn(move || sum(second, changed));
+            let mine = sum(first, changed);
+            let theirs = other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (mine, theirs)
+        });
+        let (Some(mut whole), Some(theirs)) = (parts.0?, parts.1?) else {
+            return Ok(None);
+        };
+        whole.merge(theirs);
+        let mut keys: Vec<(Key, [i64; 9])> = whole.groups.into_iter().collect();
+        keys.sort_unstable_by_key(|(k, _)| *k);
+        Ok(Some(finish(schema, &keys, &whole.strings)?))
+    }
+}
+
+/// Rows of one batch: row groups of its records file and the same rows' row groups
+/// of its enrichment file (`None`: the whole file).
+struct Piece {
+    records: std::path::PathBuf,
+    enrichment: std::path::PathBuf,
+    groups: Option<(Vec<usize>, Vec<usize>)>,
+}
+
+impl Piece {
+    /// The batch in two halves when both files have a row-group boundary at the same
+    /// row near the middle; else the whole batch and nothing.
+    fn split(records: &Path, enrichment: &Path) -> Result<(Piece, Option<Piece>), StoreError> {
+        let bounds = |p: &Path| -> Result<Vec<i64>, StoreError> {
+            let f = File::open(p).map_err(StoreError::io(p))?;
+            let b = ParquetRecordBatchReaderBuilder::try_new(f)?;
+            let mut at = 0;
+            Ok(b.metadata()
+                .row_groups()
+                .iter()
+                .map(|g| {
+                    at += g.num_rows();
+                    at
+                })
+                .collect())
+        };
+        let (r, e) = (bounds(records)?, bounds(enrichment)?);
+        let whole = |groups| Piece {
+            records: records.to_path_buf(),
+            enrichment: enrichment.to_path_buf(),
+            groups,
+        };
+        let total = r.last().copied().unwrap_or(0);
+        // The shared boundary closest to half the rows.
+        let cut = r
+            .iter()
+            .enumerate()
+            .filter_map(|(i, at)| e.iter().position(|x| x == at).map(|j| (i, j, *at)))
+            .filter(|(_, _, at)| *at < total)
+            .min_by_key(|(_, _, at)| (total - 2 * at).abs());
+        Ok(match cut {
+            Some((i, j, _)) => (
+                whole(Some(((0..=i).collect(), (0..=j).collect()))),
+                Some(whole(Some((
+                    (i + 1..r.len()).collect(),
+                    (j + 1..e.len()).collect(),
+                )))),
+            ),
+            None => (whole(None), None),
+        })
+    }
+
+    fn readers(&self) -> Result<(ParquetRecordBatchReader, ParquetRecordBatchReader), StoreError> {
+        let (rg, eg) = match &self.groups {
+            Some((r, e)) => (Some(r.clone()), Some(e.clone())),
+            None => (None, None),
+        };
+        Ok((
+            reader(&self.records, &RECORD_COLS, rg)?,
+            reader(&self.enrichment, &ENRICH_COLS, eg)?,
+        ))
+    }
+}
+
+/// One thread's sums: its interned strings and its groups (keys in its own codes).
+#[derive(Default)]
+struct Part {
+    strings: [Interner; 10],
+    groups: FastMap<Key, [i64; 9]>,
+}
+
+impl Part {
+    /// Adds `other`'s groups, its string codes translated into this part's.
+    fn merge(&mut self, other: Part) {
+        let maps: Vec<Vec<u32>> = (0..10)
+            .map(|k| {
+                let mut m = vec![0u32];
+                for v in &other.strings[k].values {
+                    m.push(self.strings[k].intern(v));
                 }
-                if e.as_ref().is_none_or(|b| b.num_rows() == 0) {
-                    e = enrichment.next().transpose()?;
-                }
-                let (rb, eb) = match (&r, &e) {
-                    (None, None) => break,
-                    (Some(rb), Some(eb)) => (rb, eb),
-                    // One file has rows the other lacks: not row-aligned.
-                    _ => return Ok(None),
-                };
-                let n = rb.num_rows().min(eb.num_rows());
-                let (rs, es) = (rb.slice(0, n), eb.slice(0, n));
-                if !self::add(&rs, &es, &changed, &mut strings, &mut groups)? {
-                    return Ok(None);
-                }
-                r = Some(rb.slice(n, rb.num_rows() - n));
-                e = Some(eb.slice(n, eb.num_rows() - n));
+                m
+            })
+            .collect();
+        for (mut key, acc) in other.groups {
+            for (k, c) in key.strings.iter_mut().enumerate() {
+                *c = maps[k][*c as usize];
+            }
+            let mine = self.groups.entry(key).or_insert([0; 9]);
+            for (a, b) in mine.iter_mut().zip(acc) {
+                *a += b;
             }
         }
-        let mut keys: Vec<(Key, [i64; 9])> = groups.into_iter().collect();
-        keys.sort_unstable_by_key(|(k, _)| *k);
-        Ok(Some(finish(schema, &keys, &strings)?))
     }
+}
+
+/// Sums pieces; `None` when some piece's two files are not row-aligned.
+fn sum(pieces: &[Piece], changed: &HashSet<String>) -> Result<Option<Part>, StoreError> {
+    let mut part = Part::default();
+    for piece in pieces {
+        let (mut records, mut enrichment) = piece.readers()?;
+        let (mut r, mut e): (Option<RecordBatch>, Option<RecordBatch>) = (None, None);
+        loop {
+            if r.as_ref().is_none_or(|b| b.num_rows() == 0) {
+                r = records.next().transpose()?;
+            }
+            if e.as_ref().is_none_or(|b| b.num_rows() == 0) {
+                e = enrichment.next().transpose()?;
+            }
+            let (rb, eb) = match (&r, &e) {
+                (None, None) => break,
+                (Some(rb), Some(eb)) => (rb, eb),
+                // One file has rows the other lacks: not row-aligned.
+                _ => return Ok(None),
+            };
+            let n = rb.num_rows().min(eb.num_rows());
+            let (rs, es) = (rb.slice(0, n), eb.slice(0, n));
+            if !self::add(&rs, &es, changed, &mut part.strings, &mut part.groups)? {
+                return Ok(None);
+            }
+            r = Some(rb.slice(n, rb.num_rows() - n));
+            e = Some(eb.slice(n, eb.num_rows() - n));
+        }
+    }
+    Ok(Some(part))
 }
 
 /// Adds aligned slices of a records and an enrichment file to the groups; false when
@@ -390,7 +519,7 @@ mod tests {
         let mut w = store.begin(opts()).await.unwrap();
         w.enrich_inline(Fields.version());
         for r in &recs {
-            w.accept_enriched(Box::new(r.clone()), Fields.enrich(r));
+            w.accept_enriched(Box::new(r.clone()), Box::new(Fields.enrich(r)));
         }
         let first = w.commit(&mut store, input()).unwrap();
         let mut w = store.begin(opts()).await.unwrap();
@@ -414,6 +543,15 @@ mod tests {
             .unwrap()
             .expect("this store takes the native path");
         let sql = store.rollup_rows(false).await.unwrap().unwrap();
+        // Batch 1 was summed in two halves, one per thread.
+        let m = store.manifest();
+        for (b, d) in m.batches.iter().zip(&m.derived) {
+            let rec = &b.files.iter().find(|f| f.table == "records").unwrap().path;
+            let (_, second) =
+                super::Piece::split(&dir.path().join(rec), &dir.path().join(&d.file.path)).unwrap();
+            // Batch 2 (the revisions) fits in one row group and stays whole.
+            assert_eq!(second.is_some(), b.id == 1, "batch {}", b.id);
+        }
         let (a, b) = (rows(&native), rows(&sql));
         assert!(a.len() > 500, "{} groups", a.len());
         assert_eq!(a, b);

@@ -180,7 +180,44 @@ enum Job {
 /// ([`Encoder::finish`]) fsyncs the files.
 struct Encoder {
     tx: Option<std::sync::mpsc::SyncSender<Job>>,
-    thread: Option<std::thread::JoinHandle<Result<(), StoreError>>>,
+    thread: Option<std::thread::JoinHandle<Result<Written, StoreError>>>,
+}
+
+/// The checksum (BLAKE3, hex) and length of each file the encoder wrote.
+#[derive(Default)]
+struct Written {
+    records: Option<(String, u64)>,
+    enrichment: Option<(String, u64)>,
+}
+
+/// A file that hashes every byte written to it, so that a new batch file's checksum
+/// costs no second read of the file. The Parquet writer only appends.
+struct HashingFile {
+    file: File,
+    hasher: blake3::Hasher,
+    bytes: u64,
+}
+
+impl HashingFile {
+    fn create(path: &Path) -> Result<HashingFile, StoreError> {
+        Ok(HashingFile {
+            file: File::create(path).map_err(StoreError::io(path))?,
+            hasher: blake3::Hasher::new(),
+            bytes: 0,
+        })
+    }
+}
+
+impl std::io::Write for HashingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 impl Encoder {
@@ -202,15 +239,15 @@ impl Encoder {
         if sent {
             Ok(())
         } else {
-            self.finish()
+            self.finish().map(|_| ())
         }
     }
 
-    /// Waits for every job, closes and fsyncs the files.
-    fn finish(&mut self) -> Result<(), StoreError> {
+    /// Waits for every job, closes and fsyncs the files; their checksums.
+    fn finish(&mut self) -> Result<Written, StoreError> {
         self.tx = None;
         match self.thread.take().map(|t| t.join()) {
-            None => Ok(()),
+            None => Ok(Written::default()),
             Some(Ok(done)) => done,
             Some(Err(panic)) => std::panic::resume_unwind(panic),
         }
@@ -232,13 +269,16 @@ fn encode(
     rx: std::sync::mpsc::Receiver<Job>,
     records_tmp: PathBuf,
     mut enrichment_tmp: Option<PathBuf>,
-) -> Result<(), StoreError> {
-    let open = |path: &Path, schema, props| -> Result<ArrowWriter<File>, StoreError> {
-        let f = File::create(path).map_err(StoreError::io(path))?;
-        Ok(ArrowWriter::try_new(f, schema, Some(props))?)
+) -> Result<Written, StoreError> {
+    let open = |path: &Path, schema, props| -> Result<ArrowWriter<HashingFile>, StoreError> {
+        Ok(ArrowWriter::try_new(
+            HashingFile::create(path)?,
+            schema,
+            Some(props),
+        )?)
     };
-    let mut records: Option<ArrowWriter<File>> = None;
-    let mut enrichment: Option<ArrowWriter<File>> = None;
+    let mut records: Option<ArrowWriter<HashingFile>> = None;
+    let mut enrichment: Option<ArrowWriter<HashingFile>> = None;
     for job in rx {
         match job {
             Job::Records(b) => {
@@ -264,16 +304,18 @@ fn encode(
             }
         }
     }
-    for (w, path) in [
-        (records, Some(&records_tmp)),
-        (enrichment, enrichment_tmp.as_ref()),
-    ] {
-        if let (Some(w), Some(path)) = (w, path) {
+    let close = |w: Option<ArrowWriter<HashingFile>>, path: Option<&PathBuf>| match (w, path) {
+        (Some(w), Some(path)) => {
             let f = w.into_inner()?;
-            f.sync_all().map_err(StoreError::io(path))?;
+            f.file.sync_all().map_err(StoreError::io(path))?;
+            Ok(Some((f.hasher.finalize().to_hex().to_string(), f.bytes)))
         }
-    }
-    Ok(())
+        _ => Ok::<_, StoreError>(None),
+    };
+    Ok(Written {
+        records: close(records, Some(&records_tmp))?,
+        enrichment: close(enrichment, enrichment_tmp.as_ref())?,
+    })
 }
 
 impl BatchWriter {
@@ -352,7 +394,9 @@ impl BatchWriter {
         &self.counts
     }
 
-    fn add_record(&mut self, mut r: Record, enrichment: Option<Enrichment>) {
+    /// Takes the record boxed, as it came: moving hundreds of bytes per row out of the
+    /// box showed in profiles.
+    fn add_record(&mut self, mut r: Box<Record>, enrichment: Option<Box<Enrichment>>) {
         self.counts.read += 1;
         r.source.clone_from(&self.opts.source);
         if !r.quality.is_empty() {
@@ -593,18 +637,24 @@ impl BatchWriter {
         }
         let dir = self.root.join("batches");
         let mut files = Vec::new();
+        let mut sums = Written::default();
         if let Some(mut enc) = self.encoder.take() {
-            if let Err(e) = enc.finish() {
-                self.discard();
-                return Err(e);
+            match enc.finish() {
+                Ok(w) => sums = w,
+                Err(e) => {
+                    self.discard();
+                    return Err(e);
+                }
             }
         }
         if self.written > 0 {
             crash_point("after-records-write");
-            files.push(self.install(&dir, "records", self.written)?);
+            files.push(self.install(&dir, "records", self.written, sums.records)?);
         }
         let derived = match self.inline.take() {
-            Some(inl) if self.written > 0 => Some(inl.commit(&dir, self.batch, self.written)?),
+            Some(inl) if self.written > 0 => {
+                Some(inl.commit(&dir, self.batch, self.written, sums.enrichment)?)
+            }
             other => {
                 self.inline = other;
                 self.drop_inline();
@@ -647,12 +697,23 @@ impl BatchWriter {
         })
     }
 
-    fn install(&self, dir: &Path, table: &str, rows: u64) -> Result<FileEntry, StoreError> {
+    /// Renames the written file into place. `sum` is its checksum and length when the
+    /// writer hashed it while writing; else the file is read to hash it.
+    fn install(
+        &self,
+        dir: &Path,
+        table: &str,
+        rows: u64,
+        sum: Option<(String, u64)>,
+    ) -> Result<FileEntry, StoreError> {
         let name = format!("b{:06}-{table}.parquet", self.batch);
         let dest = dir.join(&name);
         let tmp = dir.join(format!(".{name}.tmp"));
         std::fs::rename(&tmp, &dest).map_err(StoreError::io(&dest))?;
-        let (blake3, bytes) = hash_file(&dest)?;
+        let (blake3, bytes) = match sum {
+            Some(s) => s,
+            None => hash_file(&dest)?,
+        };
         Ok(FileEntry {
             table: table.into(),
             path: format!("batches/{name}"),
@@ -675,14 +736,20 @@ impl BatchWriter {
         w.write(&batch)?;
         let f = w.into_inner()?;
         f.sync_all().map_err(StoreError::io(&tmp))?;
-        self.install(dir, table, batch.num_rows() as u64)
+        self.install(dir, table, batch.num_rows() as u64, None)
     }
 }
 
 impl Inline {
     /// Puts the (written and fsynced) file under its name; the manifest entry that
     /// names it.
-    fn commit(self, dir: &Path, batch: u64, records: u64) -> Result<DerivedEntry, StoreError> {
+    fn commit(
+        self,
+        dir: &Path,
+        batch: u64,
+        records: u64,
+        sum: Option<(String, u64)>,
+    ) -> Result<DerivedEntry, StoreError> {
         if self.written != records {
             let _ = std::fs::remove_file(&self.tmp);
             return Err(StoreError::Query(format!(
@@ -693,7 +760,10 @@ impl Inline {
         let name = derived_name(&self.version, batch);
         let dest = dir.join(&name);
         std::fs::rename(&self.tmp, &dest).map_err(StoreError::io(&dest))?;
-        let (blake3, bytes) = hash_file(&dest)?;
+        let (blake3, bytes) = match sum {
+            Some(s) => s,
+            None => hash_file(&dest)?,
+        };
         Ok(DerivedEntry {
             version: self.version,
             batch,
@@ -709,12 +779,12 @@ impl Inline {
 }
 
 impl RecordSink for BatchWriter {
-    fn accept_enriched(&mut self, record: Box<Record>, enrichment: Enrichment) {
-        self.add_record(*record, Some(enrichment));
+    fn accept_enriched(&mut self, record: Box<Record>, enrichment: Box<Enrichment>) {
+        self.add_record(record, Some(enrichment));
     }
     fn accept(&mut self, item: Mapped) {
         match item {
-            Mapped::Record(r) => self.add_record(*r, None),
+            Mapped::Record(r) => self.add_record(r, None),
             Mapped::Deletion {
                 source_event_id,
                 deleted_at,
@@ -744,7 +814,7 @@ fn props() -> WriterProperties {
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(1).expect("valid level"),
         ))
-        .set_max_row_group_row_count(Some(128 * 1024))
+        .set_max_row_group_row_count(Some(crate::enrich::ROW_GROUP_ROWS))
         // Columns with a different value on (nearly) every row: a dictionary would only
         // cost an interning hash per value before the writer falls back to plain pages.
         .set_column_dictionary_enabled(ColumnPath::from("record_id"), false)
@@ -1063,7 +1133,7 @@ pub(crate) mod tests {
         w.enrich_inline(Tagger.version());
         for r in &recs {
             let e = Tagger.enrich(r);
-            w.accept_enriched(Box::new(r.clone()), e);
+            w.accept_enriched(Box::new(r.clone()), Box::new(e));
         }
         let out = w.commit(&mut store, input()).unwrap();
         assert_eq!(out.counts.new, 200);
@@ -1072,6 +1142,13 @@ pub(crate) mod tests {
         assert_eq!((d[0].batch, d[0].file.rows), (1, 200));
         assert_eq!(d[0].version, "tagger-1");
         assert!(!store.enrichment_stale("tagger-1"));
+        // Checksums taken while writing are those of the files on disk.
+        let files: Vec<FileEntry> = store.manifest().all_files().cloned().collect();
+        assert_eq!(files.len(), 2, "{files:?}");
+        for f in files {
+            let (sum, len) = hash_file(&dir.path().join(&f.path)).unwrap();
+            assert_eq!((sum, len), (f.blake3.clone(), f.bytes), "{}", f.path);
+        }
         let ctx = store.context().await.unwrap();
         let rows = ctx
             .sql("SELECT count(*) FROM incidents WHERE province_code = source_event_id")
@@ -1105,7 +1182,7 @@ pub(crate) mod tests {
                     w.accept(Mapped::Record(Box::new(r)));
                 } else {
                     let e = Tagger.enrich(&r);
-                    w.accept_enriched(Box::new(r), e);
+                    w.accept_enriched(Box::new(r), Box::new(e));
                 }
             }
         }
