@@ -170,7 +170,33 @@ impl Cube {
                 .collect::<Result<Vec<_>, AnalysisError>>()?;
             cube.accs.extend(accs_from(&m, n));
         }
+        cube.sort_by_day();
         Ok(cube)
+    }
+
+    /// Puts the rows in day order (undated rows last), so that a date range is a
+    /// contiguous run of rows found by binary search rather than a scan of all rows.
+    fn sort_by_day(&mut self) {
+        if self.days.is_sorted() {
+            return;
+        }
+        let mut order: Vec<usize> = (0..self.days.len()).collect();
+        order.sort_by_key(|&r| self.days[r]);
+        fn permute<T: Copy>(v: &mut Vec<T>, order: &[usize]) {
+            *v = order.iter().map(|&r| v[r]).collect();
+        }
+        permute(&mut self.days, &order);
+        for d in &mut self.dims {
+            permute(d, &order);
+        }
+        permute(&mut self.geo_precision, &order);
+        permute(&mut self.date_precision, &order);
+        permute(&mut self.accs, &order);
+    }
+
+    /// The rows dated from `lo` to `hi` (inclusive): rows are in day order.
+    fn rows_between(&self, lo: i32, hi: i32) -> std::ops::Range<usize> {
+        self.days.partition_point(|d| *d < lo)..self.days.partition_point(|d| *d <= hi)
     }
 
     fn intern(&mut self, s: &str) -> u32 {
@@ -284,10 +310,9 @@ impl Cube {
         };
         let skip_null_group = by == GroupBy::DistanceBand;
         let mut sums = Sums::new(self.strings.len(), width);
-        let n = self.days.len();
-        for r in 0..n {
+        for r in self.rows_between(lo, hi) {
             let day = self.days[r];
-            if day < lo || day > hi || !sel.keeps(self, r) {
+            if !sel.keeps(self, r) {
                 continue;
             }
             let b = (table.ord[(day - first) as usize] - ord_lo) as usize;
@@ -472,5 +497,128 @@ impl Sums {
                 .map(|((code, b), a)| (code, b, a))
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_store::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
+    use sitrep_store::arrow::datatypes::{Field, Schema};
+
+    /// The real GED 21.1 Afghanistan records as rollup rows of one record each, in the
+    /// file's order (by event id, not by day), and one row without a date.
+    fn rollup_rows() -> RecordBatch {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/ucdp/ged211_afghanistan_subset.csv");
+        let mut sink = sitrep_ingest::CollectSink::default();
+        sitrep_ingest::read_file(&path, &sitrep_ingest::Format::Auto, &mut sink).unwrap();
+        let recs = sink.records;
+        let mut fields = vec![Field::new("date_start", DataType::Date32, true)];
+        let mut cols: Vec<ArrayRef> = vec![Arc::new(Date32Array::from_iter(
+            recs.iter()
+                .map(|r| Some(day_number(r.date_start)))
+                .chain([None]),
+        ))];
+        for name in DIMS {
+            let v: Vec<Option<String>> = recs
+                .iter()
+                .map(|r| match name {
+                    "country" => r.country.clone(),
+                    "source" => Some(r.source.clone()),
+                    "event_type" => Some(r.event_type.as_str().to_string()),
+                    "province_name" => r.admin1.clone(),
+                    "actor1_id" => r.actor1.clone(),
+                    "actor2_id" => r.actor2.clone(),
+                    _ => None,
+                })
+                .chain([Some("undated".into())])
+                .collect();
+            fields.push(Field::new(name, DataType::Utf8, true));
+            cols.push(Arc::new(StringArray::from(v)));
+        }
+        let ints = |f: &dyn Fn(&sitrep_model::Record) -> i64| -> ArrayRef {
+            Arc::new(Int64Array::from_iter(
+                recs.iter().map(|r| Some(f(r))).chain([Some(1)]),
+            ))
+        };
+        for (name, a) in [
+            ("geo_precision", ints(&|r| r.geo_precision.code().into())),
+            ("date_precision", ints(&|r| r.date_precision.code().into())),
+            ("n", ints(&|_| 1)),
+            ("lo", ints(&|r| r.fatalities.low.unwrap_or(0) as i64)),
+            ("best", ints(&|r| r.fatalities.best.unwrap_or(0) as i64)),
+            ("hi", ints(&|r| r.fatalities.high.unwrap_or(0) as i64)),
+            ("hi_missing", ints(&|_| 0)),
+            ("civ", ints(&|r| r.civilian_deaths.unwrap_or(0) as i64)),
+            ("civ_known", ints(&|_| 1)),
+        ] {
+            fields.push(Field::new(name, DataType::Int64, true));
+            cols.push(a);
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).unwrap()
+    }
+
+    /// Every row of the cube as (day, its strings, precisions, sums), sorted.
+    fn rows(c: &Cube) -> Vec<String> {
+        let mut out: Vec<String> = (0..c.days.len())
+            .map(|r| {
+                let dims: Vec<&str> = c
+                    .dims
+                    .iter()
+                    .map(|d| c.strings[d[r] as usize].as_str())
+                    .collect();
+                format!(
+                    "{} {dims:?} {} {} {:?}",
+                    c.days[r], c.geo_precision[r], c.date_precision[r], c.accs[r]
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn rows_are_put_in_day_order_whole() {
+        let batch = rollup_rows();
+        let days = batch
+            .column(0)
+            .as_primitive::<sitrep_store::arrow::datatypes::Date32Type>();
+        assert!(
+            !days.values().is_sorted(),
+            "the file's order is not by day, so the cube must sort"
+        );
+        let cube = Cube::from_batches(std::slice::from_ref(&batch)).unwrap();
+        assert!(cube.days.is_sorted());
+        assert_eq!(cube.days.last(), Some(&NONE), "the undated row comes last");
+        // The same rows, each kept whole: decode the rows unsorted and compare.
+        let mut unsorted = Cube::from_batches(&[batch.slice(0, 1)]).unwrap();
+        for i in 1..batch.num_rows() {
+            let one = Cube::from_batches(&[batch.slice(i, 1)]).unwrap();
+            for (k, d) in one.dims.iter().enumerate() {
+                let s = &one.strings[d[0] as usize];
+                let code = if d[0] == NULL {
+                    NULL
+                } else {
+                    unsorted.intern(s)
+                };
+                unsorted.dims[k].push(code);
+            }
+            unsorted.days.push(one.days[0]);
+            unsorted.geo_precision.push(one.geo_precision[0]);
+            unsorted.date_precision.push(one.date_precision[0]);
+            unsorted.accs.push(one.accs[0]);
+        }
+        assert_eq!(rows(&cube), rows(&unsorted));
+        // A date range is the run of rows between its days.
+        let (lo, hi) = (
+            day_number(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
+            day_number(NaiveDate::from_ymd_opt(2020, 12, 31).unwrap()),
+        );
+        let run = cube.rows_between(lo, hi);
+        let expected = cube.days.iter().filter(|d| (lo..=hi).contains(*d)).count();
+        assert_eq!(run.len(), expected);
+        assert!(expected > 1000, "{expected} events in 2020");
+        assert!(cube.days[run].iter().all(|d| (lo..=hi).contains(d)));
     }
 }
