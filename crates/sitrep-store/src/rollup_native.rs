@@ -8,14 +8,16 @@
 
 use crate::rollup::ROLLUP_BAND_EDGES;
 use crate::{Store, StoreError};
+use datafusion::arrow::array::Int32Array;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Date32Builder, Int32Builder, Int64Builder, RecordBatch, StringArray,
     StringBuilder,
 };
 use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::datatypes::{Date32Type, Float64Type, Int32Type, Int64Type, SchemaRef};
 use datafusion::parquet::arrow::arrow_reader::{
-    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+    ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
 };
 use datafusion::parquet::arrow::ProjectionMask;
 use std::collections::{HashMap, HashSet};
@@ -112,7 +114,30 @@ fn reader(
     groups: Option<Vec<usize>>,
 ) -> Result<ParquetRecordBatchReader, StoreError> {
     let f = File::open(path).map_err(StoreError::io(path))?;
-    let mut b = ParquetRecordBatchReaderBuilder::try_new(f)?;
+    // The string dimensions come as dictionaries (as Parquet stores them), so that a
+    // batch's distinct values are interned once rather than every row's.
+    let plain =
+        ParquetRecordBatchReaderBuilder::try_new(f.try_clone().map_err(StoreError::io(path))?)?;
+    let hint: Vec<Field> = plain
+        .schema()
+        .fields()
+        .iter()
+        .map(|fd| {
+            if STRING_DIMS.iter().any(|(n, _)| n == fd.name()) && fd.data_type() == &DataType::Utf8
+            {
+                Field::new(
+                    fd.name(),
+                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                    fd.is_nullable(),
+                )
+            } else {
+                fd.as_ref().clone()
+            }
+        })
+        .collect();
+    drop(plain);
+    let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(hint)));
+    let mut b = ParquetRecordBatchReaderBuilder::try_new_with_options(f, options)?;
     let mask = ProjectionMask::columns(b.parquet_schema(), cols.iter().copied());
     if let Some(g) = groups {
         b = b.with_row_groups(g);
@@ -335,9 +360,18 @@ fn add(
         column(r, "record_id")?.as_string::<i32>(),
         column(e, "record_id")?.as_string::<i32>(),
     );
-    let mut cols: Vec<&StringArray> = Vec::with_capacity(10);
-    for (name, enriched) in STRING_DIMS {
-        cols.push(column(if enriched { e } else { r }, name)?.as_string::<i32>());
+    // Per dimension: each row's dictionary key, and each key's code in `strings`.
+    let mut cols: Vec<(&Int32Array, Vec<u32>)> = Vec::with_capacity(10);
+    for (k, (name, enriched)) in STRING_DIMS.into_iter().enumerate() {
+        let a = column(if enriched { e } else { r }, name)?;
+        let d = a.as_dictionary_opt::<Int32Type>().ok_or_else(|| {
+            StoreError::Query(format!("rollup: {name} was not read as a dictionary"))
+        })?;
+        let values = d.values().as_string::<i32>();
+        let codes = (0..values.len())
+            .map(|v| strings[k].code(values, v))
+            .collect();
+        cols.push((d.keys(), codes));
     }
     let day = column(r, "date_start")?.as_primitive::<Date32Type>();
     let gp = column(r, "geo_precision")?.as_primitive::<Int32Type>();
@@ -357,8 +391,12 @@ fn add(
             continue;
         }
         let mut codes = [0u32; 10];
-        for (k, c) in cols.iter().enumerate() {
-            codes[k] = strings[k].code(c, i);
+        for (k, (keys, map)) in cols.iter().enumerate() {
+            codes[k] = if keys.is_valid(i) {
+                map[keys.value(i) as usize]
+            } else {
+                0
+            };
         }
         let key = Key {
             day: day.value(i),
