@@ -8,6 +8,10 @@
 //! makes the batch visible atomically by renaming a new `manifest.json` into place,
 //! after every data file is written and synced. A crash at any point before that rename
 //! leaves the store as it was; files not named by the manifest are ignored and swept.
+//! Given [`BatchWriter::enrich_inline`], the writer also takes each record's places and
+//! actors (computed while parsing) and commits them with the batch as its enrichment
+//! file, in the records' row order; [`Store::enrich`] (re)builds that file for batches
+//! that lack it. Parquet is encoded on a thread of its own and hashed as it is written.
 //!
 //! Tables (see [`schema`]): `records` (every version of every source row, verbatim
 //! `raw` included), `changes` (which record versions were superseded or deleted, by
@@ -17,8 +21,9 @@
 //! row per incident, i.e. per cluster of matched records, every unmatched current record
 //! version being its own cluster. `rollup` (when current) holds counts and fatality
 //! sums of `incidents` per day × actors × province × type × precision × source ×
-//! distance band, built by [`Store::build_rollup`] for fast dashboard queries; readers
-//! fall back to `incidents` when it is stale.
+//! distance band, built by [`Store::build_rollup`] for fast dashboard queries (in one
+//! native pass over row-aligned records and enrichment files when the store has no
+//! clusters, by SQL otherwise); readers fall back to `incidents` when it is stale.
 //!
 //! Out of scope: parsing files (sitrep-ingest), places and actors (sitrep-resolve, plugged
 //! in through [`sitrep_model::Enricher`]), series and figures (sitrep-analysis).
