@@ -19,6 +19,7 @@ use crate::sql::{dates, ints, Compiler};
 use crate::AnalysisError;
 use chrono::NaiveDate;
 use sitrep_model::figure::{Bucket, Filters, GroupBy, Role};
+use sitrep_model::ActorMatch;
 use sitrep_store::arrow::array::{Array, AsArray, RecordBatch};
 use sitrep_store::arrow::compute::cast;
 use sitrep_store::arrow::datatypes::DataType;
@@ -283,10 +284,9 @@ impl Cube {
         }
         let ord_lo = table.ord[(lo - first) as usize];
         let width = (table.ord[(hi - first) as usize] - ord_lo + 1) as usize;
-        let (a1, a2) = if f.rollup {
-            (ACTOR1_ROOT, ACTOR2_ROOT)
-        } else {
-            (ACTOR1_ID, ACTOR2_ID)
+        let (a1, a2) = match f.actor_match {
+            ActorMatch::WithFactions => (ACTOR1_ROOT, ACTOR2_ROOT),
+            ActorMatch::Exact => (ACTOR1_ID, ACTOR2_ID),
         };
         // The group column(s): a record counts under `g1`, and again under `g2` when
         // that differs (actors on either side).
@@ -344,14 +344,15 @@ struct Selection {
     to: i32,
     /// (dimension, mask): the row's code must be in the mask.
     masks: Vec<(usize, Vec<bool>)>,
-    /// Actor filter: side A's column, side B's column, the mask, the role.
-    actors: Option<(usize, usize, Vec<bool>, Role)>,
+    /// Actor filter: the mask, the role, and whether faction roots count.
+    actors: Option<(Vec<bool>, Role, ActorMatch)>,
     geo: Option<i32>,
     date: Option<i32>,
 }
 
 impl Selection {
     fn new(cube: &Cube, c: &Compiler<'_>, f: &Filters) -> Result<Selection, AnalysisError> {
+        let f = &c.canonical(f)?;
         let mut masks = Vec::new();
         let mut add = |dim: usize, values: &[String]| {
             if !values.is_empty() {
@@ -361,12 +362,7 @@ impl Selection {
         add(COUNTRY, &f.countries);
         let types: Vec<String> = f.event_types.iter().map(|t| t.as_str().into()).collect();
         add(EVENT_TYPE, &types);
-        let provinces = f
-            .provinces
-            .iter()
-            .map(|p| c.province_code(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        add(PROVINCE_CODE, &provinces);
+        add(PROVINCE_CODE, &f.provinces);
         add(REGION, &f.regions);
         let bands = f
             .distance_bands
@@ -376,16 +372,10 @@ impl Selection {
         add(BAND, &bands);
         add(SOURCE, &f.sources);
         let actors = (!f.actors.is_empty()).then(|| {
-            let (a1, a2) = if f.rollup {
-                (ACTOR1_ROOT, ACTOR2_ROOT)
-            } else {
-                (ACTOR1_ID, ACTOR2_ID)
-            };
             (
-                a1,
-                a2,
                 cube.mask(f.actors.iter().map(String::as_str)),
                 f.role,
+                f.actor_match,
             )
         });
         Ok(Selection {
@@ -393,8 +383,8 @@ impl Selection {
             to: f.to.map_or(NONE - 1, day_number),
             masks,
             actors,
-            geo: f.min_geo_precision.map(i32::from),
-            date: f.min_date_precision.map(i32::from),
+            geo: f.coarsest_geo.map(|p| i32::from(p.code())),
+            date: f.coarsest_date.map(|p| i32::from(p.code())),
         })
     }
 
@@ -407,9 +397,15 @@ impl Selection {
                 return false;
             }
         }
-        if let Some((a1, a2, m, role)) = &self.actors {
-            let x = m[cube.dims[*a1][r] as usize];
-            let y = m[cube.dims[*a2][r] as usize];
+        if let Some((m, role, how)) = &self.actors {
+            // The same rule as the store's compiler: a side matches by its actor id,
+            // or (with factions) by its faction root.
+            let side = |id: usize, root: usize| {
+                m[cube.dims[id][r] as usize]
+                    || (*how == ActorMatch::WithFactions && m[cube.dims[root][r] as usize])
+            };
+            let x = side(ACTOR1_ID, ACTOR1_ROOT);
+            let y = side(ACTOR2_ID, ACTOR2_ROOT);
             let ok = match role {
                 Role::Any => x || y,
                 Role::A => x,

@@ -359,6 +359,7 @@ impl Analysis {
         self.preagg
             && by != GroupBy::Attribution
             && filters.source_types.is_empty()
+            && filters.districts.is_empty()
             && filters.attribution.is_empty()
             && (!bands_used || edges == sitrep_store::ROLLUP_BAND_EDGES.as_slice())
     }

@@ -7,8 +7,8 @@ use sitrep_store::StoreError;
 /// Why a series, comparison or figure could not be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
-    /// A filter names an actor id the registry does not know.
-    #[error("unknown actor id `{id}`{}", suggestion(.closest))]
+    /// A filter names an actor the registry does not know by id, name or alias.
+    #[error("unknown actor `{id}`{}; use an actor id or name such as `taliban` (list: `sitrep actors list`)", suggestion(.closest))]
     UnknownActor {
         /// The id as given.
         id: String,
@@ -76,7 +76,7 @@ pub enum AnalysisError {
 
 fn suggestion(closest: &Option<String>) -> String {
     match closest {
-        Some(c) => format!("; did you mean `{c}`?"),
+        Some(c) => format!(" (did you mean `{c}`?)"),
         None => String::new(),
     }
 }
@@ -96,5 +96,20 @@ impl AnalysisError {
                 | AnalysisError::Invalid(_)
                 | AnalysisError::NoAttribution
         )
+    }
+}
+
+impl From<sitrep_store::query::QueryError> for AnalysisError {
+    fn from(e: sitrep_store::query::QueryError) -> Self {
+        use sitrep_store::query::QueryError;
+        match e {
+            QueryError::MissingColumn { column, needed_for } => {
+                AnalysisError::MissingColumn { column, needed_for }
+            }
+            QueryError::UnknownDistanceBand { label, known } => {
+                AnalysisError::UnknownDistanceBand { label, known }
+            }
+            QueryError::NoAttribution => AnalysisError::NoAttribution,
+        }
     }
 }

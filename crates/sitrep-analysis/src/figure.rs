@@ -25,7 +25,7 @@ impl Analysis {
     ///   `series.measure`;
     /// * **points** for point maps (or a choropleth with `map.points`): one per record
     ///   with coordinates located to the district or better (geo precision ≤ 3, or the
-    ///   filters' own `min_geo_precision`), sized by `map.points` (best fatalities by
+    ///   filters' own `coarsest_geo`), sized by `map.points` (best fatalities by
     ///   default; 1 for incidents);
     /// * **comparisons** for `compare` annotations, with the figure's filters except
     ///   their date range. A comparison whose period lies outside the data is left out
@@ -76,7 +76,7 @@ impl Analysis {
                 let (pts, no_coords, coarse) = self.points(&any, &spec.filters, m).await?;
                 data.points = pts;
                 excluded.push(("no coordinates (not drawn as points)".into(), no_coords));
-                if coarse > 0 || spec.filters.min_geo_precision.is_none() {
+                if coarse > 0 || spec.filters.coarsest_geo.is_none() {
                     excluded.push((
                         "located only to province or coarser (not drawn as points)".into(),
                         coarse,
@@ -222,7 +222,9 @@ impl Analysis {
         filters: &Filters,
         measure: Measure,
     ) -> Result<(Vec<MapPoint>, u64, u64), AnalysisError> {
-        let max_prec = filters.min_geo_precision.unwrap_or(MAP_POINT_PRECISION);
+        let max_prec = filters
+            .coarsest_geo
+            .map_or(MAP_POINT_PRECISION, |p| p.code());
         let place = if self.has_column("province_name") {
             "COALESCE(province_name, admin1, country)"
         } else {
@@ -291,14 +293,14 @@ impl Analysis {
         let mut base = Vec::new();
         for (_, f) in lines {
             let mut f = f.clone();
-            f.min_geo_precision = None;
-            f.min_date_precision = None;
+            f.coarsest_geo = None;
+            f.coarsest_date = None;
             f.distance_bands.clear();
             base.push(c.predicate(&f, true)?);
         }
         let base = format!("(({}))", base.join(") OR ("));
         let mut out = Vec::new();
-        let geo = spec.filters.min_geo_precision;
+        let geo = spec.filters.coarsest_geo.map(|p| p.code());
         if distance {
             c.need("capital_distance_km", "a distance analysis")?;
             out.push((
@@ -329,7 +331,7 @@ impl Analysis {
                     .await?,
             ));
         }
-        if let Some(n) = spec.filters.min_date_precision {
+        if let Some(n) = spec.filters.coarsest_date.map(|p| p.code()) {
             out.push((
                 format!("dated less precisely than date precision {n}"),
                 self.count(&format!("{base} AND date_precision > {n}"))

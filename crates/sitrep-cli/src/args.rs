@@ -142,6 +142,11 @@ pub struct ServeArgs {
     pub no_rollup: bool,
 }
 
+fn actor_match_arg(s: &str) -> Result<sitrep_model::ActorMatch, String> {
+    sitrep_model::ActorMatch::parse(s)
+        .ok_or_else(|| format!("`{s}`: expected with-factions or exact"))
+}
+
 fn enum_arg<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|e| e.to_string())
 }
@@ -472,21 +477,28 @@ pub struct FilterArgs {
     /// Common event type (repeatable, or comma-separated): battle, explosion, violence_against_civilians, protest, riot, strategic_development, other.
     #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
     pub types: Vec<String>,
-    /// Keep records located at least this precisely: 1 point, 2 near, 3 district, 4 province, 5 country.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
-    pub min_geo_precision: Option<u8>,
-    /// Keep records dated at least this precisely: 1 day, 2 week, 3 month, 4 longer.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
-    pub min_date_precision: Option<u8>,
+    /// Coarsest location kept: 1 point, 2 near, 3 district, 4 province, 5 country.
+    #[arg(long, visible_alias = "min-geo-precision", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub coarsest_geo: Option<u8>,
+    /// Coarsest date kept: 1 day, 2 week, 3 month, 4 longer.
+    #[arg(long, visible_alias = "min-date-precision", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub coarsest_date: Option<u8>,
     /// Actor id (repeatable, or comma-separated), e.g. is-kp, nrf, taliban (see `sitrep actors list`).
     #[arg(long = "actor", value_name = "ID", value_delimiter = ',')]
     pub actors: Vec<String>,
     /// Which side the actor is on: any, a (actor1 / side_a) or b (actor2 / side_b).
     #[arg(long, default_value = "any", value_parser = enum_arg::<sitrep_model::figure::Role>)]
     pub role: sitrep_model::figure::Role,
-    /// Count factions as their parent (e.g. the Haqqani network as the Taliban).
-    #[arg(long)]
-    pub rollup: bool,
+    /// Whether a faction's incidents count for its parent (the Haqqani network for the
+    /// Taliban): with-factions (default, as in the API and figures) or exact.
+    #[arg(long, default_value = "with-factions", value_parser = actor_match_arg)]
+    pub actor_match: sitrep_model::ActorMatch,
+    /// District name from the gazetteer (repeatable, or comma-separated).
+    #[arg(long = "district", value_name = "NAME", value_delimiter = ',')]
+    pub districts: Vec<String>,
+    /// Distance band to the nearest provincial capital (repeatable), e.g. "0-5 km".
+    #[arg(long = "distance-band", value_name = "BAND")]
+    pub distance_bands: Vec<String>,
     /// Province, by ISO 3166-2 code or name (repeatable, or comma-separated), e.g. AF-KAB.
     #[arg(long = "province", value_name = "CODE", value_delimiter = ',')]
     pub provinces: Vec<String>,
@@ -529,41 +541,20 @@ pub struct ExportArgs {
 }
 
 impl FilterArgs {
-    /// The analysis filters these flags describe.
-    pub fn to_filters(&self) -> anyhow::Result<sitrep_model::figure::Filters> {
-        let f = self.to_filter()?;
-        Ok(sitrep_model::figure::Filters {
-            from: self.from,
-            to: self.to,
-            countries: self.countries.clone(),
-            actors: self.actors.clone(),
-            role: self.role,
-            rollup: self.rollup,
-            event_types: self
-                .types
-                .iter()
-                .filter_map(|t| sitrep_model::EventType::parse(t))
-                .collect(),
-            source_types: self.source_types.clone(),
-            provinces: self.provinces.clone(),
-            regions: self.regions.clone(),
-            min_geo_precision: f.min_geo_precision,
-            min_date_precision: f.min_date_precision,
-            sources: self.sources.clone(),
-            attribution: self.attribution.clone(),
-            ..Default::default()
-        })
-    }
-
-    /// The store filter these flags describe.
-    pub fn to_filter(&self) -> anyhow::Result<sitrep_store::Filter> {
+    /// The query model's filters these flags describe (names are canonicalised where
+    /// they are compiled, by the same rule as the API's).
+    pub fn to_filters(&self) -> anyhow::Result<sitrep_model::Filters> {
+        let mut event_types = Vec::new();
         for t in &self.types {
-            if sitrep_model::EventType::parse(t).is_none() {
-                return Err(crate::Failure::Input(format!(
-                    "--type {t}: not a common event type; expected one of {}",
-                    sitrep_model::EventType::ALL.map(|t| t.as_str()).join(", ")
-                ))
-                .into());
+            match sitrep_model::EventType::parse(t) {
+                Some(e) => event_types.push(e),
+                None => {
+                    return Err(crate::Failure::Input(format!(
+                        "--type {t}: not a common event type; expected one of {}",
+                        sitrep_model::EventType::ALL.map(|t| t.as_str()).join(", ")
+                    ))
+                    .into())
+                }
             }
         }
         if let (Some(a), Some(b)) = (self.from, self.to) {
@@ -571,19 +562,27 @@ impl FilterArgs {
                 return Err(crate::Failure::Input(format!("--from {a} is after --to {b}")).into());
             }
         }
-        Ok(sitrep_store::Filter {
+        Ok(sitrep_model::Filters {
             from: self.from,
             to: self.to,
-            sources: self.sources.clone(),
             countries: self.countries.clone(),
-            event_types: self
-                .types
-                .iter()
-                .filter_map(|t| sitrep_model::EventType::parse(t))
-                .map(|t| t.as_str().to_string())
-                .collect(),
-            min_geo_precision: self.min_geo_precision,
-            min_date_precision: self.min_date_precision,
+            actors: self.actors.clone(),
+            role: self.role,
+            actor_match: self.actor_match,
+            event_types,
+            source_types: self.source_types.clone(),
+            provinces: self.provinces.clone(),
+            regions: self.regions.clone(),
+            districts: self.districts.clone(),
+            distance_bands: self.distance_bands.clone(),
+            coarsest_geo: self
+                .coarsest_geo
+                .and_then(sitrep_model::GeoPrecision::from_code),
+            coarsest_date: self
+                .coarsest_date
+                .and_then(sitrep_model::DatePrecision::from_code),
+            sources: self.sources.clone(),
+            attribution: self.attribution.clone(),
         })
     }
 }

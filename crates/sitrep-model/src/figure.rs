@@ -38,7 +38,7 @@
 //! assert_eq!(err.key(), Some("kind"));
 //! ```
 
-use crate::{DatePrecision, EventType, GeoPrecision};
+pub use crate::query::{ActorMatch, Attribution, Filters, Role};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -92,7 +92,7 @@ impl SpecError {
         }
     }
 
-    fn invalid(key: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(key: impl Into<String>, message: impl Into<String>) -> Self {
         SpecError::Invalid {
             key: key.into(),
             message: message.into(),
@@ -145,7 +145,7 @@ fn backticked_after(message: &str, marker: &str) -> Option<String> {
     Some(rest[..rest.find('`')?].to_string())
 }
 
-fn join_key(table: &str, leaf: &str) -> String {
+pub(crate) fn join_key(table: &str, leaf: &str) -> String {
     if table.is_empty() {
         leaf.to_string()
     } else {
@@ -316,7 +316,7 @@ impl<'de> Visitor<'de> for DateVisitor {
     }
 }
 
-mod opt_date {
+pub(crate) mod opt_date {
     use super::*;
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
         d.deserialize_any(DateVisitor).map(Some)
@@ -455,238 +455,6 @@ impl FigureKind {
             FigureKind::Choropleth => "choropleth",
             FigureKind::Points => "points",
         }
-    }
-}
-
-/// Which side of an event an actor filter matches (UCDP's side A / side B, ACLED's
-/// actor1 / actor2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Either side.
-    #[default]
-    Any,
-    /// Side A / actor 1 only.
-    A,
-    /// Side B / actor 2 only.
-    B,
-}
-
-/// Attribution verdict of an incident (see the claims ledger).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attribution {
-    /// The perpetrator is established.
-    Attributed,
-    /// One group claimed it and nothing contradicts the claim.
-    Claimed,
-    /// Several groups claim it, or a claim is denied or doubted.
-    Contested,
-    /// Nobody is known to be responsible.
-    Unattributed,
-}
-
-impl Attribution {
-    /// The name used in spec files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Attribution::Attributed => "attributed",
-            Attribution::Claimed => "claimed",
-            Attribution::Contested => "contested",
-            Attribution::Unattributed => "unattributed",
-        }
-    }
-}
-
-/// Which records a figure counts. Every field is optional; an empty list means "no
-/// restriction". Lists are alternatives (any of), fields combine with AND.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Filters {
-    /// First day counted (included).
-    #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
-    pub from: Option<NaiveDate>,
-    /// Last day counted (included).
-    #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
-    pub to: Option<NaiveDate>,
-    /// Country names as the sources write them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub countries: Vec<String>,
-    /// Canonical actor ids (`taliban`, `is-kp`, `nrf`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub actors: Vec<String>,
-    /// Which side the actors must be on.
-    #[serde(skip_serializing_if = "is_default")]
-    pub role: Role,
-    /// Count a faction's events under its parent (Haqqani network under Taliban).
-    #[serde(skip_serializing_if = "is_default")]
-    pub rollup: bool,
-    /// Common event types.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub event_types: Vec<EventType>,
-    /// The sources' own event types, verbatim.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub source_types: Vec<String>,
-    /// Province ISO 3166-2 codes (`AF-KAB`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub provinces: Vec<String>,
-    /// Region names from the gazetteer.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub regions: Vec<String>,
-    /// Distance band labels (`"0–5 km"`) as made by [`distance_band_labels`].
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub distance_bands: Vec<String>,
-    /// Coarsest geo precision kept, 1 (exact place) … 5 (country only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_geo_precision: Option<u8>,
-    /// Coarsest date precision kept, 1 (day) … 4 (longer than a month).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_date_precision: Option<u8>,
-    /// Source names given at ingest (`ucdp-ged251`, `acled`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<String>,
-    /// Attribution verdicts.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attribution: Vec<Attribution>,
-}
-
-fn is_default<T: Default + PartialEq>(v: &T) -> bool {
-    *v == T::default()
-}
-
-impl Filters {
-    /// These filters with `extra` laid over them: every field `extra` sets (a
-    /// non-empty list, a date, a precision, a non-default role or rollup) replaces
-    /// this one's. Used for [`LineSpec`]s, report-wide filters and `--from/--to`.
-    pub fn merged(&self, extra: &Filters) -> Filters {
-        fn list<T: Clone>(base: &[T], over: &[T]) -> Vec<T> {
-            if over.is_empty() {
-                base.to_vec()
-            } else {
-                over.to_vec()
-            }
-        }
-        Filters {
-            from: extra.from.or(self.from),
-            to: extra.to.or(self.to),
-            countries: list(&self.countries, &extra.countries),
-            actors: list(&self.actors, &extra.actors),
-            role: if extra.role == Role::Any {
-                self.role
-            } else {
-                extra.role
-            },
-            rollup: self.rollup || extra.rollup,
-            event_types: list(&self.event_types, &extra.event_types),
-            source_types: list(&self.source_types, &extra.source_types),
-            provinces: list(&self.provinces, &extra.provinces),
-            regions: list(&self.regions, &extra.regions),
-            distance_bands: list(&self.distance_bands, &extra.distance_bands),
-            min_geo_precision: extra.min_geo_precision.or(self.min_geo_precision),
-            min_date_precision: extra.min_date_precision.or(self.min_date_precision),
-            sources: list(&self.sources, &extra.sources),
-            attribution: list(&self.attribution, &extra.attribution),
-        }
-    }
-
-    /// [`Filters::min_geo_precision`] as a type: the coarsest location kept.
-    pub fn coarsest_geo(&self) -> Option<GeoPrecision> {
-        self.min_geo_precision.and_then(GeoPrecision::from_code)
-    }
-
-    /// [`Filters::min_date_precision`] as a type: the coarsest date kept.
-    pub fn coarsest_date(&self) -> Option<DatePrecision> {
-        self.min_date_precision.and_then(DatePrecision::from_code)
-    }
-
-    /// One line for footers and methods sections:
-    /// `2020-09-01 to 2022-07-31; actors: nrf (either side); types: battle, explosion`.
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        match (self.from, self.to) {
-            (Some(a), Some(b)) => parts.push(format!("{a} to {b}")),
-            (Some(a), None) => parts.push(format!("from {a}")),
-            (None, Some(b)) => parts.push(format!("to {b}")),
-            (None, None) => parts.push("all dates".to_string()),
-        }
-        fn push(parts: &mut Vec<String>, name: &str, v: &[String]) {
-            if !v.is_empty() {
-                parts.push(format!("{name}: {}", v.join(", ")));
-            }
-        }
-        push(&mut parts, "countries", &self.countries);
-        if !self.actors.is_empty() {
-            let side = match self.role {
-                Role::Any => "either side",
-                Role::A => "side A",
-                Role::B => "side B",
-            };
-            let roll = if self.rollup {
-                ", factions rolled up"
-            } else {
-                ""
-            };
-            parts.push(format!("actors: {} ({side}{roll})", self.actors.join(", ")));
-        }
-        let types: Vec<String> = self
-            .event_types
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect();
-        push(&mut parts, "types", &types);
-        push(&mut parts, "source types", &self.source_types);
-        push(&mut parts, "provinces", &self.provinces);
-        push(&mut parts, "regions", &self.regions);
-        push(&mut parts, "distance", &self.distance_bands);
-        if let Some(p) = self.min_geo_precision {
-            parts.push(format!("geo precision ≤ {p}"));
-        }
-        if let Some(p) = self.min_date_precision {
-            parts.push(format!("date precision ≤ {p}"));
-        }
-        push(&mut parts, "sources", &self.sources);
-        let att: Vec<String> = self
-            .attribution
-            .iter()
-            .map(|a| a.as_str().to_string())
-            .collect();
-        push(&mut parts, "attribution", &att);
-        parts.join("; ")
-    }
-
-    fn validate(&self, key: &str) -> Result<(), SpecError> {
-        let k = |leaf: &str| join_key(key, leaf);
-        if let (Some(a), Some(b)) = (self.from, self.to) {
-            if b < a {
-                return Err(SpecError::invalid(
-                    k("to"),
-                    format!("{b} is before `from` ({a})"),
-                ));
-            }
-        }
-        if let Some(p) = self.min_geo_precision {
-            if !(1..=5).contains(&p) {
-                return Err(SpecError::invalid(
-                    k("min_geo_precision"),
-                    format!("must be 1 (exact place) … 5 (country only), found {p}"),
-                ));
-            }
-        }
-        if let Some(p) = self.min_date_precision {
-            if !(1..=4).contains(&p) {
-                return Err(SpecError::invalid(
-                    k("min_date_precision"),
-                    format!("must be 1 (day) … 4 (longer than a month), found {p}"),
-                ));
-            }
-        }
-        if let Some(a) = self.actors.iter().find(|a| a.trim().is_empty()) {
-            return Err(SpecError::invalid(
-                k("actors"),
-                format!("empty actor id {a:?}"),
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -1554,7 +1322,10 @@ mod tests {
         let m = spec.filters.merged(&over);
         assert_eq!(m.actors, ["is-kp"]);
         assert_eq!(m.from, spec.filters.from);
-        assert_eq!(m.describe(), "from 2020-09-01; actors: is-kp (either side)");
+        assert_eq!(
+            m.describe(),
+            "from 2020-09-01; actors: is-kp (either side, with factions)"
+        );
         let (a, b, _) = spec.comparisons().next().unwrap();
         assert_eq!(a.shifted_years(1), *b);
         assert_eq!(a.days(), 305);

@@ -32,6 +32,7 @@ mod enrich;
 pub mod figure;
 mod matching;
 mod precision;
+pub mod query;
 mod record;
 mod taxonomy;
 mod uncertainty;
@@ -45,6 +46,7 @@ pub use matching::{
     Cluster, Decision, DecisionKind, MatchPair, MatchRecord, PairStatus, RecordRef, ScoreParts,
 };
 pub use precision::{DatePrecision, GeoPrecision};
+pub use query::{ActorMatch, Attribution, FilterError, Filters};
 pub use record::{Provenance, QualityNote, Record, VersionKind};
 pub use taxonomy::EventType;
 pub use uncertainty::{Fatalities, FatalityError};

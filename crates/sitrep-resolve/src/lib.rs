@@ -9,7 +9,8 @@
 //! country/date scope, parents and factions, relations with citations, leaders);
 //! [`Registry::resolve`] answers "who is this name". A [`Resolver`] combines both as
 //! the store's [`sitrep_model::Enricher`]. [`views`] has the plain structs the CLI
-//! prints. Both come bundled for Afghanistan ([`Gazetteer::bundled`],
+//! prints. [`filters::canonical`] turns the names in a query's
+//! [`sitrep_model::Filters`] into the ids and codes incidents carry. Both come bundled for Afghanistan ([`Gazetteer::bundled`],
 //! [`Registry::bundled`]): the data files under `data/geo` and `data/actors` are
 //! compiled in, so the binary needs no files at run time.
 //!
@@ -49,6 +50,7 @@
 
 pub mod actors;
 mod error;
+pub mod filters;
 pub mod gazetteer;
 mod resolver;
 pub mod text;

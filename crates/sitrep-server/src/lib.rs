@@ -6,7 +6,7 @@
 //! [`axum::Router`] from the route table in `routes.rs` (read it as the API's map),
 //! and [`serve`] binds it to a socket. Handlers live one module per resource under
 //! `api/` (JSON, CSV, GeoJSON) and `pages/` (HTML rendered with maud, CSS compiled
-//! in). Every query parameter is parsed into a typed [`params::IncidentFilter`] and
+//! in). Every query parameter is parsed into a typed [`params::Filters`] and
 //! reaches SQL only as a quoted literal, a validated enum or a number. Failures are
 //! one [`ApiError`], answered as RFC 9457 `application/problem+json`.
 //!

@@ -12,7 +12,9 @@ use crate::AppState;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use chrono::NaiveDate;
-use sitrep_model::EventType;
+use sitrep_model::query::QUERY_KEY_ALIASES;
+pub use sitrep_model::Filters;
+use sitrep_store::query::Target;
 
 /// Longest query string accepted, in bytes (longer: 414).
 pub const MAX_QUERY_BYTES: usize = 2048;
@@ -23,21 +25,14 @@ pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// Largest `page` (keeps offsets far from overflow).
 pub const MAX_PAGE: u64 = 1_000_000;
 
-/// The filter keys every incident-based endpoint accepts.
-pub const FILTER_KEYS: [&str; 12] = [
-    "from",
-    "to",
-    "source",
-    "country",
-    "type",
-    "province",
-    "region",
-    "district",
-    "actor",
-    "min_geo_precision",
-    "min_date_precision",
-    "attribution",
-];
+/// The filter keys every incident-based endpoint accepts: the query model's own
+/// ([`sitrep_model::query::QUERY_KEYS`]), read by [`filters`].
+pub const FILTER_KEYS: [&str; 16] = sitrep_model::query::QUERY_KEYS;
+
+/// Whether `k` is a filter key (or an older spelling of one, such as `min_geo_precision`).
+pub fn is_filter_key(k: &str) -> bool {
+    FILTER_KEYS.contains(&k) || QUERY_KEY_ALIASES.iter().any(|(old, _)| *old == k)
+}
 
 /// The attribution verdicts a filter may name.
 pub const ATTRIBUTIONS: [&str; 4] = ["attributed", "claimed", "contested", "unattributed"];
@@ -88,8 +83,7 @@ impl Params {
     /// `filters` is true), naming the accepted keys.
     pub fn check(&self, filters: bool, allowed: &[&str]) -> Result<(), ApiError> {
         for (k, _) in &self.0 {
-            let ok =
-                allowed.contains(&k.as_str()) || (filters && FILTER_KEYS.contains(&k.as_str()));
+            let ok = allowed.contains(&k.as_str()) || (filters && is_filter_key(k));
             if !ok {
                 let mut keys: Vec<&str> = allowed.to_vec();
                 if filters {
@@ -197,252 +191,64 @@ pub(crate) fn date(p: &Params, key: &str) -> Result<Option<NaiveDate>, ApiError>
         .transpose()
 }
 
-/// Quotes a string as a SQL literal (`'` doubled), as `sitrep_store::Filter` does.
-pub fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+/// Reads the filter keys of `p` into the query model's [`Filters`], every name made
+/// canonical (province codes, actor ids, regions, districts) by the same rule the CLI
+/// and figures use ([`sitrep_resolve::filters::canonical`]). A bad date, unknown
+/// type, name or band is a 400 naming the key.
+pub fn filters(p: &Params, state: &AppState) -> Result<Filters, ApiError> {
+    let raw = Filters::from_query_pairs(&p.0).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let r = state.resolver();
+    let f = sitrep_resolve::filters::canonical(&raw, Some(r.registry()), Some(r.gazetteer()))
+        .map_err(|e| ApiError::BadRequest(format!("`{}`: {e}", e.key())))?;
+    if !f.attribution.is_empty() && !state.store().has_attribution() {
+        return Err(ApiError::BadRequest(
+            "`attribution`: this store has no claims ledger, so incidents have no verdicts; import claims first (`sitrep claims import`)".into(),
+        ));
+    }
+    compile(&f).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok(f)
 }
 
-fn any_of(col: &str, values: &[String]) -> Option<String> {
-    (!values.is_empty()).then(|| {
-        let v: Vec<String> = values.iter().map(|v| quote(v)).collect();
-        format!("{col} IN ({})", v.join(", "))
-    })
+fn compile(f: &Filters) -> Result<String, sitrep_store::query::QueryError> {
+    // The served store's `incidents` has places and actors; a missing column would
+    // fail in DataFusion with its name. Distance bands are the rollup's.
+    let has = |_: &str| true;
+    let t = Target::incidents(&has, &sitrep_store::ROLLUP_BAND_EDGES);
+    sitrep_store::query::predicate(f, &t, true)
 }
 
-/// Which incidents an endpoint or page counts: a conjunction of conditions, each
-/// list meaning "any of". Values are canonical (province codes, actor ids, event
-/// type names) after [`IncidentFilter::parse`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct IncidentFilter {
-    /// First day included (by `date_start`).
-    pub from: Option<NaiveDate>,
-    /// Last day included (by `date_start`).
-    pub to: Option<NaiveDate>,
-    /// Source names.
-    pub sources: Vec<String>,
-    /// Countries as the source writes them.
-    pub countries: Vec<String>,
-    /// Common event types (`battle`, `explosion`, …).
-    pub types: Vec<String>,
-    /// ISO 3166-2 province codes.
-    pub provinces: Vec<String>,
-    /// Regions of the gazetteer's grouping.
-    pub regions: Vec<String>,
-    /// District names from the gazetteer.
-    pub districts: Vec<String>,
-    /// Actor ids; an incident matches when either side is the actor or one of its factions.
-    pub actors: Vec<String>,
-    /// Keep records located at least this precisely (geo_precision ≤ N, 1–5).
-    pub min_geo_precision: Option<u8>,
-    /// Keep records dated at least this precisely (date_precision ≤ N, 1–4).
-    pub min_date_precision: Option<u8>,
-    /// Attribution verdicts (from the claims ledger, current as of the request).
-    pub attributions: Vec<String>,
+/// What the server does with a [`Filters`]: its SQL predicate (by the store's one
+/// compiler), its URL query string and its JSON echo.
+pub trait FiltersExt {
+    /// The SQL predicate over `incidents` (`TRUE` when empty).
+    fn to_sql(&self) -> String;
+    /// The filters as a URL query string (no leading `?`).
+    fn query(&self) -> String;
+    /// The filters as a JSON object of query keys, echoed in API answers.
+    fn to_json(&self) -> serde_json::Value;
 }
 
-impl IncidentFilter {
-    /// Parses and validates the filter keys of `p`: dates, known event types,
-    /// provinces (code or any spelling), regions, actors (id or name), precisions.
-    pub fn parse(p: &Params, state: &AppState) -> Result<IncidentFilter, ApiError> {
-        let from = date(p, "from")?;
-        let to = date(p, "to")?;
-        if let (Some(a), Some(b)) = (from, to) {
-            if a > b {
-                return Err(ApiError::BadRequest(format!(
-                    "`from` ({a}) is after `to` ({b})"
-                )));
-            }
-        }
-        let types = p
-            .list("type")
-            .iter()
-            .map(|t| {
-                EventType::parse(t)
-                    .map(|e| e.as_str().to_string())
-                    .ok_or_else(|| {
-                        ApiError::BadRequest(format!(
-                            "unknown event type `{}`; expected one of: {}",
-                            clip(t),
-                            EVENT_TYPES.join(", ")
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let g = state.resolver().gazetteer();
-        let provinces = p
-            .list("province")
-            .iter()
-            .map(|v| {
-                g.province_index(v)
-                    .map(|i| g.provinces()[i].code.clone())
-                    .ok_or_else(|| {
-                        ApiError::BadRequest(format!(
-                            "unknown province `{}`; use an ISO 3166-2 code such as AF-KAB (list: /api/v1/places)",
-                            clip(v)
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let known_regions = regions(state);
-        let regions = p
-            .list("region")
-            .iter()
-            .map(|v| {
-                known_regions
-                    .iter()
-                    .find(|r| r.eq_ignore_ascii_case(v))
-                    .cloned()
-                    .ok_or_else(|| {
-                        ApiError::BadRequest(format!(
-                            "unknown region `{}`; expected one of: {}",
-                            clip(v),
-                            known_regions.join(", ")
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let districts = p
-            .list("district")
-            .iter()
-            .map(|v| {
-                g.districts()
-                    .iter()
-                    .find(|d| d.name.eq_ignore_ascii_case(v))
-                    .map(|d| d.name.clone())
-                    .ok_or_else(|| {
-                        ApiError::BadRequest(format!(
-                            "unknown district `{}`; districts are listed under /api/v1/places/{{code}}",
-                            clip(v)
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let reg = state.resolver().registry();
-        let actors = p
-            .list("actor")
-            .iter()
-            .map(|v| {
-                reg.get(v)
-                    .map(|a| a.id.clone())
-                    .or_else(|| reg.resolve_ids(v, None, None).map(|(id, _)| id.to_string()))
-                    .ok_or_else(|| {
-                        ApiError::BadRequest(format!(
-                            "unknown actor `{}`; use an actor id such as `taliban` (list: /api/v1/actors)",
-                            clip(v)
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let attributions = p.list("attribution");
-        if !attributions.is_empty() && !state.store().has_attribution() {
-            return Err(ApiError::BadRequest(
-                "`attribution`: this store has no claims ledger, so incidents have no verdicts; import claims first (`sitrep claims import`)".into(),
-            ));
-        }
-        for a in &attributions {
-            if !ATTRIBUTIONS.contains(&a.as_str()) {
-                return Err(ApiError::BadRequest(format!(
-                    "unknown attribution `{}`; expected one of: {}",
-                    clip(a),
-                    ATTRIBUTIONS.join(", ")
-                )));
-            }
-        }
-        Ok(IncidentFilter {
-            from,
-            to,
-            sources: p.list("source"),
-            countries: p.list("country"),
-            types,
-            provinces,
-            regions,
-            districts,
-            actors,
-            min_geo_precision: p.number("min_geo_precision", 1, 5)?,
-            min_date_precision: p.number("min_date_precision", 1, 4)?,
-            attributions,
+impl FiltersExt for Filters {
+    fn to_sql(&self) -> String {
+        // Filters from requests were compiled once by `filters`; those the server
+        // builds itself (a province, an actor) always compile.
+        compile(self).unwrap_or_else(|e| {
+            debug_assert!(false, "filters built by the server must compile: {e}");
+            "FALSE".into()
         })
     }
 
-    /// The SQL predicate over `incidents` (`TRUE` when empty).
-    pub fn to_sql(&self) -> String {
-        let base = sitrep_store::Filter {
-            from: self.from,
-            to: self.to,
-            sources: self.sources.clone(),
-            countries: self.countries.clone(),
-            event_types: self.types.clone(),
-            min_geo_precision: self.min_geo_precision,
-            min_date_precision: self.min_date_precision,
-        };
-        let mut parts = vec![base.to_sql()];
-        parts.extend(any_of("province_code", &self.provinces));
-        parts.extend(any_of("region", &self.regions));
-        parts.extend(any_of("district", &self.districts));
-        parts.extend(any_of("attribution", &self.attributions));
-        if !self.actors.is_empty() {
-            let ors: Vec<String> = ["actor1_id", "actor2_id", "actor1_root", "actor2_root"]
-                .iter()
-                .filter_map(|c| any_of(c, &self.actors))
-                .collect();
-            parts.push(format!("({})", ors.join(" OR ")));
-        }
-        parts.retain(|p| p != "TRUE");
-        if parts.is_empty() {
-            "TRUE".into()
-        } else {
-            parts.join(" AND ")
-        }
-    }
-
-    /// The filter as `key=value` pairs, in [`FILTER_KEYS`] order.
-    pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        if let Some(d) = self.from {
-            out.push(("from", d.to_string()));
-        }
-        if let Some(d) = self.to {
-            out.push(("to", d.to_string()));
-        }
-        let lists: [(&'static str, &Vec<String>); 7] = [
-            ("source", &self.sources),
-            ("country", &self.countries),
-            ("type", &self.types),
-            ("province", &self.provinces),
-            ("region", &self.regions),
-            ("district", &self.districts),
-            ("actor", &self.actors),
-        ];
-        for (k, v) in lists {
-            if !v.is_empty() {
-                out.push((k, v.join(",")));
-            }
-        }
-        if let Some(n) = self.min_geo_precision {
-            out.push(("min_geo_precision", n.to_string()));
-        }
-        if let Some(n) = self.min_date_precision {
-            out.push(("min_date_precision", n.to_string()));
-        }
-        if !self.attributions.is_empty() {
-            out.push(("attribution", self.attributions.join(",")));
-        }
-        out
-    }
-
-    /// The filter as a URL query string (no leading `?`).
-    pub fn query(&self) -> String {
-        self.pairs()
+    fn query(&self) -> String {
+        self.to_query_pairs()
             .iter()
             .map(|(k, v)| format!("{k}={}", encode(v)))
             .collect::<Vec<_>>()
             .join("&")
     }
 
-    /// The filter as a JSON object, echoed in API answers.
-    pub fn to_json(&self) -> serde_json::Value {
+    fn to_json(&self) -> serde_json::Value {
         let m: serde_json::Map<String, serde_json::Value> = self
-            .pairs()
+            .to_query_pairs()
             .into_iter()
             .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
             .collect();
@@ -463,15 +269,7 @@ pub const EVENT_TYPES: [&str; 7] = [
 
 /// The regions of the gazetteer's active grouping, in province order, de-duplicated.
 pub fn regions(state: &AppState) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for p in sitrep_resolve::views::place_list(state.resolver().gazetteer()) {
-        if let Some(r) = p.region {
-            if !out.contains(&r) {
-                out.push(r);
-            }
-        }
-    }
-    out
+    sitrep_resolve::filters::regions(state.resolver().gazetteer())
 }
 
 /// Incident list order.
@@ -656,11 +454,6 @@ mod tests {
     fn lists_split_on_commas_and_repeat() {
         let p = Params::from_pairs(&[("province", "AF-KAB, AF-NAN"), ("province", "AF-KAB")]);
         assert_eq!(p.list("province"), ["AF-KAB", "AF-NAN"]);
-    }
-
-    #[test]
-    fn quotes_double() {
-        assert_eq!(quote("a'b"), "'a''b'");
     }
 
     #[test]

@@ -25,6 +25,10 @@
 //! native pass over row-aligned records and enrichment files when the store has no
 //! clusters, by SQL otherwise); readers fall back to `incidents` when it is stale.
 //!
+//! Queries: [`query`] is the one compiler from the query model
+//! ([`sitrep_model::Filters`]) to SQL over `incidents` or `rollup`; every reader of
+//! incidents (analysis, server, CLI) compiles its filters there.
+//!
 //! Out of scope: parsing files (sitrep-ingest), places and actors (sitrep-resolve, plugged
 //! in through [`sitrep_model::Enricher`]), series and figures (sitrep-analysis).
 //!
@@ -39,9 +43,9 @@
 mod enrich;
 mod error;
 mod export;
-mod filter;
 mod manifest;
 mod matching;
+pub mod query;
 mod rollup;
 mod rollup_native;
 pub mod schema;
@@ -54,12 +58,12 @@ pub use datafusion::arrow;
 pub use enrich::EnrichOutcome;
 pub use error::StoreError;
 pub use export::{export, write_csv, ExportFormat};
-pub use filter::{quote, Filter};
 pub use manifest::{BatchEntry, Counts, DerivedEntry, FileEntry, InputEntry, Manifest};
 pub use matching::{
     incidents_view_sql, match_clusters_schema, match_decisions_schema, match_members_schema,
     match_pairs_schema, MatchingEntry, MatchingRun,
 };
+pub use query::quote;
 pub use rollup::{
     hold_rollup_in_memory, RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS,
     ROLLUP_MEASURES,

@@ -275,7 +275,7 @@ impl Store {
                 " AND r.source IN ({})",
                 sources
                     .iter()
-                    .map(|s| crate::filter::quote(s))
+                    .map(|s| crate::query::quote(s))
                     .collect::<Vec<_>>()
                     .join(", ")
             )

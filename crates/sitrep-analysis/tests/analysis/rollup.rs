@@ -1,7 +1,7 @@
 use crate::common::store;
 use sitrep_analysis::{Analysis, SeriesQuery};
 use sitrep_model::figure::{Bucket, Filters, GroupBy, Measure, Role, SmoothKind};
-use sitrep_model::EventType;
+use sitrep_model::{DatePrecision, EventType, GeoPrecision};
 
 fn d(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
@@ -69,11 +69,10 @@ fn queries(source: &str) -> Vec<SeriesQuery> {
             Filters {
                 provinces: vec!["AF-KAN".into(), "Helmand".into()],
                 actors: vec!["taliban".into()],
-                rollup: true,
                 role: Role::B,
                 event_types: vec![EventType::parse("battle").unwrap()],
-                min_geo_precision: Some(3),
-                min_date_precision: Some(1),
+                coarsest_geo: GeoPrecision::from_code(3),
+                coarsest_date: DatePrecision::from_code(1),
                 ..recent.clone()
             },
             Bucket::Week,
@@ -129,8 +128,8 @@ fn queries(source: &str) -> Vec<SeriesQuery> {
     ));
     qs.push(base(
         Filters {
-            min_geo_precision: Some(2),
-            min_date_precision: Some(2),
+            coarsest_geo: GeoPrecision::from_code(2),
+            coarsest_date: DatePrecision::from_code(2),
             ..Filters::default()
         },
         Bucket::Month,

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 pub async fn run(cli: &Cli, a: &ExportArgs) -> anyhow::Result<ExitCode> {
     let format: ExportFormat = a.format.parse().map_err(Failure::Input)?;
-    a.filter.to_filter()?; // checks event types and the date range
     let filters = a.filter.to_filters()?;
     let store = read_store(&cli.store).await?;
     // Every filter flag counts (actors, provinces, regions too), compiled as the

@@ -20,6 +20,8 @@ mod matching;
 mod places_actors;
 /// Query, sources and export, and the bundled default data.
 mod query_export;
+/// Issue 15: one filter counts the same through CLI, API, pages and figures.
+mod query_model;
 mod rollup;
 /// Series, comparisons and figures through the CLI.
 mod series_figures;

@@ -148,7 +148,6 @@ fn export_and_series_honour_every_filter() {
         "AF-KAN,Helmand",
         "--actor",
         "taliban",
-        "--rollup",
         "--from",
         "2015-01-01",
         "--to",

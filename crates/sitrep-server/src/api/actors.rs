@@ -4,7 +4,7 @@
 
 use super::{json, not_found, series::Point};
 use crate::error::ApiError;
-use crate::params::{Bucket, IncidentFilter, Params};
+use crate::params::{Bucket, Filters, FiltersExt, Params};
 use crate::table::{i, s};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// filter, so a count and the list behind it agree.
 pub(crate) async fn activity(
     state: &AppState,
-    f: &IncidentFilter,
+    f: &Filters,
 ) -> Result<HashMap<String, i64>, ApiError> {
     let w = f.to_sql();
     let parts: Vec<String> = ["actor1_id", "actor2_id", "actor1_root", "actor2_root"]
@@ -40,7 +40,7 @@ pub(crate) async fn activity(
 /// `GET /api/v1/actors?…filters`: every actor, with incidents under the filter.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &[])?;
-    let f = IncidentFilter::parse(&p, &state)?;
+    let f = crate::params::filters(&p, &state)?;
     let counts = activity(&state, &f).await?;
     let fq = f.query();
     let sep = if fq.is_empty() { "" } else { "&" };
@@ -68,9 +68,9 @@ pub(crate) async fn actor_activity(
     state: &AppState,
     id: &str,
 ) -> Result<(super::summary::Summary, Vec<Point>), ApiError> {
-    let f = IncidentFilter {
+    let f = Filters {
         actors: vec![id.to_string()],
-        ..IncidentFilter::default()
+        ..Filters::default()
     };
     let sm = super::summary::summary(state, &f).await?;
     let series = super::series::series(state, &f, Bucket::Year).await?;

@@ -4,12 +4,13 @@
 
 use super::{csv, geojson, json, not_found};
 use crate::error::ApiError;
-use crate::params::{quote, Format, IncidentFilter, Page, Params, Sort};
+use crate::params::{Filters, FiltersExt, Format, Page, Params, Sort};
 use crate::table::{self, s, Row};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::Value;
+use sitrep_store::query::quote;
 
 /// Columns of the incident list (everything but the verbatim `raw` and `notes`).
 pub const LIST_COLUMNS: [&str; 34] = [
@@ -66,7 +67,7 @@ impl IncidentPage {
 
 pub(crate) async fn list(
     state: &AppState,
-    f: &IncidentFilter,
+    f: &Filters,
     page: Page,
     sort: Sort,
 ) -> Result<IncidentPage, ApiError> {
@@ -94,7 +95,7 @@ pub(crate) async fn list(
 /// `GET /api/v1/incidents`.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &["page", "page_size", "sort", "format"])?;
-    let f = IncidentFilter::parse(&p, &state)?;
+    let f = crate::params::filters(&p, &state)?;
     let page = Page::parse(&p)?;
     let sort = Sort::parse(&p)?;
     let format = Format::parse(&p, &["json", "csv", "geojson"])?;

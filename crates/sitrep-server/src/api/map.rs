@@ -3,7 +3,7 @@
 
 use super::{counts_from, csv, json, Counts};
 use crate::error::ApiError;
-use crate::params::{Format, IncidentFilter, Params};
+use crate::params::{Filters, FiltersExt, Format, Params};
 use crate::table::s;
 use crate::AppState;
 use axum::extract::State;
@@ -27,7 +27,7 @@ pub struct ProvinceCounts {
 /// Per-province counts (gazetteer order) and the unlocated remainder.
 pub(crate) async fn provinces(
     state: &AppState,
-    f: &IncidentFilter,
+    f: &Filters,
 ) -> Result<(Vec<ProvinceCounts>, Counts), ApiError> {
     let (table, aggregates) = counts_from(state, f);
     let rows = state
@@ -68,7 +68,7 @@ pub async fn provinces_index(
     p: Params,
 ) -> Result<Response, ApiError> {
     p.check(true, &["format"])?;
-    let f = IncidentFilter::parse(&p, &state)?;
+    let f = crate::params::filters(&p, &state)?;
     let format = Format::parse(&p, &["json", "csv"])?;
     let (rows, unlocated) = provinces(&state, &f).await?;
     if format == Format::Csv {

@@ -63,9 +63,14 @@ pub(crate) const ROLLUP_AGGREGATES: &str = "sum(n) AS incidents, \
 /// the aggregate expressions. Both give the same counts (tested).
 pub(crate) fn counts_from(
     state: &crate::AppState,
-    f: &crate::params::IncidentFilter,
+    f: &crate::params::Filters,
 ) -> (&'static str, &'static str) {
-    if state.serve_rollup() && f.districts.is_empty() && f.attributions.is_empty() {
+    if state.serve_rollup()
+        && f.districts.is_empty()
+        && f.attribution.is_empty()
+        && f.source_types.is_empty()
+        && f.distance_bands.is_empty()
+    {
         ("rollup", ROLLUP_AGGREGATES)
     } else {
         ("incidents", AGGREGATES)

@@ -3,17 +3,18 @@
 
 use super::{json, map, not_found, Counts, AGGREGATES};
 use crate::error::ApiError;
-use crate::params::{quote, Bucket, IncidentFilter, Params};
+use crate::params::{Bucket, Filters, FiltersExt, Params};
 use crate::table::s;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use sitrep_store::query::quote;
 use std::collections::HashMap;
 
 /// `GET /api/v1/places?…filters`.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &[])?;
-    let f = IncidentFilter::parse(&p, &state)?;
+    let f = crate::params::filters(&p, &state)?;
     let (counts, _) = map::provinces(&state, &f).await?;
     let by_code: HashMap<&str, &map::ProvinceCounts> =
         counts.iter().map(|c| (c.code.as_str(), c)).collect();
@@ -79,9 +80,9 @@ pub async fn show(
     let Some(place) = sitrep_resolve::views::place_show(g, &code) else {
         return Err(not_found("place", &code, "/api/v1/places"));
     };
-    let f = IncidentFilter {
+    let f = Filters {
         provinces: vec![place.code.clone()],
-        ..IncidentFilter::default()
+        ..Filters::default()
     };
     let sm = super::summary::summary(&state, &f).await?;
     let series = super::series::series(&state, &f, Bucket::Year).await?;

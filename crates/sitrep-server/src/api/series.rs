@@ -4,7 +4,7 @@
 
 use super::{counts_from, csv, json, Counts};
 use crate::error::ApiError;
-use crate::params::{Bucket, Format, IncidentFilter, Params};
+use crate::params::{Bucket, Filters, FiltersExt, Format, Params};
 use crate::table::s;
 use crate::AppState;
 use axum::extract::State;
@@ -29,7 +29,7 @@ pub struct Point {
 
 pub(crate) async fn series(
     state: &AppState,
-    f: &IncidentFilter,
+    f: &Filters,
     bucket: Bucket,
 ) -> Result<Vec<Point>, ApiError> {
     let unit = bucket.as_str();
@@ -83,7 +83,7 @@ pub(crate) async fn series(
 /// `GET /api/v1/series?bucket=week|month|year&format=json|csv&…filters`.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &["bucket", "format"])?;
-    let f = IncidentFilter::parse(&p, &state)?;
+    let f = crate::params::filters(&p, &state)?;
     let bucket = Bucket::parse(&p, Bucket::Month)?;
     let format = Format::parse(&p, &["json", "csv"])?;
     let points = series(&state, &f, bucket).await?;

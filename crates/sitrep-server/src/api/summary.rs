@@ -2,7 +2,7 @@
 
 use super::{counts_from, json, Counts};
 use crate::error::ApiError;
-use crate::params::{IncidentFilter, Params};
+use crate::params::{Filters, FiltersExt, Params};
 use crate::table::s;
 use crate::AppState;
 use axum::extract::State;
@@ -22,7 +22,7 @@ pub struct Summary {
     pub sources: i64,
 }
 
-pub(crate) async fn summary(state: &AppState, f: &IncidentFilter) -> Result<Summary, ApiError> {
+pub(crate) async fn summary(state: &AppState, f: &Filters) -> Result<Summary, ApiError> {
     let (table, aggregates) = counts_from(state, f);
     let rows = state
         .rows(&format!(
@@ -46,7 +46,7 @@ pub(crate) async fn summary(state: &AppState, f: &IncidentFilter) -> Result<Summ
 /// `GET /api/v1/summary?…filters`.
 pub async fn show(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &[])?;
-    let f = IncidentFilter::parse(&p, &state)?;
+    let f = crate::params::filters(&p, &state)?;
     let sm = summary(&state, &f).await?;
     let mut v = serde_json::to_value(&sm).map_err(ApiError::internal)?;
     v["filters"] = f.to_json();

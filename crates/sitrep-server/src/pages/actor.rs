@@ -5,7 +5,7 @@ use super::{fatalities, layout, linked, num, trend_svg, Page, PageResult};
 use crate::api::actors::actor_activity;
 use crate::api::not_found;
 use crate::links::encode;
-use crate::params::{Bucket, IncidentFilter, Params};
+use crate::params::{Bucket, Filters, Params};
 use crate::AppState;
 use axum::extract::{Path, State};
 use maud::html;
@@ -30,9 +30,9 @@ pub(crate) async fn page(
         return Err(not_found("actor", &id, "/api/v1/actors").into());
     };
     let (sm, by_year) = actor_activity(&state, &a.id).await?;
-    let where_f = IncidentFilter {
+    let where_f = Filters {
         actors: vec![a.id.clone()],
-        ..IncidentFilter::default()
+        ..Filters::default()
     };
     let (provinces, unlocated) = crate::api::map::provinces(&state, &where_f).await?;
     let mut most: Vec<&crate::api::map::ProvinceCounts> = provinces
@@ -45,9 +45,9 @@ pub(crate) async fn page(
             .cmp(&x.counts.incidents)
             .then_with(|| x.name.cmp(&y.name))
     });
-    let f = IncidentFilter {
+    let f = Filters {
         actors: vec![a.id.clone()],
-        ..IncidentFilter::default()
+        ..Filters::default()
     };
     let actor_link = |id: &str| html! { a href=(format!("/actors/{}", encode(id))) { (reg.get(id).map_or(id, |x| x.name.as_str())) } };
     let body = html! {
@@ -67,7 +67,7 @@ pub(crate) async fn page(
         div.table-wrap { table {
             thead { tr { th { "Province" } th.n { "Incidents" } th.n { "Fatalities (best)" } } }
             tbody { @for r in most.iter().take(10) {
-                @let g = IncidentFilter { provinces: vec![r.code.clone()], ..where_f.clone() };
+                @let g = Filters { provinces: vec![r.code.clone()], ..where_f.clone() };
                 tr { td { a href=(format!("/places/{}", r.code)) { (r.name) } }
                      td.n { (linked(r.counts.incidents, &g)) } td.n { (num(r.counts.fatalities_best)) } }
             } }

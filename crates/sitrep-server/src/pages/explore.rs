@@ -4,7 +4,7 @@
 use super::{auto_bucket, fatalities, layout, linked, map_svg, num, trend_svg, Page, PageResult};
 use crate::api::{incidents, map, series, summary};
 use crate::links::encode;
-use crate::params::{Bucket, IncidentFilter, Page as Paging, Params, Sort, EVENT_TYPES};
+use crate::params::{Bucket, Filters, FiltersExt, Page as Paging, Params, Sort, EVENT_TYPES};
 use crate::table::{s, Row};
 use crate::AppState;
 use axum::extract::State;
@@ -14,7 +14,7 @@ use serde_json::Value;
 /// The explore page.
 pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult {
     p.check(true, &["page", "page_size", "sort", "bucket"])?;
-    let f = IncidentFilter::parse(&p, &state)?;
+    let f = crate::params::filters(&p, &state)?;
     let paging = Paging::parse(&p)?;
     let sort = Sort::parse(&p)?;
     let sm = summary::summary(&state, &f).await?;
@@ -88,7 +88,7 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
             div.table-wrap { table {
                 thead { tr { th { "Province" } th.n { "Incidents" } th.n { "Fatalities (best)" } } }
                 tbody { @for r in provinces.iter().filter(|r| r.counts.incidents > 0) {
-                    @let g = IncidentFilter { provinces: vec![r.code.clone()], ..f.clone() };
+                    @let g = Filters { provinces: vec![r.code.clone()], ..f.clone() };
                     tr { td { a href=(format!("/places/{}", r.code)) { (r.name) } }
                          td.n { (linked(r.counts.incidents, &g)) } td.n { (num(r.counts.fatalities_best)) } }
                 } }
@@ -160,13 +160,7 @@ fn row(r: &Row, reg: &sitrep_resolve::Registry) -> Markup {
     }
 }
 
-fn form(
-    state: &AppState,
-    f: &IncidentFilter,
-    bucket: Bucket,
-    sort: Sort,
-    paging: Paging,
-) -> Markup {
+fn form(state: &AppState, f: &Filters, bucket: Bucket, sort: Sort, paging: Paging) -> Markup {
     let reg = state.resolver().registry();
     let g = state.resolver().gazetteer();
     let regions = crate::params::regions(state);
@@ -184,6 +178,16 @@ fn form(
     };
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let one = |v: &Vec<String>| v.join(",");
+    let types: Vec<String> = f
+        .event_types
+        .iter()
+        .map(|t| t.as_str().to_string())
+        .collect();
+    let atts: Vec<String> = f
+        .attribution
+        .iter()
+        .map(|a| a.as_str().to_string())
+        .collect();
     html! {
         form.filters method="get" action="/explore" aria-label="Filters" {
             label { "From" input type="date" name="from" value=(date(f.from)); }
@@ -195,8 +199,8 @@ fn form(
             label { "Event type"
                 select name="type" {
                     option value="" { "any" }
-                    @if f.types.len() > 1 { option value=(one(&f.types)) selected { (one(&f.types)) } }
-                    @for t in EVENT_TYPES { option value=(t) selected[f.types.len() == 1 && f.types[0] == t] { (t.replace('_', " ")) } }
+                    @if types.len() > 1 { option value=(one(&types)) selected { (one(&types)) } }
+                    @for t in EVENT_TYPES { option value=(t) selected[types.len() == 1 && types[0] == t] { (t.replace('_', " ")) } }
                 }
             }
             label { "Province (code or name)"
@@ -211,10 +215,10 @@ fn form(
                 }
             }
             label { "Location precision"
-                select name="min_geo_precision" {
+                select name="coarsest_geo" {
                     option value="" { "any" }
                     @for (n, l) in [(1, "exact point"), (2, "near a place or finer"), (3, "district or finer"), (4, "province or finer")] {
-                        option value=(n) selected[f.min_geo_precision == Some(n)] { (l) }
+                        option value=(n) selected[f.coarsest_geo.map(|p| p.code()) == Some(n)] { (l) }
                     }
                 }
             }
@@ -229,8 +233,8 @@ fn form(
                 label { "Attribution"
                     select name="attribution" {
                         option value="" { "any" }
-                        @if f.attributions.len() > 1 { option value=(one(&f.attributions)) selected { (one(&f.attributions)) } }
-                        @for a in crate::params::ATTRIBUTIONS { option value=(a) selected[f.attributions.len() == 1 && f.attributions[0] == a] { (a) } }
+                        @if atts.len() > 1 { option value=(one(&atts)) selected { (one(&atts)) } }
+                        @for a in crate::params::ATTRIBUTIONS { option value=(a) selected[atts.len() == 1 && atts[0] == a] { (a) } }
                     }
                 }
             }
@@ -247,7 +251,11 @@ fn form(
             label { "Rows per page" input type="number" name="page_size" min="1" max=(crate::params::MAX_PAGE_SIZE) value=(paging.size); }
             @for c in &f.countries { input type="hidden" name="country" value=(c); }
             @for d in &f.districts { input type="hidden" name="district" value=(d); }
-            @if let Some(n) = f.min_date_precision { input type="hidden" name="min_date_precision" value=(n); }
+            @for t in &f.source_types { input type="hidden" name="source_type" value=(t); }
+            @for b in &f.distance_bands { input type="hidden" name="distance_band" value=(b); }
+            @if f.role != sitrep_model::query::Role::Any { input type="hidden" name="role" value=(f.role.as_str()); }
+            @if f.actor_match != sitrep_model::ActorMatch::default() { input type="hidden" name="actor_match" value=(f.actor_match.as_str()); }
+            @if let Some(n) = f.coarsest_date { input type="hidden" name="coarsest_date" value=(n.code()); }
             div.actions { button type="submit" { "Apply" } a href="/explore" { "Reset" } }
         }
     }

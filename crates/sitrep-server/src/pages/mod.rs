@@ -15,7 +15,7 @@ use crate::api::map::ProvinceCounts;
 use crate::api::series::Point;
 use crate::api::Counts;
 use crate::error::ApiError;
-use crate::params::{Bucket, IncidentFilter};
+use crate::params::{Bucket, Filters, FiltersExt};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -127,7 +127,7 @@ pub(crate) fn num(n: i64) -> String {
 }
 
 /// The Explore URL for a filter.
-pub(crate) fn explore_url(f: &IncidentFilter) -> String {
+pub(crate) fn explore_url(f: &Filters) -> String {
     let q = f.query();
     if q.is_empty() {
         "/explore".into()
@@ -137,12 +137,12 @@ pub(crate) fn explore_url(f: &IncidentFilter) -> String {
 }
 
 /// A number linking to the records behind it.
-pub(crate) fn linked(n: i64, f: &IncidentFilter) -> Markup {
+pub(crate) fn linked(n: i64, f: &Filters) -> Markup {
     html! { a.num href=(explore_url(f)) { (num(n)) } }
 }
 
 /// The fatality range `low–high (best N)`, each part linking to the records.
-pub(crate) fn fatalities(c: &Counts, f: &IncidentFilter) -> Markup {
+pub(crate) fn fatalities(c: &Counts, f: &Filters) -> Markup {
     html! {
         a.num href=(explore_url(f)) title="best estimate" { (num(c.fatalities_best)) }
         span.range { " (" (num(c.fatalities_low)) "–" (num(c.fatalities_high)) ")" }
@@ -188,7 +188,7 @@ fn spec(
 /// filter names, or all), the filters in words, and how many records were counted.
 pub(crate) fn provenance(
     state: &crate::AppState,
-    f: &IncidentFilter,
+    f: &Filters,
     records: i64,
 ) -> sitrep_model::figure::FigureProvenance {
     use sitrep_model::figure::SourceRef;
@@ -263,7 +263,7 @@ pub(crate) fn map_svg(
     title: &str,
     rows: &[ProvinceCounts],
     geometry: &MapGeometry,
-    f: &IncidentFilter,
+    f: &Filters,
     provenance: sitrep_model::figure::FigureProvenance,
 ) -> Result<Markup, ApiError> {
     let spec = spec(id, title, "choropleth", 900, 560)?;
@@ -351,7 +351,7 @@ pub(crate) fn point_map_svg(
     Ok(html! { figure.map { (PreEscaped(svg)) } })
 }
 
-fn link_areas(svg: &str, f: &IncidentFilter) -> String {
+fn link_areas(svg: &str, f: &Filters) -> String {
     let mut out = String::with_capacity(svg.len() + 4096);
     for line in svg.split('\n') {
         let code = line

@@ -5,7 +5,7 @@ use super::{
     auto_bucket, explore_url, fatalities, layout, linked, map_svg, num, trend_svg, Page, PageResult,
 };
 use crate::api::{actors, map, series, summary};
-use crate::params::{IncidentFilter, Params};
+use crate::params::{Filters, Params};
 use crate::AppState;
 use axum::extract::State;
 use chrono::NaiveDate;
@@ -14,7 +14,7 @@ use maud::html;
 /// The overview page.
 pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult {
     p.check(false, &[])?;
-    let all = IncidentFilter::default();
+    let all = Filters::default();
     let sm = summary::summary(&state, &all).await?;
     let bucket = auto_bucket(sm.first.as_deref(), sm.last.as_deref());
     let points = series::series(&state, &all, bucket).await?;
@@ -34,15 +34,15 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
         let a_from = last - chrono::Days::new(364);
         let b_to = a_from - chrono::Days::new(1);
         let b_from = b_to - chrono::Days::new(364);
-        let fa = IncidentFilter {
+        let fa = Filters {
             from: Some(a_from),
             to: Some(last),
-            ..IncidentFilter::default()
+            ..Filters::default()
         };
-        let fb = IncidentFilter {
+        let fb = Filters {
             from: Some(b_from),
             to: Some(b_to),
-            ..IncidentFilter::default()
+            ..Filters::default()
         };
         let a = summary::summary(&state, &fa).await?;
         let b = summary::summary(&state, &fb).await?;
@@ -87,7 +87,7 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
                     thead { tr { th { "Province" } th.n { "Incidents" } th.n { "Fatalities (best)" } } }
                     tbody {
                         @for r in &top_provinces {
-                            @let f = IncidentFilter { provinces: vec![r.code.clone()], ..IncidentFilter::default() };
+                            @let f = Filters { provinces: vec![r.code.clone()], ..Filters::default() };
                             tr { td { a href=(format!("/places/{}", r.code)) { (r.name) } }
                                  td.n { (linked(r.counts.incidents, &f)) }
                                  td.n { (linked(r.counts.fatalities_best, &f)) } }
@@ -102,7 +102,7 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
                     thead { tr { th { "Actor" } th.n { "Incidents" } } }
                     tbody {
                         @for (id, n) in &active {
-                            @let f = IncidentFilter { actors: vec![id.clone()], ..IncidentFilter::default() };
+                            @let f = Filters { actors: vec![id.clone()], ..Filters::default() };
                             tr { td { a href=(format!("/actors/{}", crate::links::encode(id))) { (reg.get(id).map_or(id.as_str(), |a| a.name.as_str())) } }
                                  td.n { (linked(*n, &f)) } }
                         }

@@ -3,7 +3,7 @@
 use super::{fatalities, layout, linked, num, trend_svg, Page, PageResult};
 use crate::api::{actors, not_found, places, series, summary};
 use crate::links::encode;
-use crate::params::{Bucket, IncidentFilter, Params};
+use crate::params::{Bucket, Filters, Params};
 use crate::AppState;
 use axum::extract::{Path, State};
 use maud::html;
@@ -19,9 +19,9 @@ pub(crate) async fn page(
     let Some(pl) = sitrep_resolve::views::place_show(g, &code) else {
         return Err(not_found("place", &code, "/api/v1/places").into());
     };
-    let f = IncidentFilter {
+    let f = Filters {
         provinces: vec![pl.code.clone()],
-        ..IncidentFilter::default()
+        ..Filters::default()
     };
     let sm = summary::summary(&state, &f).await?;
     let by_year = series::series(&state, &f, Bucket::Year).await?;
@@ -48,7 +48,7 @@ pub(crate) async fn page(
                 div.table-wrap { table {
                     thead { tr { th { "Actor" } th.n { "Incidents" } } }
                     tbody { @for (id, n) in &active {
-                        @let g2 = IncidentFilter { actors: vec![id.clone()], ..f.clone() };
+                        @let g2 = Filters { actors: vec![id.clone()], ..f.clone() };
                         tr { td { a href=(format!("/actors/{}", encode(id))) { (reg.get(id).map_or(id.as_str(), |a| a.name.as_str())) } }
                              td.n { (linked(*n, &g2)) } }
                     } }
@@ -62,7 +62,7 @@ pub(crate) async fn page(
                         @for dc in &districts {
                             tr {
                                 @if let Some(name) = &dc.district {
-                                    @let g2 = IncidentFilter { districts: vec![name.clone()], ..f.clone() };
+                                    @let g2 = Filters { districts: vec![name.clone()], ..f.clone() };
                                     td { (name) } td.n { (linked(dc.counts.incidents, &g2)) } td.n { (num(dc.counts.fatalities_best)) }
                                 } @else {
                                     td.muted { "no district (located to the province only)" } td.n { (num(dc.counts.incidents)) } td.n { (num(dc.counts.fatalities_best)) }

@@ -293,7 +293,6 @@ async fn series_agrees_with_the_cli_engine() {
                 from: Some("2010-01-01".parse().unwrap()),
                 to: Some("2014-12-31".parse().unwrap()),
                 actors: vec!["taliban".into()],
-                rollup: true,
                 ..Filters::default()
             },
         ),
@@ -303,7 +302,7 @@ async fn series_agrees_with_the_cli_engine() {
                 from: Some("2010-01-01".parse().unwrap()),
                 to: Some("2014-12-31".parse().unwrap()),
                 regions: vec!["Capital".into()],
-                min_geo_precision: Some(2),
+                coarsest_geo: sitrep_model::GeoPrecision::from_code(2),
                 ..Filters::default()
             },
         ),

@@ -5,8 +5,11 @@ use axum::http::Method;
 #[tokio::test]
 async fn bad_parameters_are_400_problems_with_a_detail() {
     let cases = [
-        ("/api/v1/incidents?from=2020-13-01", "`from` must be a date"),
-        ("/api/v1/incidents?to=yesterday", "`to` must be a date"),
+        (
+            "/api/v1/incidents?from=2020-13-01",
+            "`from`: must be a date",
+        ),
+        ("/api/v1/incidents?to=yesterday", "`to`: must be a date"),
         (
             "/api/v1/incidents?from=2021-01-01&to=2020-01-01",
             "is after",

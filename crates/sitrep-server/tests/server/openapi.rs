@@ -22,8 +22,9 @@ async fn openapi_document_matches_the_server() {
                 None => p,
             };
             let name = p["name"].as_str().unwrap();
+            // Examples are values; a client percent-encodes them in a URL.
             let example = match &p["example"] {
-                Value::String(s) => s.clone(),
+                Value::String(s) => encode(s),
                 v => v.to_string(),
             };
             match p["in"].as_str() {
@@ -68,6 +69,18 @@ async fn openapi_document_matches_the_server() {
             }
         }
     }
+}
+
+/// Percent-encodes a query value (unreserved characters kept).
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Structural rules of OpenAPI 3.1 the document must keep: every `$ref` resolves,
