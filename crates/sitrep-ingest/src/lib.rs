@@ -29,6 +29,7 @@ mod adapter;
 mod error;
 mod fields;
 mod input;
+mod lines;
 mod mapping;
 mod ucdp;
 
