@@ -39,4 +39,5 @@ pub use adapter::{
 };
 pub use error::{FieldError, IngestError, RowError};
 pub use input::{decompress, open_input};
+pub use lines::LineTracker;
 pub use mapping::{bundled_mappings, Mapping};

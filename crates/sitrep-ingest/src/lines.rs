@@ -28,9 +28,22 @@ struct Break {
 
 /// A reader that notes the line breaks in what it reads; see the module doc.
 ///
+/// ```
+/// use sitrep_ingest::LineTracker;
+/// let text = b"id,note\r\n1,\"two\r\nlines\"\r\n2,x\r\n";
+/// let mut rdr = csv::ReaderBuilder::new().from_reader(LineTracker::new(&text[..]));
+/// let mut rec = csv::StringRecord::new();
+/// let mut lines = vec![];
+/// while rdr.read_record(&mut rec).unwrap() {
+///     let byte = rec.position().unwrap().byte();
+///     lines.push(rdr.get_mut().line_at(byte));
+/// }
+/// assert_eq!(lines, [2, 4]); // csv's own `Position::line` says 1 and 3
+/// ```
+///
 /// Breaks are kept only until a record after them has been placed, so memory is bounded
 /// by the csv reader's read-ahead (plus the breaks inside one record).
-pub(crate) struct LineTracker<R> {
+pub struct LineTracker<R> {
     inner: R,
     /// Bytes passed on so far: the offset of the next byte.
     offset: u64,
@@ -43,7 +56,8 @@ pub(crate) struct LineTracker<R> {
 }
 
 impl<R> LineTracker<R> {
-    pub(crate) fn new(inner: R) -> Self {
+    /// Wraps the input of a csv reader.
+    pub fn new(inner: R) -> Self {
         LineTracker {
             inner,
             offset: 0,
@@ -58,7 +72,7 @@ impl<R> LineTracker<R> {
     /// reader skipped there (the `\n` of a `\r\n` it stopped before, blank lines).
     ///
     /// Records must be asked for in file order, after they have been read.
-    pub(crate) fn line_at(&mut self, offset: u64) -> u64 {
+    pub fn line_at(&mut self, offset: u64) -> u64 {
         let mut at = offset;
         while let Some(b) = self.breaks.front() {
             // A break that starts before the record, or exactly where the record's
