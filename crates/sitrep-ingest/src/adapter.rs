@@ -1,5 +1,6 @@
 //! The adapter extension point and the driver that runs one over a file.
 
+use crate::lines::LineTracker;
 use crate::{input::open_input, FieldError, IngestError, RowError};
 use sitrep_model::{Enricher, Enrichment, Record};
 use std::collections::HashMap;
@@ -93,7 +94,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub struct Row<'a> {
     /// The file as named on the command line.
     pub file: &'a str,
-    /// 1-based physical line where the row starts.
+    /// 1-based physical line where the row starts (the header is line 1; a line ends at
+    /// `\n`, `\r\n` or a lone `\r`, inside quoted fields too).
     pub line: u64,
     /// The row's fields (already checked to be UTF-8 and as many as the header's).
     pub fields: &'a [&'a str],
@@ -388,10 +390,11 @@ pub fn read_reader<R: Read>(
 /// A file whose header has been read and whose adapter is chosen, ready to run.
 pub struct Prepared<R: Read> {
     file: String,
-    csv: csv::Reader<R>,
+    csv: csv::Reader<LineTracker<R>>,
     header: Header,
     mapper: Box<dyn RowMapper>,
-    first_row: Option<Vec<String>>,
+    /// The first row and its line, when it is data (a file without a header).
+    first_row: Option<(Vec<String>, u64)>,
     summary: Summary,
 }
 
@@ -409,6 +412,14 @@ fn syntax(file: &str, e: csv::Error) -> IngestError {
     }
 }
 
+/// The 1-based physical line where `rec`, just read, starts. Not the csv crate's
+/// `Position::line`, which is a line short after `\r\n` line ends and blank lines
+/// (see [`crate::lines`]).
+fn record_line<R: Read>(csv: &mut csv::Reader<LineTracker<R>>, rec: &csv::ByteRecord) -> u64 {
+    let byte = rec.position().map_or(0, csv::Position::byte);
+    csv.get_mut().line_at(byte)
+}
+
 /// Reads the header, picks the adapter and binds it; rows are read by [`Prepared::run`].
 pub fn prepare<R: Read>(
     file: &str,
@@ -418,7 +429,7 @@ pub fn prepare<R: Read>(
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(LineTracker::new(reader));
     let mut first = csv::ByteRecord::new();
     if !csv
         .read_byte_record(&mut first)
@@ -428,7 +439,8 @@ pub fn prepare<R: Read>(
             file: file.to_string(),
         });
     }
-    let first_fields: Vec<String> = utf8_fields(file, &first, 1)?
+    let first_line = record_line(&mut csv, &first);
+    let first_fields: Vec<String> = utf8_fields(file, &first, first_line)?
         .into_iter()
         .enumerate()
         .map(|(i, f)| {
@@ -504,7 +516,7 @@ pub fn prepare<R: Read>(
         csv,
         header,
         mapper,
-        first_row: first_is_data.then_some(first_fields),
+        first_row: first_is_data.then_some((first_fields, first_line)),
         summary,
     })
 }
@@ -634,9 +646,9 @@ impl<R: Read> Prepared<R> {
 
     /// Reads every row into `sink`, counting into `self.summary`.
     fn drive(&mut self, sink: &mut dyn RecordSink) -> Result<(), IngestError> {
-        if let Some(first) = self.first_row.take() {
+        if let Some((first, line)) = self.first_row.take() {
             let refs: Vec<&str> = first.iter().map(String::as_str).collect();
-            self.handle(&refs, 1, sink);
+            self.handle(&refs, line, sink);
         }
         let mut rec = csv::ByteRecord::new();
         let mut first_data = self.summary.rows == 0;
@@ -648,7 +660,7 @@ impl<R: Read> Prepared<R> {
             if !more {
                 break;
             }
-            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let line = record_line(&mut self.csv, &rec);
             let fields = utf8_fields(&self.file, &rec, line)?;
             if fields.len() == 1 && fields[0].trim().is_empty() {
                 continue; // blank line
@@ -871,6 +883,160 @@ mod tests {
         assert_eq!(e.to_string(), f.to_string());
         assert_eq!(seq.records, par.records);
         assert!(!par.records.is_empty());
+    }
+
+    /// The real GED 24.1 Mexico file, decompressed: lines end in `\n`, and 1,704 of its
+    /// 18,957 events have a quoted field over several lines (`\r\n` inside).
+    fn mexico() -> String {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&data("ucdp/ged241_mexico.csv.gz")[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    /// The same text with every line ending in `\r\n`, as in a file written on Windows.
+    fn with_crlf(text: &str) -> String {
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    }
+
+    /// The physical line (1-based) on which the row of event `id` starts, found without a
+    /// CSV parser: the one line of `text` that begins with `id,`.
+    fn line_of_id(text: &str, id: &str) -> u64 {
+        let found: Vec<u64> = text
+            .split('\n')
+            .zip(1..)
+            .filter(|(l, _)| l.strip_prefix(id).is_some_and(|r| r.starts_with(',')))
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(found.len(), 1, "event {id} starts {} lines", found.len());
+        found[0]
+    }
+
+    #[test]
+    fn issue16_lines_after_multi_line_records_are_start_lines_on_real_ged241() {
+        let lf = mexico();
+        // No lone `\r`: every line break is `\n` or `\r\n`, so splitting at `\n` gives
+        // the physical lines.
+        assert_eq!(lf.matches('\r').count(), lf.matches("\r\n").count());
+        for (name, text) in [("as shipped (\\n)", lf.clone()), ("\\r\\n", with_crlf(&lf))] {
+            let mut sink = CollectSink::default();
+            let s = read_reader("mex.csv", text.as_bytes(), &Format::Auto, &mut sink).unwrap();
+            assert_eq!(s.rows, 18_957, "{name}");
+            assert_eq!(sink.records.len(), 18_957, "{name}");
+            // Every row's line, independently: where its id begins a line. Index the
+            // lines by their first field once (a scan per row would be quadratic).
+            let mut starts: HashMap<&str, Vec<u64>> = HashMap::new();
+            for (l, n) in text.split('\n').zip(1u64..) {
+                let first = l.split(',').next().unwrap_or("");
+                starts.entry(first).or_default().push(n);
+            }
+            let mut after_multi_line = 0;
+            for (i, r) in sink.records.iter().enumerate() {
+                let expected = &starts[r.source_event_id.as_str()];
+                assert_eq!(expected.len(), 1, "{name}: {}", r.source_event_id);
+                assert_eq!(
+                    r.provenance.line,
+                    expected[0],
+                    "{name}: event {} (row {})",
+                    r.source_event_id,
+                    i + 1
+                );
+                if i > 0 && sink.records[i - 1].raw.contains("\\n") {
+                    after_multi_line += 1;
+                }
+            }
+            // Python's csv module: 1,704 rows have a line break in a field, the last row
+            // none, so 1,704 rows follow one.
+            assert_eq!(after_multi_line, 1_704, "{name}");
+            // The issue's example: event 184792 is on line 57 (reported as 56, the event
+            // before, in the `\r\n` file).
+            let r = sink
+                .records
+                .iter()
+                .find(|r| r.source_event_id == "184792")
+                .unwrap();
+            assert_eq!(r.provenance.line, 57, "{name}");
+            assert_eq!(line_of_id(&text, "184792"), 57, "{name}");
+        }
+    }
+
+    #[test]
+    fn issue16_row_errors_name_the_bad_rows_start_line_and_column() {
+        // The real file's first rows (physical lines 1-66; row 182047 spans lines 4-5,
+        // 181619 lines 12-13, ...). SYNTHETIC FAULT: the latitude of 182048 (the
+        // row right after the multi-line 182047) and of 184792 is set to 95.5.
+        let text = mexico();
+        let head: Vec<&str> = text.split('\n').take(66).collect();
+        let header: Vec<&str> = head[0].split(',').collect();
+        let lat = header.iter().position(|c| *c == "latitude").unwrap();
+        let mut lines: Vec<String> = head.iter().map(|l| l.to_string()).collect();
+        for id in ["182048", "184792"] {
+            let n = lines
+                .iter()
+                .position(|l| l.starts_with(&format!("{id},")))
+                .unwrap();
+            let mut fields: Vec<String> = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(lines[n].as_bytes())
+                .records()
+                .next()
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(String::from)
+                .collect();
+            fields[lat] = "95.5".into();
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b' '))
+                .from_writer(vec![]);
+            w.write_record(&fields).unwrap();
+            lines[n] = String::from_utf8(w.into_inner().unwrap())
+                .unwrap()
+                .trim_end()
+                .to_string();
+        }
+        // Rows, counted without a CSV parser: the lines that begin with an id and a relid
+        // (`182048,MEX-1992-…`, `107757,AUL-1995-…`); the other lines after the header
+        // continue a multi-line field.
+        let rows = lines[1..]
+            .iter()
+            .filter(|l| {
+                let mut f = l.split(',');
+                let id = f.next().unwrap_or("");
+                !id.is_empty()
+                    && id.bytes().all(|b| b.is_ascii_digit())
+                    && f.next().is_some_and(|relid| {
+                        let b = relid.as_bytes();
+                        b.len() > 4 && b[..3].iter().all(u8::is_ascii_uppercase) && b[3] == b'-'
+                    })
+            })
+            .count() as u64;
+        let lf = lines.join("\n") + "\n";
+        // The same rows with `\r\n` line ends, and with a blank line before 184792.
+        let blank = lf.replace("\n184792,", "\n\n184792,");
+        for (name, text) in [
+            ("\\n", lf.clone()),
+            ("\\r\\n", with_crlf(&lf)),
+            ("blank line", blank),
+        ] {
+            let mut sink = CollectSink::default();
+            let s = read_reader("mex.csv", text.as_bytes(), &Format::Auto, &mut sink).unwrap();
+            assert_eq!(s.rows, rows, "{name}");
+            assert_eq!(s.rejected, 2, "{name}");
+            let got: Vec<String> = sink.errors.iter().map(ToString::to_string).collect();
+            let expected: Vec<String> = ["182048", "184792"]
+                .iter()
+                .map(|id| {
+                    format!(
+                        "mex.csv:{}:{} (latitude): latitude 95.5 is out of range (-90..90); are latitude and longitude swapped?",
+                        line_of_id(&text, id),
+                        lat + 1
+                    )
+                })
+                .collect();
+            assert_eq!(got, expected, "{name}");
+        }
     }
 
     #[test]

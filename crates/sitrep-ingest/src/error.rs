@@ -37,7 +37,8 @@ impl FieldError {
 pub struct RowError {
     /// The file as named on the command line.
     pub file: String,
-    /// 1-based physical line where the row starts.
+    /// 1-based physical line where the row starts (the header is line 1; a line ends at
+    /// `\n`, `\r\n` or a lone `\r`, inside quoted fields too).
     pub line: u64,
     /// The field problem.
     pub field: FieldError,

@@ -29,6 +29,7 @@ mod adapter;
 mod error;
 mod fields;
 mod input;
+mod lines;
 mod mapping;
 mod ucdp;
 
@@ -38,4 +39,5 @@ pub use adapter::{
 };
 pub use error::{FieldError, IngestError, RowError};
 pub use input::{decompress, open_input};
+pub use lines::LineTracker;
 pub use mapping::{bundled_mappings, Mapping};

@@ -1,5 +1,13 @@
 //! Any CSV through a mapping file (TOML): column → field, date formats, constants and
 //! value maps. The format is documented in `mappings/README.md`.
+//!
+//! A mapping without `source_event_id` reads files that have no event ids: each row's id
+//! is then derived from its content, a BLAKE3 hash of its verbatim field values, and its
+//! occurrence among identical rows of the file (`row-<24 hex digits>-1` for the first
+//! copy, `-2` for the second, ...). Re-reading a file gives the same ids, so re-ingesting
+//! it changes nothing, and two identical rows stay two events: a file without ids cannot
+//! say they are one. A row edited in a later copy of the file is a new event (its id
+//! changes) and the old row stays; only a source's own ids can express an update.
 
 use crate::adapter::{Adapter, Confidence, Header, Mapped, Row, RowMapper};
 use crate::fields::{parse_date, parse_int, Check};
@@ -8,7 +16,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use sitrep_model::{DatePrecision, EventType, GeoPrecision, Provenance, Record, VersionKind};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Mappings shipped with sitrep, by file name.
@@ -173,10 +182,15 @@ impl Mapping {
                 }
             }
         }
-        for req in ["source_event_id", "date_start"] {
-            if !m.fields.contains_key(req) {
-                return Err(merr(format!("[fields] must say where `{req}` comes from")));
-            }
+        if !m.fields.contains_key("date_start") {
+            let id = if m.fields.contains_key("source_event_id") {
+                ""
+            } else {
+                " (`source_event_id` may be left out: ids are then derived from each row's content)"
+            };
+            return Err(merr(format!(
+                "[fields] has no `date_start`, and every record needs the day its event began; add e.g. `date_start = \"date\"` (a column in YYYY-MM-DD), `date_start = {{ column = \"when\", format = \"%d/%m/%Y\" }}` or `date_start = {{ columns = [\"year\", \"month\", \"day\"] }}`{id}"
+            )));
         }
         m.adapter_label = format!("mapping:{}", m.name);
         Ok(m)
@@ -226,6 +240,38 @@ struct MappingRows {
     file: String,
     /// Indexed by position in [`FIELDS`] (see [`f`]).
     fields: Vec<Option<Bound>>,
+    /// Without a `source_event_id` field: how often each row content (its hash) has
+    /// been read so far in this file. Rows are mapped one at a time in file order, so
+    /// occurrence numbers follow the file.
+    derived: Option<RefCell<HashMap<[u8; DERIVED_BYTES], u32>>>,
+}
+
+/// Bytes of the content hash in a derived id (96 bits: no collision is expected below
+/// ~10^14 distinct rows).
+const DERIVED_BYTES: usize = 12;
+
+/// The id of a row without a source id: `row-<hash of its field values>-<occurrence>`.
+fn derived_id(fields: &[&str], seen: &RefCell<HashMap<[u8; DERIVED_BYTES], u32>>) -> String {
+    let mut h = blake3::Hasher::new();
+    for v in fields {
+        // Length-prefixed, so that no two different rows hash the same bytes.
+        h.update(&(v.len() as u64).to_le_bytes());
+        h.update(v.as_bytes());
+    }
+    let mut key = [0u8; DERIVED_BYTES];
+    key.copy_from_slice(&h.finalize().as_bytes()[..DERIVED_BYTES]);
+    let mut seen = seen.borrow_mut();
+    let n = seen.entry(key).or_insert(0);
+    *n += 1;
+    let mut id = String::with_capacity(4 + 2 * DERIVED_BYTES + 11);
+    id.push_str("row-");
+    for b in key {
+        id.push(char::from_digit(u32::from(b >> 4), 16).expect("a hex digit"));
+        id.push(char::from_digit(u32::from(b & 0xf), 16).expect("a hex digit"));
+    }
+    id.push('-');
+    id.push_str(&n.to_string());
+    id
 }
 
 impl Adapter for Mapping {
@@ -323,6 +369,9 @@ impl Adapter for Mapping {
             name: self.adapter_label.clone(),
             source: self.default_source(),
             file: file.into(),
+            derived: fields[f::SOURCE_EVENT_ID]
+                .is_none()
+                .then(|| RefCell::new(HashMap::new())),
             fields,
         }))
     }
@@ -458,7 +507,10 @@ impl MappingRows {
     /// values can borrow from either.
     fn map_row<'x>(&'x self, row: &'x Row<'x>) -> Result<Mapped, Vec<FieldError>> {
         let mut c = Check::new(row);
-        let id = self.text(&mut c, f::SOURCE_EVENT_ID);
+        let id = match &self.derived {
+            Some(seen) => Some(derived_id(row.fields, seen)),
+            None => self.text(&mut c, f::SOURCE_EVENT_ID),
+        };
         if id.is_none() {
             c.err(
                 self.col(f::SOURCE_EVENT_ID).unwrap_or(0),
@@ -576,5 +628,149 @@ impl MappingRows {
             },
         };
         c.finish(Mapped::Record(Box::new(record)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_file, CollectSink, Format, Summary};
+    use std::collections::HashSet;
+    use std::path::PathBuf;
+
+    fn repo(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(rel)
+    }
+
+    /// A file in a directory of this test run's own.
+    fn scratch(test: &str, name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sitrep-ingest-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn read(data: &Path, mapping: &Path) -> (Summary, CollectSink) {
+        let mut sink = CollectSink::default();
+        let s = read_file(data, &Format::Mapping(mapping.to_path_buf()), &mut sink).unwrap();
+        (s, sink)
+    }
+
+    #[test]
+    fn issue16_rows_without_ids_keep_every_row_with_stable_ids() {
+        // REAL rows: the GED 21.1 Afghanistan subset with its `id` column cut off, read
+        // through the bundled subset mapping without `source_event_id`. Without ids,
+        // some real rows are identical (same day, place, sides and deaths); one row is
+        // also repeated right after itself.
+        let text =
+            std::fs::read_to_string(repo("data/ucdp/ged211_afghanistan_subset.csv")).unwrap();
+        // No field of the subset spans lines and `id` (first) is digits, so cutting each
+        // line at its first comma drops the column.
+        let mut lines: Vec<&str> = text
+            .lines()
+            .map(|l| {
+                let (id, rest) = l.split_once(',').unwrap();
+                assert!(id == "id" || id.bytes().all(|b| b.is_ascii_digit()), "{l}");
+                rest
+            })
+            .collect();
+        let twice = lines[100]; // physical line 101
+        lines.insert(101, twice); // line 102
+        let data = scratch("no-ids", "ged211_no_id.csv", &(lines.join("\n") + "\n"));
+        let mapping_text = BUNDLED[0]
+            .1
+            .replace("source_event_id = \"id\"\n", "")
+            .replace("detect = [\"id\", ", "detect = [");
+        assert!(!mapping_text.contains("source_event_id"));
+        let mapping = scratch("no-ids", "no-ids.toml", &mapping_text);
+
+        // Independently: data rows are the lines after the header; a line equal to an
+        // earlier one is a repeat.
+        let data_rows = lines.len() - 1;
+        let mut copies: HashMap<&str, usize> = HashMap::new();
+        let mut repeats = 0;
+        for l in &lines[1..] {
+            let n = copies.entry(l).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                repeats += 1;
+            }
+        }
+        // The added copy and the real rows that are alike without their ids.
+        assert_eq!(repeats, 50);
+
+        let (s, first) = read(&data, &mapping);
+        assert!(first.errors.is_empty(), "{:?}", first.errors.first());
+        assert_eq!(s.rows, data_rows as u64);
+        assert_eq!(first.records.len(), data_rows, "every row is kept");
+        let ids: Vec<&str> = first
+            .records
+            .iter()
+            .map(|r| r.source_event_id.as_str())
+            .collect();
+        assert_eq!(
+            ids.iter().collect::<HashSet<_>>().len(),
+            data_rows,
+            "ids are distinct"
+        );
+        assert_eq!(
+            ids.iter().filter(|id| !id.ends_with("-1")).count(),
+            repeats,
+            "a later copy of a row gets the next occurrence number"
+        );
+
+        // The repeated row: lines 101 and 102, the same content hash, the next number.
+        let at = |line: u64| {
+            first
+                .records
+                .iter()
+                .find(|r| r.provenance.line == line)
+                .unwrap()
+                .source_event_id
+                .clone()
+        };
+        let earlier = lines[1..100].iter().filter(|l| **l == twice).count();
+        let (a, b) = (at(101), at(102));
+        let (hash_a, n_a) = a.rsplit_once('-').unwrap();
+        let (hash_b, n_b) = b.rsplit_once('-').unwrap();
+        assert_eq!(hash_a, hash_b);
+        assert_eq!(hash_a.len(), "row-".len() + 24);
+        assert_eq!(n_a, (earlier + 1).to_string());
+        assert_eq!(n_b, (earlier + 2).to_string());
+
+        // Read again: the same ids, row for row.
+        let (_, second) = read(&data, &mapping);
+        let again: Vec<&str> = second
+            .records
+            .iter()
+            .map(|r| r.source_event_id.as_str())
+            .collect();
+        assert_eq!(again, ids);
+        std::fs::remove_dir_all(data.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_mapping_without_a_start_date_says_what_to_add() {
+        let e = Mapping::from_toml("name = \"x\"\n[fields]\nlatitude = \"lat\"\n", "x.toml")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.toml: invalid mapping: [fields] has no `date_start`, and every record needs the day its event began; add e.g. `date_start = \"date\"` (a column in YYYY-MM-DD), `date_start = { column = \"when\", format = \"%d/%m/%Y\" }` or `date_start = { columns = [\"year\", \"month\", \"day\"] }` (`source_event_id` may be left out: ids are then derived from each row's content)"
+        );
+        let e = Mapping::from_toml(
+            "name = \"x\"\n[fields]\nsource_event_id = \"id\"\n",
+            "x.toml",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("`date_start = { columns = [\"year\", \"month\", \"day\"] }`"),
+            "{e}"
+        );
+        // Without source_event_id but with a start date, the mapping is valid.
+        Mapping::from_toml("name = \"x\"\n[fields]\ndate_start = \"d\"\n", "x.toml").unwrap();
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! A [`Store`] is opened on a directory; [`Store::begin`] returns a [`BatchWriter`], the
 //! [`sitrep_ingest::RecordSink`] that classifies each incoming record against what is
-//! stored (new, updated, unchanged, stale) and writes new versions; [`BatchWriter::commit`]
+//! stored (new, updated, unchanged, stale; folded when a file repeats a row exactly) and
+//! writes new versions; [`BatchWriter::commit`]
 //! makes the batch visible atomically by renaming a new `manifest.json` into place,
 //! after every data file is written and synced. A crash at any point before that rename
 //! leaves the store as it was; files not named by the manifest are ignored and swept.

@@ -16,6 +16,10 @@ pub struct Counts {
     pub updated: u64,
     /// Rows identical to the stored version (or older than it).
     pub unchanged: u64,
+    /// Rows that repeat an earlier row of the same file exactly (same event id, same
+    /// content): folded into that row, not stored twice. Not counted in `unchanged`.
+    #[serde(default)]
+    pub folded: u64,
     /// Of `unchanged`: rows older than the stored version (ACLED timestamp).
     #[serde(default)]
     pub stale: u64,
@@ -39,6 +43,13 @@ impl std::fmt::Display for Counts {
             "read {}, new {}, updated {}, unchanged {}, rejected {}",
             self.read, self.new, self.updated, self.unchanged, self.rejected
         )?;
+        if self.folded > 0 {
+            write!(
+                f,
+                ", folded {} (exact repeats of an earlier row of this file, same id and content: stored once)",
+                self.folded
+            )?;
+        }
         if self.flagged > 0 {
             write!(f, ", flagged {}", self.flagged)?;
         }
@@ -59,6 +70,7 @@ impl std::ops::AddAssign<&Counts> for Counts {
         self.new += o.new;
         self.updated += o.updated;
         self.unchanged += o.unchanged;
+        self.folded += o.folded;
         self.stale += o.stale;
         self.rejected += o.rejected;
         self.flagged += o.flagged;
