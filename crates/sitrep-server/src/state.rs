@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// Shared, cheaply cloned state: the resolver (for gazetteer and actor registry
-/// lookups and validation), the claims ledger and derived lookups, and a [`Live`]
+/// lookups and validation), the claims ledger and derived lookups, and a `Live`
 /// snapshot of the store that is replaced whenever the store commits or the claims
 /// journal changes, and the response cache.
 #[derive(Clone)]
@@ -33,9 +33,9 @@ pub struct AppState {
     cache: Option<Arc<crate::cache::ResponseCache>>,
 }
 
-/// What depends on the store's manifest and the claims journal: the store with its `attribution` verdicts, one
-/// DataFusion session over it (a session is safe to query from many requests at
-/// once), the series engine and the figures computed from them. Requests take the
+/// What depends on the store's manifest and the claims journal: the store with its
+/// `attribution` verdicts, one DataFusion session over it (a session is safe to query
+/// from many requests at once), the series engine and the figures computed from them. Requests take the
 /// snapshot current when they start; an analyst's write (through the server or the
 /// CLI) makes the next request build a new one, so series split by attribution, the
 /// explore table and figures follow the journal without a restart. A commit to the
