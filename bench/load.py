@@ -1,9 +1,15 @@
-"""Load benchmark of `sitrep serve`: p50/p99 latency and requests/s of the series and
-incidents endpoints at 1, 50 and 200 concurrent clients (wrk, from Debian), on the
-bundled store (REAL UCDP GED Afghanistan rows, 16,038) and on a 1,000,000-record store
-(SYNTHETIC: the first 1M rows of the 10x jittered copy of the real global GED subset
-that bench/ingest.py writes). Server and wrk share this machine's cores; the figures
-are what one box gives, not a cluster.
+"""Load benchmark of `sitrep serve`: p50/p99 latency, requests/s, errors and time-outs of
+the dashboard's endpoints (series, provinces map, summary, incidents page 1, the overview
+page) at 1, 50 and 200 concurrent clients (wrk, from Debian), on the bundled store (REAL
+UCDP GED Afghanistan rows, 16,038) and on a 1,000,000-record store (SYNTHETIC: the first
+1M rows of the 10x jittered copy of the real global GED subset that bench/ingest.py
+writes). Each store is served twice in one run: with the response cache off
+(`--no-cache`, every request runs its SQL and drawing: "before") and on ("after").
+Server and wrk share this machine's cores; the figures are what one box gives, not a
+cluster. wrk repeats one URL, so with the cache on it measures the hit path: many
+clients watching one dashboard between two commits.
+
+    python3 bench/load.py --bin target/release/sitrep [--mode=--smoke] [--stores bundled]
 """
 import argparse, datetime, os, platform, re, shutil, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
@@ -15,8 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 ENDPOINTS = [
     ("series (weekly, battles, 2015-2020)", "/api/v1/series?bucket=week&from=2015-01-01&to=2020-12-31&type=battle"),
-    ("incidents (battles, by fatalities, 50/page)", "/api/v1/incidents?type=battle&sort=-fatalities_best&page_size=50"),
+    ("map/provinces", "/api/v1/map/provinces"),
+    ("summary", "/api/v1/summary"),
+    ("incidents (page 1, battles, by fatalities, 50/page)", "/api/v1/incidents?type=battle&sort=-fatalities_best&page_size=50&page=1"),
+    ("overview page /", "/"),
 ]
+CACHE_MODES = [("off", ["--no-cache"]), ("on", [])]
 
 
 def free_port():
@@ -41,9 +51,9 @@ def one_million(mode):
     return out, n
 
 
-def start(bin_, store, env):
+def start(bin_, store, env, extra=()):
     port = free_port()
-    args = [bin_, "--quiet"] + (["--store", str(store)] if store else []) + ["serve", "--bind", f"127.0.0.1:{port}"]
+    args = [bin_, "--quiet"] + (["--store", str(store)] if store else []) + ["serve", "--bind", f"127.0.0.1:{port}", *extra]
     p = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -70,8 +80,10 @@ def wrk(url, conns, secs):
     p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_err = re.search(r"Socket errors: (.*)", out)
-    return p50, p99, rps, (int(errors.group(1)) if errors else 0), (socket_err.group(1) if socket_err else "")
+    socket_err = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    sock = [int(x) for x in socket_err.groups()] if socket_err else [0, 0, 0, 0]
+    # errors: non-2xx plus connect/read/write errors; time-outs apart.
+    return p50, p99, rps, (int(errors.group(1)) if errors else 0) + sum(sock[:3]), sock[3]
 
 
 def main():
@@ -79,49 +91,71 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--mode", default="full")
     ap.add_argument("--profile", default="release")
+    ap.add_argument("--stores", default="bundled,big", help="comma-separated: bundled, big (1M records)")
     a = ap.parse_args()
+    stores = a.stores.split(",")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (bench/run installs it: apt-get install wrk)")
-    secs = 2 if a.mode == "--smoke" else 10
+    secs = 1 if a.mode == "--smoke" else 10
+    clients = (1,) if a.mode == "--smoke" else (1, 50, 200)
     env = dict(os.environ, SITREP_CACHE_DIR=str(DATA / "cache"))
-    big, n = one_million(a.mode)
+    env.pop("SITREP_SERVE_NO_CACHE", None)
+    big, n = one_million(a.mode) if "big" in stores else (None, 0)
     store = DATA / f"store-{n}"
-    if not (store / "manifest.json").exists():
+    if big and not (store / "manifest.json").exists():
         t = time.perf_counter()
         r = subprocess.run([a.bin, "--quiet", "--store", str(store), "ingest", "--source", "synthetic", str(big)],
                            capture_output=True, text=True)
         if r.returncode != 0:
             sys.exit(f"ingest failed: {r.stderr[-2000:]}")
         print(f"ingested {n:,} records in {time.perf_counter() - t:.1f} s")
-    rows = []
+    results = {}
     kind = "real" if a.mode == "--smoke" else "synthetic"
-    for label, st in [("bundled (16,038 real)", None), (f"{n:,} {kind}", store)]:
-        p, base = start(a.bin, st, env)
-        try:
-            for name, path in ENDPOINTS:
-                urllib.request.urlopen(base + path, timeout=120).read()  # warm-up
-                for c in (1, 50, 200):
-                    p50, p99, rps, bad, sock = wrk(base + path, c, secs)
-                    rows.append((label, name, c, p50, p99, rps, bad, sock))
-                    print(rows[-1], flush=True)
-        finally:
-            p.terminate()
-            p.wait()
+    targets = [("bundled (16,038 real)", None)] if "bundled" in stores else []
+    if big:
+        targets.append((f"{n:,} {kind}", store))
+    for label, st in targets:
+        for mode, extra in CACHE_MODES:
+            p, base = start(a.bin, st, env, extra)
+            try:
+                for name, path in ENDPOINTS:
+                    urllib.request.urlopen(base + path, timeout=120).read()  # warm-up
+                    for c in clients:
+                        r = wrk(base + path, c, secs)
+                        results[(label, name, c, mode)] = r
+                        print(label, name, c, mode, r, flush=True)
+            finally:
+                p.terminate()
+                p.wait()
     lines = [
         "## Serve (load)",
         "",
         f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores "
-        f"(wrk and the server share them); `sitrep serve` {a.profile} build; wrk -t2, {secs} s per cell, after one warm-up request. "
+        f"(wrk and the server share them); `sitrep serve` {a.profile} build; wrk -t2 --timeout 60s, {secs} s per cell, "
+        "after one warm-up request, no `Accept-Encoding` (identity bodies). Each store is served twice in the same run: "
+        "response cache **off** (`sitrep serve --no-cache`: every request runs its SQL and draws its SVG, as before "
+        "the cache) and **on** (the default). wrk repeats one URL, so *on* measures cache hits: many clients on one "
+        "dashboard between two commits; the first request after a commit costs what *off* at 1 client shows. "
+        "errors = non-2xx + connect/read/write errors; t/o = wrk time-outs. "
         "No peer: ACLED's and UCDP's own dashboards are remote services that cannot run here.",
         "",
-        "| store | endpoint | clients | p50 ms | p99 ms | requests/s | non-2xx | socket errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| store | endpoint | clients | off p50 ms | off p99 ms | off req/s | off errors, t/o | on p50 ms | on p99 ms | on req/s | on errors, t/o | req/s on ÷ off | p99 off ÷ on |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for label, name, c, p50, p99, rps, bad, sock in rows:
+
+    def cells(r):
+        p50, p99, rps, bad, tmo = r
         if rps == 0:
-            lines.append(f"| {label} | {name} | {c} | – | – | none completed in {secs} s | {bad} | {sock or '0'} |")
-        else:
-            lines.append(f"| {label} | {name} | {c} | {p50:.1f} | {p99:.1f} | {rps:,.1f} | {bad} | {sock or '0'} |")
+            return ["–", "–", f"none in {secs} s", f"{bad}, {tmo}"]
+        return [f"{p50:.1f}", f"{p99:.1f}", f"{rps:,.1f}", f"{bad}, {tmo}"]
+
+    for label, _ in targets:
+        for name, _ in ENDPOINTS:
+            for c in clients:
+                off, on = results[(label, name, c, "off")], results[(label, name, c, "on")]
+                rps_ratio = f"{on[2] / off[2]:,.1f}" if off[2] and on[2] else "–"
+                p99_ratio = f"{off[1] / on[1]:,.1f}" if off[2] and on[2] and on[1] else "–"
+                lines.append("| " + " | ".join([label, name, str(c)] + cells(off) + cells(on) + [rps_ratio, p99_ratio]) + " |")
     text = "\n".join(lines) + "\n"
     print(text)
     if a.mode != "--smoke":

@@ -140,6 +140,12 @@ pub struct ServeArgs {
     /// compare the two paths; answers are the same).
     #[arg(long)]
     pub no_rollup: bool,
+    /// Answer every request afresh: no response cache (to measure what it saves).
+    #[arg(long, env = "SITREP_SERVE_NO_CACHE")]
+    pub no_cache: bool,
+    /// Bound of the response cache, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub cache_mib: usize,
 }
 
 fn actor_match_arg(s: &str) -> Result<sitrep_model::ActorMatch, String> {

@@ -15,6 +15,11 @@
 //! verbatim `raw` row and the `notes` text and says why in a `licence` field;
 //! aggregates (counts, sums, series, maps) are served for every source.
 //!
+//! **Caching.** Answers to `GET` are kept by store version and normalised request,
+//! with ETags, and compressed when the client accepts gzip: see [`cache`] (and
+//! [`AppState::with_cache`]). A commit to the store or a write to the claims journal
+//! starts a new version, so the next request sees it.
+//!
 //! Figures (`/figures`, `/api/v1/figures`) are the bundled specs computed by
 //! sitrep-analysis and drawn by sitrep-render, cached per spec and period.
 //!
@@ -39,6 +44,7 @@
 
 mod api;
 pub mod auth;
+pub mod cache;
 mod error;
 mod links;
 mod pages;
@@ -47,6 +53,7 @@ mod routes;
 mod state;
 mod table;
 
+pub use cache::CacheStats;
 pub use error::{ApiError, ServerError};
 pub use routes::app;
 pub use state::AppState;

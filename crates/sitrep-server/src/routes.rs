@@ -32,6 +32,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 /// Largest request body accepted (no endpoint reads one; this bounds what a client
@@ -88,7 +89,15 @@ pub fn app(state: AppState) -> Router {
         .fallback(pages::not_found)
         // Layers wrap what is above them; the last added runs first on a request:
         // 1. the body limit rejects oversized requests before anything reads them;
-        // 2. `guard` rejects overlong query strings and sets security headers.
+        // 2. `guard` rejects overlong query strings and sets security headers;
+        // 3. the response cache (cache.rs) answers repeated GETs of one store version
+        //    and ETag revalidations, and keeps what is below it produced;
+        // 4. compression (gzip when accepted), so kept answers are kept compressed.
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::cache::respond,
+        ))
         .layer(middleware::from_fn(guard))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)

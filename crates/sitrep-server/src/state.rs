@@ -14,14 +14,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// Shared, cheaply cloned state: the resolver (for gazetteer and actor registry
-/// lookups and validation), the claims ledger and derived lookups, and a [`Live`]
-/// snapshot of the store that is replaced whenever the claims journal changes.
+/// lookups and validation), the claims ledger and derived lookups, and a `Live`
+/// snapshot of the store that is replaced whenever the store commits or the claims
+/// journal changes, and the response cache.
 #[derive(Clone)]
 pub struct AppState {
     resolver: Arc<Resolver>,
     geometry: Arc<MapGeometry>,
-    /// Sources ingested through an ACLED adapter: their raw rows are not served.
-    acled_sources: Arc<BTreeSet<String>>,
     /// The current snapshot.
     live: Arc<RwLock<Arc<Live>>>,
     /// Held while a new snapshot is built (one rebuild at a time).
@@ -30,14 +29,18 @@ pub struct AppState {
     claims: Arc<crate::auth::ClaimsState>,
     /// Counts may come from the rollup.
     rollup: bool,
+    /// Finished GET responses by snapshot and request (see cache.rs); `None` when off.
+    cache: Option<Arc<crate::cache::ResponseCache>>,
 }
 
-/// What depends on the claims journal: the store with its `attribution` verdicts, one
-/// DataFusion session over it (a session is safe to query from many requests at
-/// once), the series engine and the figures computed from them. Requests take the
+/// What depends on the store's manifest and the claims journal: the store with its
+/// `attribution` verdicts, one DataFusion session over it (a session is safe to query
+/// from many requests at once), the series engine and the figures computed from them. Requests take the
 /// snapshot current when they start; an analyst's write (through the server or the
 /// CLI) makes the next request build a new one, so series split by attribution, the
-/// explore table and figures follow the journal without a restart.
+/// explore table and figures follow the journal without a restart. A commit to the
+/// store (ingest, enrich, rollup, match, match decision) replaces `manifest.json`;
+/// the next request then reopens the store and builds a new snapshot too.
 pub(crate) struct Live {
     store: Arc<Store>,
     ctx: SessionContext,
@@ -47,16 +50,25 @@ pub(crate) struct Live {
     data_range: Option<(NaiveDate, NaiveDate)>,
     /// Figures already computed, by spec id and period.
     figures: Mutex<HashMap<String, Arc<Figure>>>,
-    /// The journal's length and modification time when this snapshot was built.
-    stamp: Option<(u64, std::time::SystemTime)>,
+    /// The manifest's and the journal's stamps, read before this snapshot was built.
+    stamps: Stamps,
+    /// Counts snapshots: the first is 0, each rebuild adds one (the cache's version).
+    generation: u64,
+    /// Sources ingested through an ACLED adapter: their raw rows are not served.
+    acled_sources: BTreeSet<String>,
 }
 
 impl Live {
-    async fn build(store: &Store, ledger: &sitrep_claims::Ledger) -> Result<Live, ServerError> {
+    /// Builds a snapshot of `store`; `stamps` must have been read before `store` was
+    /// (a commit or write racing with the build makes the next request build again
+    /// rather than be missed).
+    async fn build(
+        store: &Store,
+        ledger: &sitrep_claims::Ledger,
+        stamps: Stamps,
+        generation: u64,
+    ) -> Result<Live, ServerError> {
         let mut store = store.clone();
-        // Read the stamp first: a write racing with the build makes the next request
-        // build again rather than be missed.
-        let stamp = journal_stamp(ledger);
         if ledger.exists() {
             sitrep_claims::attach_attribution(&mut store, ledger, sitrep_claims::AsOf::Now).await?;
         }
@@ -73,21 +85,60 @@ impl Live {
             .data_range(&[])
             .await
             .map_err(|e| ServerError::Analysis(e.to_string()))?;
+        let acled_sources = store
+            .manifest()
+            .batches
+            .iter()
+            .filter(|b| b.adapter.starts_with("acled"))
+            .map(|b| b.source.clone())
+            .collect();
         Ok(Live {
             store: Arc::new(store),
             ctx,
             analysis: Arc::new(analysis),
             data_range,
             figures: Mutex::default(),
-            stamp,
+            stamps,
+            generation,
+            acled_sources,
         })
+    }
+
+    /// This snapshot's number (see [`crate::cache`]: the cache keys responses by it).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 }
 
-/// The journal file's length and modification time (`None` when there is none).
-fn journal_stamp(ledger: &sitrep_claims::Ledger) -> Option<(u64, std::time::SystemTime)> {
-    let m = std::fs::metadata(ledger.journal().path()).ok()?;
-    Some((m.len(), m.modified().ok()?))
+/// What every answer depends on besides the request, as file stamps cheap enough to
+/// read on every request: the store's `manifest.json` (every commit renames a new one
+/// into place) and the claims journal (append-only: every write makes it longer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamps {
+    manifest: Option<FileStamp>,
+    journal: Option<FileStamp>,
+}
+
+/// A file's length, modification time and (on Unix) inode.
+type FileStamp = (u64, std::time::SystemTime, u64);
+
+impl Stamps {
+    fn read(root: &std::path::Path, ledger: &sitrep_claims::Ledger) -> Stamps {
+        Stamps {
+            manifest: file_stamp(&root.join("manifest.json")),
+            journal: file_stamp(ledger.journal().path()),
+        }
+    }
+}
+
+/// `None` when the file does not exist (or cannot be read).
+fn file_stamp(path: &std::path::Path) -> Option<FileStamp> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let ino = 0;
+    Some((m.len(), m.modified().ok()?, ino))
 }
 
 /// Most figures kept computed at once.
@@ -97,26 +148,21 @@ impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
             .field("store", &self.store().root())
-            .field("acled_sources", &self.acled_sources)
+            .field("acled_sources", &self.snapshot().acled_sources)
             .finish_non_exhaustive()
     }
 }
 
 impl AppState {
     /// Opens a DataFusion session over `store` and reads which sources are ACLED's.
-    /// The store is only read; it must not be written while it is served.
+    /// The server only reads the store; commits made meanwhile by `sitrep` (ingest,
+    /// match, decisions) are picked up by the next request.
     pub async fn new(store: Store, resolver: Arc<Resolver>) -> Result<AppState, ServerError> {
         // The claims ledger: verdicts become the `attribution` column of `incidents`.
         let ledger = sitrep_claims::Ledger::for_store(store.root());
-        let live = Live::build(&store, &ledger).await?;
+        let stamps = Stamps::read(store.root(), &ledger);
+        let live = Live::build(&store, &ledger, stamps, 0).await?;
         let claims = Arc::new(crate::auth::ClaimsState::new(ledger, store.clone()));
-        let acled_sources = store
-            .manifest()
-            .batches
-            .iter()
-            .filter(|b| b.adapter.starts_with("acled"))
-            .map(|b| b.source.clone())
-            .collect();
         // Outlines carry the gazetteer's codes (geoBoundaries writes Badakhshan `AF-BDN`).
         let g = resolver.gazetteer();
         let geometry = sitrep_render::bundled::afghanistan_provinces(|name, code| {
@@ -130,8 +176,10 @@ impl AppState {
             rollup: true,
             resolver,
             geometry: Arc::new(geometry),
-            acled_sources: Arc::new(acled_sources),
             claims,
+            cache: Some(Arc::new(crate::cache::ResponseCache::new(
+                crate::cache::DEFAULT_CACHE_BYTES,
+            ))),
         })
     }
 
@@ -145,22 +193,39 @@ impl AppState {
     }
 
     /// The current snapshot; builds a new one first when the claims journal changed
-    /// since the last (a verdict, claim or undo written by the server or the CLI).
+    /// since the last (a verdict, claim or undo written by the server or the CLI), or
+    /// the store's manifest did (a commit by `sitrep`: the store is opened again).
     pub(crate) async fn live(&self) -> Result<Arc<Live>, ApiError> {
         let current = self.snapshot();
         let ledger = &self.claims.ledger;
-        if journal_stamp(ledger) == current.stamp {
+        let root = current.store.root().to_path_buf();
+        if Stamps::read(&root, ledger) == current.stamps {
             return Ok(current);
         }
         let _guard = self.refreshing.lock().await;
         let current = self.snapshot();
-        if journal_stamp(ledger) == current.stamp {
+        let stamps = Stamps::read(&root, ledger);
+        if stamps == current.stamps {
             return Ok(current); // another request rebuilt it meanwhile
         }
-        let next =
-            Arc::new(Live::build(&current.store, ledger).await.map_err(|e| {
-                ApiError::Internal(format!("rebuilding after a journal change: {e}"))
-            })?);
+        let store = if stamps.manifest == current.stamps.manifest {
+            (*current.store).clone()
+        } else {
+            // Opening verifies files not hashed before: off the async workers.
+            tokio::task::spawn_blocking(move || Store::open(root))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(|e| {
+                    ApiError::Internal(format!("reopening the store after a commit: {e}"))
+                })?
+        };
+        let next = Arc::new(
+            Live::build(&store, ledger, stamps, current.generation + 1)
+                .await
+                .map_err(|e| {
+                    ApiError::Internal(format!("rebuilding after a store or journal change: {e}"))
+                })?,
+        );
         *self.live.write().expect("live snapshot") = Arc::clone(&next);
         Ok(next)
     }
@@ -176,9 +241,14 @@ impl AppState {
     }
 
     /// Whether counts (series, map, summary) may come from the store's rollup (on by
-    /// default; off, every count scans `incidents`, for comparison).
+    /// default; off, every count scans `incidents`, for comparison). The answers say
+    /// where they counted from, so the state gets a response cache of its own.
     pub fn with_rollup(mut self, on: bool) -> Self {
         self.rollup = on;
+        self.cache = self
+            .cache
+            .as_ref()
+            .map(|c| Arc::new(crate::cache::ResponseCache::new(c.max_bytes())));
         self
     }
 
@@ -227,7 +297,28 @@ impl AppState {
 
     /// True when `source` was ingested through an ACLED adapter.
     pub fn is_acled(&self, source: &str) -> bool {
-        self.acled_sources.contains(source)
+        self.snapshot().acled_sources.contains(source)
+    }
+
+    // ---- response cache hooks (cache.rs) ----
+
+    /// Sets the response cache's bound in bytes (default
+    /// [`crate::cache::DEFAULT_CACHE_BYTES`]); `None` or 0 turns it off, so every
+    /// request is answered afresh (to measure the difference).
+    pub fn with_cache(mut self, max_bytes: Option<usize>) -> Self {
+        self.cache = max_bytes
+            .filter(|&b| b > 0)
+            .map(|b| Arc::new(crate::cache::ResponseCache::new(b)));
+        self
+    }
+
+    /// What the response cache did so far (`None` when it is off).
+    pub fn cache_stats(&self) -> Option<crate::cache::CacheStats> {
+        self.cache.as_ref().map(|c| c.stats())
+    }
+
+    pub(crate) fn cache(&self) -> Option<&Arc<crate::cache::ResponseCache>> {
+        self.cache.as_ref()
     }
 
     /// Runs one read-only statement on the shared session.

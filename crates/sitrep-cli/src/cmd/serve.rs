@@ -10,7 +10,8 @@ pub async fn serve(cli: &Cli, a: &ServeArgs) -> anyhow::Result<ExitCode> {
     let resolver = Arc::new(super::build_resolver(cli.store.as_deref())?);
     let state = sitrep_server::AppState::new(store, resolver)
         .await?
-        .with_rollup(!a.no_rollup);
+        .with_rollup(!a.no_rollup)
+        .with_cache((!a.no_cache).then(|| a.cache_mib.saturating_mul(1 << 20)));
     sitrep_server::serve(state, a.bind).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,13 +14,13 @@ use tower::ServiceExt;
 const CURATED: &[u8] = include_bytes!("../../../../data/curated/afg_incidents_2021_2023.csv");
 
 /// A fresh store with the curated log and its claims, and its state.
-struct Fixture {
+pub(crate) struct Fixture {
     _dir: tempfile::TempDir,
-    root: std::path::PathBuf,
-    state: AppState,
+    pub(crate) root: std::path::PathBuf,
+    pub(crate) state: AppState,
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("store");
     let mut store = Store::open_or_create(&root).unwrap();
@@ -65,24 +65,24 @@ async fn fixture() -> Fixture {
     }
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Answer {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
     }
 }
 
 impl Fixture {
-    fn users(&self) -> sitrep_claims::Users {
+    pub(crate) fn users(&self) -> sitrep_claims::Users {
         sitrep_claims::Ledger::for_store(&self.root).users().clone()
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         uri: &str,
@@ -109,7 +109,7 @@ impl Fixture {
         }
     }
 
-    async fn get(&self, uri: &str) -> Answer {
+    pub(crate) async fn get(&self, uri: &str) -> Answer {
         self.call(Method::GET, uri, &[], "").await
     }
 
@@ -120,8 +120,8 @@ impl Fixture {
 }
 
 const JSON: (&str, &str) = ("content-type", "application/json");
-const INC: &str = "curated-afg:AFG-CUR-0006";
-const RECORD: &str = "curated-afg:AFG-CUR-0006:1";
+pub(crate) const INC: &str = "curated-afg:AFG-CUR-0006";
+pub(crate) const RECORD: &str = "curated-afg:AFG-CUR-0006:1";
 
 /// Every write endpoint with a valid body for the analyst case.
 fn writes(claim_id: &str, other_id: &str) -> Vec<(Method, String, String, &'static str)> {
@@ -292,7 +292,7 @@ async fn write_endpoints_check_users_tokens_and_roles() {
     assert_eq!(f.last_entry().await["seq"], before);
 }
 
-async fn login(f: &Fixture, name: &str, password: &str) -> Answer {
+pub(crate) async fn login(f: &Fixture, name: &str, password: &str) -> Answer {
     f.call(
         Method::POST,
         "/login",

@@ -15,7 +15,7 @@ const BUNDLED_NAME: &str = "data/ucdp/ged211_afghanistan_subset.csv";
 /// SYNTHETIC rows in ACLED's export layout (not ACLED data).
 pub const ACLED_HEADER: &str = "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp";
 
-fn acled_csv() -> String {
+pub fn acled_csv() -> String {
     let row = |id: &str,
                date: &str,
                etype: &str,

@@ -4,6 +4,7 @@
 //! `app(state).oneshot(request)` with no socket.
 
 mod api; // every /api/v1 endpoint against direct SQL counts
+mod cache; // the response cache: hits, ETags, gzip, no stale reads, the bound, sessions
 mod claims; // claims, verdicts, journal; tokens, roles, sessions, CSRF (curated log)
 mod common; // the shared store and request helpers
 mod errors; // bad parameters, unknown ids, limits
