@@ -2,6 +2,7 @@
 //! sitrep failed".
 
 use sitrep_model::figure::Period;
+use sitrep_model::ErrorClass;
 use sitrep_store::StoreError;
 
 /// Why a series, comparison or figure could not be computed.
@@ -85,17 +86,26 @@ impl AnalysisError {
     /// True when the caller's input is at fault (unknown actor, bad band, a period
     /// outside the data, a parameter out of range): report it, don't log a bug.
     pub fn is_input(&self) -> bool {
-        matches!(
-            self,
+        self.class() == ErrorClass::Input
+    }
+
+    /// What kind of failure this is, decided once: the query asked for something
+    /// wrong (input), the store failed (its own class), or a query this crate built
+    /// failed (a bug in sitrep, never "your input was refused").
+    pub fn class(&self) -> ErrorClass {
+        match self {
             AnalysisError::UnknownActor { .. }
-                | AnalysisError::UnknownDistanceBand { .. }
-                | AnalysisError::MissingColumn { .. }
-                | AnalysisError::PeriodOutsideData { .. }
-                | AnalysisError::NoData { .. }
-                | AnalysisError::NoCivilianDeaths
-                | AnalysisError::Invalid(_)
-                | AnalysisError::NoAttribution
-        )
+            | AnalysisError::UnknownDistanceBand { .. }
+            | AnalysisError::MissingColumn { .. }
+            | AnalysisError::PeriodOutsideData { .. }
+            | AnalysisError::NoData { .. }
+            | AnalysisError::NoCivilianDeaths
+            | AnalysisError::Invalid(_)
+            | AnalysisError::NoAttribution => ErrorClass::Input,
+            AnalysisError::Store(e) => e.class(),
+            AnalysisError::Resolve(e) => e.class(),
+            AnalysisError::Query { .. } => ErrorClass::Bug,
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::import::RowError;
 use crate::journal::JournalError;
+use sitrep_model::ErrorClass;
 use std::path::{Path, PathBuf};
 
 /// What can go wrong in the claims ledger.
@@ -92,15 +93,7 @@ impl ClaimsError {
 
     /// True when the user's input caused it (bad file, bad value, unknown id).
     pub fn is_input(&self) -> bool {
-        matches!(
-            self,
-            ClaimsError::Input { .. }
-                | ClaimsError::Rows { .. }
-                | ClaimsError::Rules { .. }
-                | ClaimsError::Invalid(_)
-                | ClaimsError::NotFound(_)
-                | ClaimsError::Conflict(_)
-        )
+        self.class() == ErrorClass::Input
     }
 
     /// True when a ledger file is damaged.
@@ -109,5 +102,23 @@ impl ClaimsError {
             self,
             ClaimsError::Damaged { .. } | ClaimsError::Journal(JournalError::Corrupt { .. })
         )
+    }
+
+    /// What kind of failure this is, decided once.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            ClaimsError::Input { .. }
+            | ClaimsError::Rows { .. }
+            | ClaimsError::Rules { .. }
+            | ClaimsError::Invalid(_)
+            | ClaimsError::NotFound(_)
+            | ClaimsError::Conflict(_) => ErrorClass::Input,
+            e if e.is_damaged() => ErrorClass::Store,
+            ClaimsError::Io { .. } | ClaimsError::Journal(JournalError::Io { .. }) => {
+                ErrorClass::Io
+            }
+            ClaimsError::Store(e) => e.class(),
+            _ => ErrorClass::Bug,
+        }
     }
 }

@@ -32,6 +32,7 @@ use crate::rules::claim_id;
 use crate::text::resolve_name;
 use crate::ClaimsError;
 use chrono::NaiveDate;
+use sitrep_ingest::LineTracker;
 use sitrep_model::{Channel, Claim, Credibility, Grade, IncidentRef, Reliability, Stance};
 use sitrep_resolve::Registry;
 use std::io::Read;
@@ -39,7 +40,7 @@ use std::io::Read;
 /// One bad row or field of an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
-    /// 1-based line.
+    /// 1-based physical line where the row starts (the header is line 1).
     pub line: u64,
     /// Column name.
     pub column: String,
@@ -53,7 +54,10 @@ pub fn read_claims_csv(
     file: &str,
     registry: &Registry,
 ) -> Result<Vec<Claim>, ClaimsError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    // Lines from the tracker: the csv crate's own are a line short in `\r\n` files.
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(LineTracker::new(input));
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| ClaimsError::input(file, 1, "", e.to_string()))?
@@ -73,11 +77,13 @@ pub fn read_claims_csv(
     let col = |name: &str| header.iter().position(|h| h == name);
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| rdr.get_mut().line_at(p.byte()));
                 errors.push(RowError {
                     line,
                     column: String::new(),
@@ -85,8 +91,10 @@ pub fn read_claims_csv(
                 });
                 continue;
             }
-        };
-        let line = rec.position().map_or(0, |p| p.line());
+        }
+        let line = rec
+            .position()
+            .map_or(0, |p| rdr.get_mut().line_at(p.byte()));
         let get = |name: &str| {
             col(name)
                 .and_then(|i| rec.get(i))
@@ -220,7 +228,9 @@ pub fn read_gtd(
     source: &str,
     registry: &Registry,
 ) -> Result<Vec<Claim>, ClaimsError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(LineTracker::new(input));
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| ClaimsError::input(file, 1, "", e.to_string()))?
@@ -240,9 +250,14 @@ pub fn read_gtd(
     let col = |name: &str| header.iter().position(|h| h == name);
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| ClaimsError::input(file, 0, "", e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
+    let mut rec = csv::StringRecord::new();
+    while rdr
+        .read_record(&mut rec)
+        .map_err(|e| ClaimsError::input(file, 0, "", e.to_string()))?
+    {
+        let line = rec
+            .position()
+            .map_or(0, |p| rdr.get_mut().line_at(p.byte()));
         let get = |name: &str| {
             col(name)
                 .and_then(|i| rec.get(i))
@@ -376,5 +391,28 @@ pub fn read_gtd(
             file: file.to_string(),
             errors,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue16_bad_rows_name_their_start_line_in_crlf_files() {
+        // SYNTHETIC claims file with `\r\n` line ends: a statement over two lines (2-3),
+        // then a row with a bad stance on line 4, which the csv crate alone places on 3.
+        let text = "incident,claimant,stance,statement\r\n\
+                    curated-afg:AFG-CUR-0006,IS-KP,claims,\"first line\r\nsecond line\"\r\n\
+                    curated-afg:AFG-CUR-0009,Taliban,blames,\r\n";
+        let reg = Registry::bundled().unwrap();
+        match read_claims_csv(text.as_bytes(), "c.csv", &reg) {
+            Err(ClaimsError::Rows { errors, .. }) => {
+                let at: Vec<(u64, &str)> =
+                    errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+                assert_eq!(at, [(4, "stance")]);
+            }
+            other => panic!("expected a bad row, got {other:?}"),
+        }
     }
 }

@@ -22,7 +22,11 @@
 //! | 1 | the input was refused: bad rows, bad file, bad query, unknown name |
 //! | 2 | usage error (unknown flag, missing argument) |
 //! | 3 | the store is damaged (checksum mismatch) or locked by another writer |
-//! | 4 | an internal or I/O error |
+//! | 4 | reading or writing a file failed (I/O) |
+//! | 5 | a bug in sitrep (a query it built failed); please report it |
+//!
+//! Every library error answers `class()` ([`sitrep_model::ErrorClass`]); [`exit_code_for`]
+//! maps the class, decided once per error type, to the code.
 //!
 //! With no `--store` (and no `SITREP_STORE`), read-only commands use the bundled
 //! Afghanistan data: UCDP GED 21.1's Afghanistan subset, 16,038 events 1989–2020,
@@ -37,6 +41,7 @@ mod cmd;
 mod output;
 
 pub use args::{Cli, Command};
+use sitrep_model::ErrorClass;
 use std::process::ExitCode;
 
 /// Typed failure classes, so `main` can choose an exit code without parsing text.
@@ -58,27 +63,43 @@ impl std::fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-/// The exit code for an error that reached `main`.
+/// The class of an error that reached `main`: the first error in its chain that
+/// knows its class (every library error does) decides it; an error of unknown kind
+/// is a bug in sitrep.
+pub fn class_of(err: &anyhow::Error) -> ErrorClass {
+    for cause in err.chain() {
+        let class = if let Some(f) = cause.downcast_ref::<Failure>() {
+            Some(match f {
+                Failure::Input(_) => ErrorClass::Input,
+                Failure::Store(_) => ErrorClass::Store,
+            })
+        } else if let Some(e) = cause.downcast_ref::<sitrep_store::StoreError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<sitrep_ingest::IngestError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<sitrep_analysis::AnalysisError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<sitrep_claims::ClaimsError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<sitrep_resolve::ResolveError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<sitrep_render::RenderError>() {
+            Some(e.class())
+        } else if cause.downcast_ref::<std::io::Error>().is_some() {
+            Some(ErrorClass::Io)
+        } else {
+            None
+        };
+        if let Some(c) = class {
+            return c;
+        }
+    }
+    ErrorClass::Bug
+}
+
+/// The exit code for an error that reached `main` (see the table above).
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
-    if let Some(f) = err.downcast_ref::<Failure>() {
-        return match f {
-            Failure::Input(_) => 1,
-            Failure::Store(_) => 3,
-        };
-    }
-    if let Some(e) = err.downcast_ref::<sitrep_store::StoreError>() {
-        return match e {
-            sitrep_store::StoreError::Checksum { .. }
-            | sitrep_store::StoreError::BadManifest { .. }
-            | sitrep_store::StoreError::Locked { .. } => 3,
-            e if e.is_user_error() => 1,
-            _ => 4,
-        };
-    }
-    if let Some(e) = err.downcast_ref::<sitrep_ingest::IngestError>() {
-        return if e.is_io() { 4 } else { 1 };
-    }
-    4
+    class_of(err).exit_code()
 }
 
 /// Runs one command.
@@ -87,4 +108,50 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(cmd::dispatch(cli))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_class_has_its_exit_code_whatever_the_wrapping() {
+        let internal: anyhow::Error = sitrep_analysis::AnalysisError::Query {
+            message: "no field".into(),
+            sql: "SELECT x".into(),
+        }
+        .into();
+        assert_eq!(
+            exit_code_for(&internal),
+            5,
+            "sitrep's own SQL failing is a bug"
+        );
+        let wrapped = internal.context("drawing fig1");
+        assert_eq!(exit_code_for(&wrapped), 5);
+        let user: anyhow::Error = sitrep_store::StoreError::Query("no column".into()).into();
+        assert_eq!(exit_code_for(&user), 1);
+        let own: anyhow::Error = sitrep_store::StoreError::Internal {
+            message: "no column".into(),
+            sql: "SELECT x".into(),
+        }
+        .into();
+        assert_eq!(exit_code_for(&own), 5);
+        let damaged: anyhow::Error =
+            sitrep_analysis::AnalysisError::Store(sitrep_store::StoreError::Checksum {
+                path: "a".into(),
+                expected: "1".into(),
+                found: "2".into(),
+            })
+            .into();
+        assert_eq!(exit_code_for(&damaged), 3);
+        let io: anyhow::Error = sitrep_store::StoreError::Io {
+            path: "a".into(),
+            source: std::io::Error::other("disk full"),
+        }
+        .into();
+        assert_eq!(exit_code_for(&io), 4);
+        let input: anyhow::Error = Failure::Input("--from after --to".into()).into();
+        assert_eq!(exit_code_for(&input), 1);
+        assert_eq!(exit_code_for(&anyhow::anyhow!("unexpected")), 5);
+    }
 }

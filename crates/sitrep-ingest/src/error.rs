@@ -143,4 +143,14 @@ impl IngestError {
     pub fn is_io(&self) -> bool {
         matches!(self, IngestError::Io { .. })
     }
+
+    /// What kind of failure this is: reading the file is I/O; everything else is in
+    /// the file's content, the user's input.
+    pub fn class(&self) -> sitrep_model::ErrorClass {
+        if self.is_io() {
+            sitrep_model::ErrorClass::Io
+        } else {
+            sitrep_model::ErrorClass::Input
+        }
+    }
 }

@@ -29,6 +29,7 @@
 
 pub mod claims;
 mod enrich;
+mod error_class;
 pub mod figure;
 mod matching;
 mod precision;
@@ -42,6 +43,7 @@ pub use claims::{
     Override, Reliability, Role, Stance, Verdict,
 };
 pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
+pub use error_class::ErrorClass;
 pub use matching::{
     Cluster, Decision, DecisionKind, MatchPair, MatchRecord, PairStatus, RecordRef, ScoreParts,
 };

@@ -102,12 +102,18 @@ impl RenderError {
     /// True when the fault is in the user's input (GeoJSON file) rather than a
     /// mismatch between spec and computed data.
     pub fn is_input(&self) -> bool {
-        matches!(
-            self,
+        self.class() == sitrep_model::ErrorClass::Input
+    }
+
+    /// What kind of failure this is: a bad GeoJSON file or a missing area is the
+    /// user's input; computed data that does not fit its spec is a bug in sitrep.
+    pub fn class(&self) -> sitrep_model::ErrorClass {
+        match self {
             RenderError::GeoJson(_)
-                | RenderError::GeometryProperty { .. }
-                | RenderError::MissingGeometry { .. }
-        )
+            | RenderError::GeometryProperty { .. }
+            | RenderError::MissingGeometry { .. } => sitrep_model::ErrorClass::Input,
+            _ => sitrep_model::ErrorClass::Bug,
+        }
     }
 }
 

@@ -57,6 +57,18 @@ impl ResolveError {
         matches!(self, ResolveError::Io { .. })
     }
 
+    /// What kind of failure this is: an unreadable file is I/O; bad content (TOML,
+    /// GeoJSON, an invalid registry or gazetteer entry) is the user's input.
+    pub fn class(&self) -> sitrep_model::ErrorClass {
+        match self {
+            ResolveError::Io { .. } => sitrep_model::ErrorClass::Io,
+            ResolveError::Many(v) if v.iter().all(|e| e.is_io()) && !v.is_empty() => {
+                sitrep_model::ErrorClass::Io
+            }
+            _ => sitrep_model::ErrorClass::Input,
+        }
+    }
+
     /// The file the error is about (the first one for [`ResolveError::Many`]).
     pub fn file(&self) -> Option<&std::path::Path> {
         match self {

@@ -42,25 +42,28 @@ pub enum ApiError {
     },
 }
 
+impl ApiError {
+    /// The answer for a library error of `class`: the client's input is a 400;
+    /// anything else (a damaged store, I/O, a bug) is logged in full and a plain 500.
+    pub(crate) fn classed(class: sitrep_model::ErrorClass, message: String) -> ApiError {
+        match class {
+            sitrep_model::ErrorClass::Input => ApiError::BadRequest(message),
+            _ => ApiError::Internal(format!("[{}] {message}", class.as_str())),
+        }
+    }
+}
+
 impl From<sitrep_analysis::AnalysisError> for ApiError {
     /// Input errors (an unknown actor id, a column the store lacks) are the
     /// client's; everything else is internal.
     fn from(e: sitrep_analysis::AnalysisError) -> Self {
-        if e.is_input() {
-            ApiError::BadRequest(e.to_string())
-        } else {
-            ApiError::Internal(e.to_string())
-        }
+        ApiError::classed(e.class(), e.to_string())
     }
 }
 
 impl From<sitrep_render::RenderError> for ApiError {
     fn from(e: sitrep_render::RenderError) -> Self {
-        if e.is_input() {
-            ApiError::BadRequest(e.to_string())
-        } else {
-            ApiError::Internal(e.to_string())
-        }
+        ApiError::classed(e.class(), e.to_string())
     }
 }
 

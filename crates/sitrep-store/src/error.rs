@@ -1,6 +1,18 @@
 //! Store errors.
 
 use sitrep_ingest::RowError;
+use sitrep_model::ErrorClass;
+
+/// An engine error caused by file access (a data file vanished or could not be read).
+fn is_io_engine(e: &datafusion::error::DataFusionError) -> bool {
+    use datafusion::error::DataFusionError as D;
+    match e {
+        D::IoError(_) | D::ObjectStore(_) => true,
+        D::Context(_, inner) | D::Diagnostic(_, inner) => is_io_engine(inner),
+        D::Shared(inner) => is_io_engine(inner),
+        _ => false,
+    }
+}
 use std::path::PathBuf;
 
 /// What went wrong in the store.
@@ -51,9 +63,17 @@ pub enum StoreError {
         /// Every bad row.
         errors: Vec<RowError>,
     },
-    /// A query failed (bad SQL, unknown column, …).
+    /// The user's own query failed (bad SQL, unknown column, …).
     #[error("query: {0}")]
     Query(String),
+    /// A query sitrep built failed: a bug in sitrep, not in the input.
+    #[error("internal query failed (a bug in sitrep; please report it): {message}\n  SQL: {sql}")]
+    Internal {
+        /// The engine's message.
+        message: String,
+        /// The statement.
+        sql: String,
+    },
     /// An error inside DataFusion or Arrow.
     #[error("engine: {0}")]
     Engine(#[from] datafusion::error::DataFusionError),
@@ -70,14 +90,30 @@ impl StoreError {
         let path = path.into();
         move |source| StoreError::Io { path, source }
     }
-    /// True when the user's input (rows, query) is at fault, not the store.
+    /// True when the user's input (rows, query, store path) is at fault, not the store.
     pub fn is_user_error(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Rejected { .. }
-                | StoreError::Query(_)
-                | StoreError::NotAStore { .. }
-                | StoreError::Locked { .. }
-        )
+        self.class() == ErrorClass::Input
+    }
+
+    /// What kind of failure this is, decided once: refused rows, a refused query and
+    /// a directory that is no store are input; a damaged manifest, a checksum mismatch
+    /// and another writer's lock are the store's; file access is I/O; an error inside
+    /// the engine on a query sitrep built is a bug (a user's own SQL, `sitrep query`,
+    /// comes back as [`StoreError::Query`]).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            StoreError::Rejected { .. } | StoreError::Query(_) | StoreError::NotAStore { .. } => {
+                ErrorClass::Input
+            }
+            StoreError::BadManifest { .. }
+            | StoreError::Checksum { .. }
+            | StoreError::Locked { .. } => ErrorClass::Store,
+            StoreError::Io { .. } => ErrorClass::Io,
+            StoreError::Engine(e) if is_io_engine(e) => ErrorClass::Io,
+            StoreError::Internal { .. }
+            | StoreError::Engine(_)
+            | StoreError::Arrow(_)
+            | StoreError::Parquet(_) => ErrorClass::Bug,
+        }
     }
 }

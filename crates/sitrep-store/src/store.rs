@@ -347,25 +347,43 @@ impl Store {
         Ok(MemTable::try_new(schema, vec![vec![batch]])?)
     }
 
-    /// Runs one read-only SQL statement (no DDL, DML or `SET`) and collects the result.
+    /// Runs one read-only SQL statement that sitrep built (no DDL, DML or `SET`) and
+    /// collects the result. A failure is [`StoreError::Internal`]: sitrep's own query
+    /// failing is a bug, not the user's input. A user's own SQL goes through
+    /// [`Store::user_sql`].
     pub async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, StoreError> {
         let ctx = self.context().await?;
         Self::sql_on(&ctx, sql).await
     }
 
-    /// Runs one read-only SQL statement on an existing session.
+    /// [`Store::sql`] on an existing session.
     pub async fn sql_on(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>, StoreError> {
+        Self::run_on(ctx, sql)
+            .await
+            .map_err(|e| StoreError::Internal {
+                message: e.to_string(),
+                sql: sql.to_string(),
+            })
+    }
+
+    /// Runs one read-only statement the user wrote (`sitrep query --sql`): a failure
+    /// is [`StoreError::Query`], the user's input to fix.
+    pub async fn user_sql(&self, sql: &str) -> Result<Vec<RecordBatch>, StoreError> {
+        let ctx = self.context().await?;
+        Self::run_on(&ctx, sql)
+            .await
+            .map_err(|e| StoreError::Query(e.to_string()))
+    }
+
+    async fn run_on(
+        ctx: &SessionContext,
+        sql: &str,
+    ) -> Result<Vec<RecordBatch>, datafusion::error::DataFusionError> {
         let opts = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        let df = ctx
-            .sql_with_options(sql, opts)
-            .await
-            .map_err(|e| StoreError::Query(e.to_string()))?;
-        df.collect()
-            .await
-            .map_err(|e| StoreError::Query(e.to_string()))
+        ctx.sql_with_options(sql, opts).await?.collect().await
     }
 }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 pub async fn query(cli: &Cli, a: &QueryArgs) -> anyhow::Result<ExitCode> {
     let store = read_store(&cli.store).await?;
-    let batches = store.sql(&a.sql).await?;
+    let batches = store.user_sql(&a.sql).await?;
     print(&batches, a.format)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,7 @@
 //! data (UCDP GED 21.1, Afghanistan) — and, for the filters a raw CSV row can answer
 //! by itself, equal an independent count of the file.
 
-use crate::common::{data, Env};
-use std::io::{BufRead, Read, Write};
+use crate::common::{data, Env, Server};
 
 /// One filter combination as URL query pairs (the CLI flags and the TOML table are
 /// derived from them below).
@@ -162,81 +161,6 @@ fn url_query(c: Combo) -> String {
         .map(|(k, v)| format!("{k}={}", v.replace(' ', "%20").replace(',', "%2C")))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// A running `sitrep serve` on the bundled data, on a loopback port.
-struct Server {
-    child: std::process::Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(env: &Env) -> Server {
-        let mut child = env
-            .bundled(&["serve", "--bind", "127.0.0.1:0"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|s| s.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
-        Server { child, addr }
-    }
-
-    /// The body of a 200 answer to `GET path` (panics on any other status).
-    fn get(&self, path: &str) -> String {
-        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
-        let mut out = Vec::new();
-        s.read_to_end(&mut out).unwrap();
-        let out = String::from_utf8_lossy(&out).into_owned();
-        assert!(
-            out.starts_with("HTTP/1.1 200"),
-            "GET {path}:\n{}",
-            &out[..out.len().min(600)]
-        );
-        let (head, body) = out.split_once("\r\n\r\n").unwrap();
-        if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_string()
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    loop {
-        let (size, rest) = body.split_once("\r\n").unwrap();
-        let n = usize::from_str_radix(size.trim(), 16).unwrap();
-        if n == 0 {
-            return out;
-        }
-        out.push_str(&rest[..n]);
-        body = &rest[n + 2..];
-    }
 }
 
 /// (incidents, best fatalities) through each path.

@@ -211,43 +211,17 @@ fn report_is_one_self_contained_html_file() {
 
 #[test]
 fn serve_answers_on_loopback() {
-    use std::io::{BufRead, Read, Write};
     let env = Env::new();
-    let mut child = env
-        .bundled(&["serve", "--bind", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
-    let get = |path: &str| {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
-    };
+    let server = crate::common::Server::start(&env);
+    assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
+    let get = |path: &str| server.get_raw(path);
     let api = get("/api/v1/openapi.json");
     let home = get("/");
     let bad = get("/api/v1/incidents?from=2020-13-01");
     // The bundled data end in 2020: fig2's own period (2021-22) is replaced by the
     // last sixteen months of data, and the figure says so.
     let fig2 = get("/api/v1/figures/fig2");
-    child.kill().unwrap();
-    let _ = child.wait();
+    drop(server);
     assert!(
         api.starts_with("HTTP/1.1 200"),
         "{}",

@@ -1,6 +1,7 @@
 //! Shared helpers: running the binary, temporary stores, reading JSON query results.
 #![allow(dead_code)]
 
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -109,4 +110,86 @@ pub fn summary(stderr: &str) -> [u64; 5] {
             .expect("number");
     }
     out
+}
+
+/// A running `sitrep serve` on the bundled data, on a loopback port.
+pub struct Server {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts `sitrep serve` on the bundled data and reads the address it prints.
+    pub fn start(env: &Env) -> Server {
+        let mut child = env
+            .bundled(&["serve", "--bind", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        Server { child, addr }
+    }
+
+    /// The whole answer (status line, headers, body) to `GET path`.
+    pub fn get_raw(&self, path: &str) -> String {
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// The body of a 200 answer to `GET path` (panics on any other status).
+    pub fn get(&self, path: &str) -> String {
+        let out = self.get_raw(path);
+        assert!(
+            out.starts_with("HTTP/1.1 200"),
+            "GET {path}:\n{}",
+            &out[..out.len().min(600)]
+        );
+        let (head, body) = out.split_once("\r\n\r\n").unwrap();
+        if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_string()
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    loop {
+        let (size, rest) = body.split_once("\r\n").unwrap();
+        let n = usize::from_str_radix(size.trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
 }
