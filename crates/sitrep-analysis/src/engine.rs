@@ -5,7 +5,7 @@ use crate::bucket::{bucket_end, bucket_start, bucket_starts};
 use crate::cube::Cube;
 use crate::sql::{dates, ints, strings, Compiler};
 use crate::stats::rate_ratio;
-use crate::transform::{cumulative, moving_average};
+use crate::transform::{cumulative, cumulative_known, moving_average, moving_average_known};
 use crate::AnalysisError;
 use chrono::NaiveDate;
 use sitrep_model::figure::{
@@ -17,6 +17,7 @@ use sitrep_resolve::{Gazetteer, Registry};
 use sitrep_store::arrow::array::RecordBatch;
 use sitrep_store::datafusion::execution::context::SQLOptions;
 use sitrep_store::datafusion::execution::context::SessionContext;
+use sitrep_store::query::{fatality_sums, Table};
 use sitrep_store::Store;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
@@ -101,37 +102,39 @@ impl Acc {
         self.civ += o.civ;
         self.civ_known += o.civ_known;
     }
-    /// The measure; NaN for an unknown high.
+    /// The measure; NaN for an unknown high (plotted values stay `f64`; renderers
+    /// leave non-finite values out — a gap, an empty cell).
     pub fn value(&self, m: Measure) -> f64 {
         match m {
             Measure::Incidents => self.n as f64,
             Measure::FatalitiesLow => self.low as f64,
             Measure::FatalitiesBest => self.best as f64,
-            Measure::FatalitiesHigh => self.high_value(),
+            Measure::FatalitiesHigh => self.high().unwrap_or(f64::NAN),
             Measure::CivilianDeaths => self.civ as f64,
         }
     }
-    fn high_value(&self) -> f64 {
-        if self.high_missing > 0 {
-            f64::NAN
-        } else {
-            self.high as f64
-        }
+    /// The summed high; `None` when one counted record has no high estimate.
+    pub fn high(&self) -> Option<f64> {
+        (self.high_missing == 0).then_some(self.high as f64)
     }
 }
 
-/// SQL aggregate columns matching [`Acc`].
-const AGGS: &str = "COUNT(*) AS n, \
-     SUM(COALESCE(fatalities_low, 0)) AS lo, \
-     SUM(COALESCE(fatalities_best, fatalities_low, 0)) AS best, \
-     SUM(COALESCE(fatalities_high, 0)) AS hi, \
-     SUM(CASE WHEN fatalities_high IS NULL THEN 1 ELSE 0 END) AS hi_missing, \
-     SUM(COALESCE(civilian_deaths, 0)) AS civ, \
-     COUNT(civilian_deaths) AS civ_known";
-
-/// [`AGGS`] over the rollup's pre-summed measures.
-const PREAGG_AGGS: &str = "SUM(n) AS n, SUM(lo) AS lo, SUM(best) AS best, SUM(hi) AS hi, \
-     SUM(hi_missing) AS hi_missing, SUM(civ) AS civ, SUM(civ_known) AS civ_known";
+/// SQL aggregate columns matching [`Acc`] (count, the store's [`fatality_sums`],
+/// civilian deaths), over `incidents` or the store's pre-summed `rollup`.
+fn aggs(table: Table) -> String {
+    let (n, civ, civ_known) = match table {
+        Table::Incidents => (
+            "COUNT(*)",
+            "SUM(COALESCE(civilian_deaths, 0))",
+            "COUNT(civilian_deaths)",
+        ),
+        Table::Rollup => ("SUM(n)", "SUM(civ)", "SUM(civ_known)"),
+    };
+    format!(
+        "{n} AS n, {}, {civ} AS civ, {civ_known} AS civ_known",
+        fatality_sums(table)
+    )
+}
 
 fn acc_at(b: &RecordBatch, first: usize) -> Vec<Acc> {
     let cols: Vec<Vec<Option<i64>>> = (first..first + 7).map(|i| ints(b, i)).collect();
@@ -414,7 +417,11 @@ impl Analysis {
         if let Some(cube) = self.cube().filter(|_| c.preagg) {
             return cube.aggregate(&c, filters, by, bucket);
         }
-        let aggs = if c.preagg { PREAGG_AGGS } else { AGGS };
+        let aggs = aggs(if c.preagg {
+            Table::Rollup
+        } else {
+            Table::Incidents
+        });
         let sql = format!("SELECT date_start, g, {aggs} FROM ({sub}) t GROUP BY date_start, g");
         let mut agg = Agg::default();
         for b in self.run(&sql).await? {
@@ -617,7 +624,7 @@ pub(crate) fn transform_line(q: &SeriesQuery, raw: &RawLine, den: Option<&[f64]>
     let (mut low, mut high) = if fatal {
         (
             Some(raw.accs.iter().map(|a| a.low as f64).collect::<Vec<_>>()),
-            Some(raw.accs.iter().map(Acc::high_value).collect::<Vec<_>>()),
+            Some(raw.accs.iter().map(Acc::high).collect::<Vec<_>>()),
         )
     } else {
         (None, None)
@@ -638,16 +645,16 @@ pub(crate) fn transform_line(q: &SeriesQuery, raw: &RawLine, den: Option<&[f64]>
     } else if q.cumulative {
         values = cumulative(&values);
         low = low.map(|v| cumulative(&v));
-        high = high.map(|v| cumulative(&v));
+        high = high.map(|v| cumulative_known(&v));
     }
     let raw_values = values.clone();
     if let Some(k) = q.smooth.filter(|k| *k > 1) {
         values = moving_average(&values, k, q.smooth_kind);
         low = low.map(|v| moving_average(&v, k, q.smooth_kind));
-        high = high.map(|v| moving_average(&v, k, q.smooth_kind));
+        high = high.map(|v| moving_average_known(&v, k, q.smooth_kind));
     }
     if let (Some(l), Some(h)) = (&low, &high) {
-        if l.iter().zip(h).all(|(a, b)| a == b) {
+        if l.iter().zip(h).all(|(a, b)| Some(*a) == *b) {
             low = None;
             high = None;
         }

@@ -157,11 +157,10 @@ impl Analysis {
         c.need(key, what)?;
         c.need(name, what)?;
         let sql = format!(
-            "SELECT {key}, MIN({name}), COUNT(*), \
-             SUM(COALESCE(fatalities_low, 0)), SUM(COALESCE(fatalities_best, fatalities_low, 0)), \
-             SUM(COALESCE(fatalities_high, 0)), SUM(CASE WHEN fatalities_high IS NULL THEN 1 ELSE 0 END), \
+            "SELECT {key}, MIN({name}), COUNT(*), {fatalities}, \
              SUM(COALESCE(civilian_deaths, 0)) \
-             FROM incidents WHERE {pred} GROUP BY {key}"
+             FROM incidents WHERE {pred} GROUP BY {key}",
+            fatalities = sitrep_store::query::fatality_sums(sitrep_store::query::Table::Incidents),
         );
         let mut rows: BTreeMap<String, AreaValue> = BTreeMap::new();
         if let Some(g) = &self.gazetteer {

@@ -29,8 +29,10 @@
 //!   selection's first/last day when open; the first and last buckets may be partial.
 //! * *Fatalities add as [`sitrep_model::Fatalities`] says*: a missing low counts 0, a
 //!   missing best falls back to the low then 0, and one missing high makes the
-//!   bucket's high unknown (NaN in `values`/`high`). Fatality lines carry `low`/`high`
-//!   bands when they differ anywhere.
+//!   bucket's high unknown: `None` in the band's `high`, NaN in `values` when the
+//!   high itself is plotted (renderers draw a gap and write an empty cell). The SQL
+//!   sums are the store's one definition ([`sitrep_store::query::fatality_sums`]).
+//!   Fatality lines carry `low`/`high` bands when they differ anywhere.
 //! * *Grouping by actor counts an incident once for each distinct actor id among
 //!   `actor1_id`/`actor2_id`* (only side A or B when the filters' role says so; the
 //!   `_root` columns when `rollup`); a side whose name did not resolve counts under
@@ -78,7 +80,7 @@ pub use bucket::{bucket_end, bucket_start, bucket_starts, next_bucket};
 pub use engine::{Analysis, SeriesQuery, OTHER};
 pub use error::AnalysisError;
 pub use stats::{clopper_pearson, rate_ratio};
-pub use transform::{cumulative, moving_average};
+pub use transform::{cumulative, cumulative_known, moving_average, moving_average_known};
 
 use chrono::NaiveDate;
 #[cfg(doc)]

@@ -50,8 +50,44 @@ pub fn cumulative(values: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// [`moving_average`] of values that may be unknown: an average is unknown when any
+/// value in its window is.
+pub fn moving_average_known(
+    values: &[Option<f64>],
+    k: usize,
+    kind: SmoothKind,
+) -> Vec<Option<f64>> {
+    known(&moving_average(&unknown_as_nan(values), k, kind))
+}
+
+/// [`cumulative`] of values that may be unknown: a running total is unknown from the
+/// first unknown value on.
+pub fn cumulative_known(values: &[Option<f64>]) -> Vec<Option<f64>> {
+    known(&cumulative(&unknown_as_nan(values)))
+}
+
+// NaN propagates through the sums above exactly as "unknown" must; it stays inside
+// these two functions.
+fn unknown_as_nan(values: &[Option<f64>]) -> Vec<f64> {
+    values.iter().map(|v| v.unwrap_or(f64::NAN)).collect()
+}
+
+fn known(values: &[f64]) -> Vec<Option<f64>> {
+    values.iter().map(|v| v.is_finite().then_some(*v)).collect()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn unknown_stays_unknown() {
+        let v = [Some(1.0), None, Some(3.0), Some(5.0)];
+        assert_eq!(cumulative_known(&v), [Some(1.0), None, None, None]);
+        assert_eq!(
+            moving_average_known(&v, 2, SmoothKind::Trailing),
+            [Some(1.0), None, None, Some(4.0)]
+        );
+    }
     use super::*;
 
     #[test]

@@ -1097,8 +1097,10 @@ pub struct SeriesLine {
     pub values: Vec<f64>,
     /// Lower edge of the fatality band, for fatality measures.
     pub low: Option<Vec<f64>>,
-    /// Upper edge of the fatality band.
-    pub high: Option<Vec<f64>>,
+    /// Upper edge of the fatality band, per bucket; `None` in a bucket where a
+    /// counted record has no high estimate (ACLED gives none), so no upper bound can
+    /// be stated there.
+    pub high: Option<Vec<Option<f64>>>,
     /// Values before smoothing (equal to `values` when not smoothed).
     pub raw_values: Vec<f64>,
 }

@@ -96,11 +96,49 @@ pub fn check_shape(spec: &FigureSpec, frame: &SeriesFrame) -> Result<(), RenderE
     Ok(())
 }
 
+/// True when some line's band has width somewhere both its ends are known.
 fn has_band(frame: &SeriesFrame) -> bool {
     frame.lines.iter().any(|l| match (&l.low, &l.high) {
-        (Some(lo), Some(hi)) => lo.iter().zip(hi).any(|(a, b)| (a - b).abs() > 1e-9),
+        (Some(lo), Some(hi)) => band_differs(lo, hi),
         _ => false,
     })
+}
+
+/// True when some line has a band but no stated high in some bucket.
+fn band_has_unknown_high(frame: &SeriesFrame) -> bool {
+    frame
+        .lines
+        .iter()
+        .any(|l| l.low.is_some() && l.high.iter().flatten().any(|h| !known(*h)))
+}
+
+fn band_differs(lo: &[f64], hi: &[Option<f64>]) -> bool {
+    lo.iter()
+        .zip(hi)
+        .any(|(a, b)| b.is_some_and(|b| (a - b).abs() > 1e-9))
+}
+
+/// A drawable value: known and finite.
+fn known(v: Option<f64>) -> bool {
+    v.is_some_and(f64::is_finite)
+}
+
+/// The maximal runs of consecutive indices below `len` where `ok` holds: the pieces
+/// of a line or band between its gaps.
+fn runs(len: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for i in 0..=len {
+        match (start, i < len && ok(i)) {
+            (None, true) => start = Some(i),
+            (Some(a), false) => {
+                out.push(a..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Draws a line, stacked-area, bars or small-multiples chart.
@@ -142,8 +180,13 @@ pub fn render(spec: &FigureSpec, data: &FigureData) -> Result<String, RenderErro
         }
     }
     if band {
+        let label = if band_has_unknown_high(frame) {
+            "Shaded: low–high fatality estimates (none where a record gives no high)"
+        } else {
+            "Shaded: low–high fatality estimates"
+        };
         legend.push(LegendItem {
-            label: "Shaded: low–high fatality estimates".to_string(),
+            label: label.to_string(),
             swatch: Swatch::Fill("#777777".to_string(), 0.25),
         });
     }
@@ -218,8 +261,12 @@ fn ymax(kind: FigureKind, frame: &SeriesFrame) -> f64 {
         _ => frame
             .lines
             .iter()
-            .flat_map(|l| l.values.iter().chain(l.high.iter().flatten()))
-            .copied()
+            .flat_map(|l| {
+                l.values
+                    .iter()
+                    .copied()
+                    .chain(l.high.iter().flatten().flatten().copied())
+            })
             .filter(|v| v.is_finite())
             .fold(0.0, f64::max),
     }
@@ -357,29 +404,32 @@ fn draw_band(
     plot: &Plot,
     c: &str,
 ) {
-    if let (Some(lo), Some(hi)) = (&line.low, &line.high) {
-        if lo.iter().zip(hi).all(|(a, b)| (a - b).abs() <= 1e-9) {
-            return;
-        }
-        let mut pts: Vec<(f64, f64)> = frame
-            .starts
-            .iter()
-            .zip(hi)
-            .map(|(d, v)| (plot.fx(*d), plot.fy(*v)))
-            .collect();
-        pts.extend(
-            frame
-                .starts
-                .iter()
-                .zip(lo)
-                .rev()
-                .map(|(d, v)| (plot.fx(*d), plot.fy(*v))),
-        );
-        svg.path(
-            &polygon(&pts),
-            &format!(r#" fill="{c}" fill-opacity="0.2" stroke="none" class="band""#),
-            Some(&format!("{}: low–high range", line.label)),
-        );
+    let (Some(lo), Some(hi)) = (&line.low, &line.high) else {
+        return;
+    };
+    if !band_differs(lo, hi) {
+        return;
+    }
+    // Only where both ends are known: a bucket without a stated high is a gap in the
+    // band, not an edge drawn to zero.
+    let both = |i: usize| known(lo.get(i).copied()) && known(hi.get(i).copied().flatten());
+    let title = format!("{}: low–high range", line.label);
+    for run in runs(frame.starts.len(), both) {
+        let x = |i: usize| plot.fx(frame.starts[i]);
+        let top = run
+            .clone()
+            .map(|i| (x(i), plot.fy(hi[i].unwrap_or_default())));
+        let bottom = run.clone().rev().map(|i| (x(i), plot.fy(lo[i])));
+        let pts: Vec<(f64, f64)> = top.chain(bottom).collect();
+        // A lone bucket has no width to fill: its range is a stroke.
+        let style = if run.len() == 1 {
+            format!(
+                r#" fill="none" stroke="{c}" stroke-opacity="0.35" stroke-width="4" class="band""#
+            )
+        } else {
+            format!(r#" fill="{c}" fill-opacity="0.2" stroke="none" class="band""#)
+        };
+        svg.path(&polygon(&pts), &style, Some(&title));
     }
 }
 
@@ -397,22 +447,27 @@ fn draw_line(
         .zip(values)
         .map(|(d, v)| (plot.fx(*d), plot.fy(*v)))
         .collect();
-    if pts.len() == 1 {
-        svg.raw(&format!(
-            "\n<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{c}\"><title>{}</title></circle>",
-            n(pts[0].0),
-            n(pts[0].1),
-            crate::svg::esc(label)
-        ));
-        return;
+    // A value that is not a number (an unknown high) is a gap in the line.
+    let pieces = runs(pts.len(), |i| values[i].is_finite());
+    for run in pieces {
+        if run.len() == 1 {
+            let (x, y) = pts[run.start];
+            svg.raw(&format!(
+                "\n<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{c}\"><title>{}</title></circle>",
+                n(x),
+                n(y),
+                crate::svg::esc(label)
+            ));
+            continue;
+        }
+        svg.path(
+            &polyline(&pts[run]),
+            &format!(
+                r#" fill="none" stroke="{c}" stroke-width="2" stroke-linejoin="round" class="line""#
+            ),
+            Some(label),
+        );
     }
-    svg.path(
-        &polyline(&pts),
-        &format!(
-            r#" fill="none" stroke="{c}" stroke-width="2" stroke-linejoin="round" class="line""#
-        ),
-        Some(label),
-    );
 }
 
 fn stacked_area(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot) {

@@ -23,6 +23,13 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// A number cell: empty when not given or not a number (an unknown high), never `NaN`.
+fn number(v: Option<f64>) -> String {
+    v.filter(|v| v.is_finite())
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
 /// Leading comment lines: figure, provenance, comparisons. Newlines in text are
 /// flattened so every comment stays one line.
 pub fn comment_lines(spec: &FigureSpec, data: &FigureData) -> Vec<String> {
@@ -79,15 +86,15 @@ pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
             let _ = w.write_record(SERIES_HEADER);
             for line in &frame.lines {
                 for (i, start) in frame.starts.iter().enumerate() {
-                    let value = line.values.get(i).copied().unwrap_or(f64::NAN);
-                    let raw = line.raw_values.get(i).copied().unwrap_or(value);
+                    let value = line.values.get(i).copied();
+                    let raw = line.raw_values.get(i).copied().or(value);
                     let _ = w.write_record([
                         start.to_string(),
                         line.label.clone(),
-                        value.to_string(),
-                        raw.to_string(),
-                        opt(line.low.as_ref().and_then(|v| v.get(i))),
-                        opt(line.high.as_ref().and_then(|v| v.get(i))),
+                        number(value),
+                        number(raw),
+                        number(line.low.as_ref().and_then(|v| v.get(i)).copied()),
+                        number(line.high.as_ref().and_then(|v| v.get(i)).copied().flatten()),
                     ]);
                 }
             }
@@ -109,7 +116,7 @@ pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
                 r.name.clone(),
                 String::new(),
                 String::new(),
-                r.value.to_string(),
+                number(Some(r.value)),
                 r.incidents.to_string(),
                 opt(r.fatalities_low),
                 opt(r.fatalities_best),
@@ -123,7 +130,7 @@ pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
                 p.label.clone(),
                 p.lat.to_string(),
                 p.lon.to_string(),
-                p.value.to_string(),
+                number(Some(p.value)),
                 String::new(),
                 String::new(),
                 String::new(),

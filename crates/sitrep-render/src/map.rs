@@ -425,6 +425,15 @@ pub fn render(
             let d = ring_path(&area.rings, &proj);
             let row = values.get(&normalise_code(&area.code));
             let (fill, title, value_attr) = match (shade, row) {
+                // The summed high where a record gives none: shown as unknown, not NaN.
+                (_, Some(r)) if !r.value.is_finite() => {
+                    missing |= shade;
+                    (
+                        if shade { "#e6e6e6" } else { "#f1f1f1" },
+                        format!("{}: unknown (a record gives no high estimate)", area.name),
+                        String::new(),
+                    )
+                }
                 (true, Some(r)) => {
                     let c = colours[class_of(r.value, &bounds)];
                     let t = format!(

@@ -156,6 +156,78 @@ impl<'a> Target<'a> {
     }
 }
 
+/// The fatality sums, one per column: its name, its SQL over `incidents`, and its SQL
+/// over the `rollup` (whose columns of the same names the rollup build summed with the
+/// `incidents` expressions, so re-summing them gives the same totals).
+///
+/// They follow [`sitrep_model::Fatalities`]' addition rule: `lo` sums the lows with a
+/// missing low as 0; `best` sums the bests with a missing best falling back to that
+/// record's low, then 0; `hi` sums the known highs and `hi_missing` counts the records
+/// without one — any such record makes the total's high unknown.
+const FATALITY_SUMS: [(&str, &str, &str); 4] = [
+    ("lo", "SUM(COALESCE(fatalities_low, 0))", "SUM(lo)"),
+    (
+        "best",
+        "SUM(COALESCE(fatalities_best, fatalities_low, 0))",
+        "SUM(best)",
+    ),
+    ("hi", "SUM(COALESCE(fatalities_high, 0))", "SUM(hi)"),
+    (
+        "hi_missing",
+        "SUM(CASE WHEN fatalities_high IS NULL THEN 1 ELSE 0 END)",
+        "SUM(hi_missing)",
+    ),
+];
+
+/// The SQL of one of [`FATALITY_SUMS`] over `table`.
+fn fatality_sum(table: Table, name: &str) -> &'static str {
+    let (_, incidents, rollup) = FATALITY_SUMS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .expect("a fatality sum column");
+    match table {
+        Table::Incidents => incidents,
+        Table::Rollup => rollup,
+    }
+}
+
+/// Fatality partial sums over `table`, as aggregate select items named `lo`, `best`,
+/// `hi` and `hi_missing` (in that order). Partial sums add up again (per day, then per
+/// bucket); the high of a total is unknown when its `hi_missing` is above 0. Use
+/// [`fatality_totals`] for the final figures of one group.
+///
+/// ```
+/// use sitrep_store::query::{fatality_sums, Table};
+/// assert!(fatality_sums(Table::Incidents).contains("COALESCE(fatalities_best, fatalities_low, 0)) AS best"));
+/// assert_eq!(
+///     fatality_sums(Table::Rollup),
+///     "SUM(lo) AS lo, SUM(best) AS best, SUM(hi) AS hi, SUM(hi_missing) AS hi_missing"
+/// );
+/// ```
+pub fn fatality_sums(table: Table) -> String {
+    FATALITY_SUMS
+        .iter()
+        .map(|(name, _, _)| format!("{} AS {name}", fatality_sum(table, name)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Final fatality totals of one group over `table`, as aggregate select items
+/// `fatalities_low`, `fatalities_best` and `fatalities_high`: the [`fatality_sums`]
+/// with an empty group as 0, and `fatalities_high` NULL (unknown) as soon as one
+/// counted record has no high estimate.
+pub fn fatality_totals(table: Table) -> String {
+    let sum = |name| fatality_sum(table, name);
+    format!(
+        "COALESCE({lo}, 0) AS fatalities_low, COALESCE({best}, 0) AS fatalities_best, \
+         CASE WHEN COALESCE({missing}, 0) > 0 THEN NULL ELSE COALESCE({hi}, 0) END AS fatalities_high",
+        lo = sum("lo"),
+        best = sum("best"),
+        hi = sum("hi"),
+        missing = sum("hi_missing"),
+    )
+}
+
 /// Quotes a string as a SQL literal (`'` doubled).
 pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))

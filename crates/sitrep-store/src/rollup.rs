@@ -129,10 +129,7 @@ impl Store {
         let sql = format!(
             "SELECT {dims}, {band} AS distance_band, \
              COUNT(*) AS n, \
-             SUM(COALESCE(fatalities_low, 0)) AS lo, \
-             SUM(COALESCE(fatalities_best, fatalities_low, 0)) AS best, \
-             SUM(COALESCE(fatalities_high, 0)) AS hi, \
-             SUM(CASE WHEN fatalities_high IS NULL THEN 1 ELSE 0 END) AS hi_missing, \
+             {fatalities}, \
              SUM(COALESCE(civilian_deaths, 0)) AS civ, \
              COUNT(civilian_deaths) AS civ_known, \
              SUM(COALESCE(fatalities_best, 0)) AS best_given, \
@@ -140,6 +137,7 @@ impl Store {
              FROM incidents GROUP BY {dims}, {band} ORDER BY date_start",
             dims = dims.join(", "),
             band = band_sql(),
+            fatalities = crate::query::fatality_sums(crate::query::Table::Incidents),
         );
         let df = ctx.sql(&sql).await?;
         if native {

@@ -20,10 +20,16 @@ pub fn input_or(e: AnalysisError) -> anyhow::Error {
 struct Point {
     bucket_start: String,
     line: String,
-    value: f64,
-    raw_value: f64,
+    /// Empty when unknown (the summed high where a record states none).
+    value: Option<f64>,
+    raw_value: Option<f64>,
     low: Option<f64>,
     high: Option<f64>,
+}
+
+/// A plotted value, `None` when it is not a number (an unknown high).
+fn known(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
 }
 
 pub async fn series(cli: &Cli, a: &SeriesArgs) -> anyhow::Result<ExitCode> {
@@ -57,10 +63,10 @@ pub async fn series(cli: &Cli, a: &SeriesArgs) -> anyhow::Result<ExitCode> {
             rows.push(Point {
                 bucket_start: start.to_string(),
                 line: line.label.clone(),
-                value: line.values[i],
-                raw_value: line.raw_values.get(i).copied().unwrap_or(line.values[i]),
+                value: known(line.values[i]),
+                raw_value: known(line.raw_values.get(i).copied().unwrap_or(line.values[i])),
                 low: line.low.as_ref().map(|v| v[i]),
-                high: line.high.as_ref().map(|v| v[i]),
+                high: line.high.as_ref().and_then(|v| v[i]),
             });
         }
     }

@@ -91,7 +91,7 @@ fn fatality_ranges_are_bands_only_where_low_differs_from_high() {
     let frame = data.series.as_mut().unwrap();
     let line = &mut frame.lines[0];
     line.low = Some(line.values.iter().map(|v| v * 0.5).collect());
-    line.high = Some(line.values.iter().map(|v| v * 2.0).collect());
+    line.high = Some(line.values.iter().map(|v| Some(v * 2.0)).collect());
     let svg = render_svg(&s, &data, None).unwrap();
     keep("chart-band.svg", &svg);
     assert_eq!(svg.matches("class=\"band\"").count(), 1);
@@ -100,7 +100,7 @@ fn fatality_ranges_are_bands_only_where_low_differs_from_high() {
 
     let line = &mut data.series.as_mut().unwrap().lines[0];
     line.low = Some(line.values.clone());
-    line.high = Some(line.values.clone());
+    line.high = Some(line.values.iter().copied().map(Some).collect());
     let svg = render_svg(&s, &data, None).unwrap();
     assert_eq!(svg.matches("class=\"band\"").count(), 0);
 }

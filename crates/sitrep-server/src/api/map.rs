@@ -53,11 +53,7 @@ pub(crate) async fn provinces(
     // so everything left is the no-province group.
     let mut unlocated = Counts::default();
     for c in by_code.into_values() {
-        unlocated.incidents += c.incidents;
-        unlocated.fatalities_low += c.fatalities_low;
-        unlocated.fatalities_best += c.fatalities_best;
-        unlocated.fatalities_high += c.fatalities_high;
-        unlocated.fatalities_unknown += c.fatalities_unknown;
+        unlocated += c;
     }
     Ok((out, unlocated))
 }
@@ -85,7 +81,7 @@ pub async fn provinces_index(
                 c.incidents,
                 c.fatalities_low,
                 c.fatalities_best,
-                c.fatalities_high,
+                c.high_cell(),
                 c.fatalities_unknown
             ));
         }

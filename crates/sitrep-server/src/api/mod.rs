@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::table::Row;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use sitrep_store::query::{fatality_totals, Table};
 
 /// A JSON answer.
 pub(crate) fn json(v: serde_json::Value) -> Response {
@@ -45,17 +46,30 @@ pub(crate) fn geojson(v: serde_json::Value) -> Response {
         .into_response()
 }
 
-/// The aggregate columns every count query selects.
-pub(crate) const AGGREGATES: &str = "count(*) AS incidents, \
-     sum(fatalities_low) AS fatalities_low, sum(fatalities_best) AS fatalities_best, \
-     sum(fatalities_high) AS fatalities_high, \
-     sum(CASE WHEN fatalities_best IS NULL THEN 1 ELSE 0 END) AS fatalities_unknown";
+/// The aggregate columns every count query selects over `incidents`: the store's one
+/// definition of fatality totals ([`sitrep_store::query::fatality_totals`]), so the
+/// API counts as the analysis layer does.
+pub(crate) fn aggregates() -> &'static str {
+    static S: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "count(*) AS incidents, {}, \
+             sum(CASE WHEN fatalities_best IS NULL THEN 1 ELSE 0 END) AS fatalities_unknown",
+            fatality_totals(Table::Incidents)
+        )
+    });
+    &S
+}
 
-/// [`AGGREGATES`] over the store's `rollup` (pre-aggregated counts: same results).
-pub(crate) const ROLLUP_AGGREGATES: &str = "sum(n) AS incidents, \
-     sum(lo) AS fatalities_low, sum(best_given) AS fatalities_best, \
-     sum(hi) AS fatalities_high, \
-     sum(n) - sum(best_known) AS fatalities_unknown";
+/// [`aggregates`] over the store's `rollup` (pre-aggregated counts: same results).
+pub(crate) fn rollup_aggregates() -> &'static str {
+    static S: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "sum(n) AS incidents, {}, sum(n) - sum(best_known) AS fatalities_unknown",
+            fatality_totals(Table::Rollup)
+        )
+    });
+    &S
+}
 
 /// Where counts for `f` come from: the store's rollup (pre-aggregated by day, place,
 /// actors, type, precision and source; built on ingest) when it is current and `f`
@@ -71,25 +85,53 @@ pub(crate) fn counts_from(
         && f.source_types.is_empty()
         && f.distance_bands.is_empty()
     {
-        ("rollup", ROLLUP_AGGREGATES)
+        ("rollup", rollup_aggregates())
     } else {
-        ("incidents", AGGREGATES)
+        ("incidents", aggregates())
     }
 }
 
-/// Counts and fatality sums of one group.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+/// Counts and fatality sums of one group, added as [`sitrep_model::Fatalities`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     /// Incidents.
     pub incidents: i64,
-    /// Sum of low estimates.
+    /// Sum of low estimates (a missing low counts 0).
     pub fatalities_low: i64,
-    /// Sum of best estimates.
+    /// Sum of best estimates (a missing best counts as the record's low, then 0).
     pub fatalities_best: i64,
-    /// Sum of high estimates.
-    pub fatalities_high: i64,
-    /// Incidents with no best estimate (not in the sums).
+    /// Sum of high estimates; `None` (null in JSON, empty in CSV) when a counted
+    /// incident has no high estimate (ACLED gives none), as no upper bound can then be
+    /// stated.
+    pub fatalities_high: Option<i64>,
+    /// Incidents with no best estimate (counted in the best sum by their low).
     pub fatalities_unknown: i64,
+}
+
+impl Default for Counts {
+    /// Nothing counted: every sum 0, the high included (no incident lacks one).
+    fn default() -> Counts {
+        Counts {
+            incidents: 0,
+            fatalities_low: 0,
+            fatalities_best: 0,
+            fatalities_high: Some(0),
+            fatalities_unknown: 0,
+        }
+    }
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        self.incidents += o.incidents;
+        self.fatalities_low += o.fatalities_low;
+        self.fatalities_best += o.fatalities_best;
+        self.fatalities_high = self
+            .fatalities_high
+            .zip(o.fatalities_high)
+            .map(|(a, b)| a + b);
+        self.fatalities_unknown += o.fatalities_unknown;
+    }
 }
 
 impl Counts {
@@ -99,9 +141,16 @@ impl Counts {
             incidents: i(r, "incidents"),
             fatalities_low: i(r, "fatalities_low"),
             fatalities_best: i(r, "fatalities_best"),
-            fatalities_high: i(r, "fatalities_high"),
+            fatalities_high: r.get("fatalities_high").and_then(serde_json::Value::as_i64),
             fatalities_unknown: i(r, "fatalities_unknown"),
         }
+    }
+
+    /// The high sum as a CSV cell: empty when unknown.
+    pub(crate) fn high_cell(&self) -> String {
+        self.fatalities_high
+            .map(|h| h.to_string())
+            .unwrap_or_default()
     }
 }
 

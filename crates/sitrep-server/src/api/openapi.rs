@@ -241,8 +241,9 @@ pub fn document() -> Value {
                     "status": {"type": "integer"}, "detail": {"type": "string"}}},
                 "Counts": {"type": "object", "properties": {
                     "incidents": {"type": "integer"}, "fatalities_low": {"type": "integer"},
-                    "fatalities_best": {"type": "integer"}, "fatalities_high": {"type": "integer"},
-                    "fatalities_unknown": {"type": "integer", "description": "incidents without a best estimate (not in the sums)"}}},
+                    "fatalities_best": {"type": "integer", "description": "sum of best estimates; an incident without one counts its low, then 0"},
+                    "fatalities_high": {"type": ["integer", "null"], "description": "sum of high estimates; null (empty in CSV) when a counted incident has no high estimate (ACLED gives none)"},
+                    "fatalities_unknown": {"type": "integer", "description": "incidents without a best estimate (counted in fatalities_best by their low)"}}},
                 "Incident": {"type": "object", "properties": crate::api::incidents::LIST_COLUMNS.iter()
                     .map(|c| (c.to_string(), json!({}))).collect::<serde_json::Map<String, Value>>()},
                 "IncidentPage": {"type": "object", "properties": {

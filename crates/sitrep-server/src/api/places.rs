@@ -1,7 +1,7 @@
 //! `GET /api/v1/places` (provinces with incident counts) and
 //! `GET /api/v1/places/{code}` (one province: districts, capital, activity).
 
-use super::{json, map, not_found, Counts, AGGREGATES};
+use super::{aggregates, json, map, not_found, Counts};
 use crate::error::ApiError;
 use crate::params::{Bucket, Filters, FiltersExt, Params};
 use crate::table::s;
@@ -55,8 +55,9 @@ pub(crate) async fn districts(
 ) -> Result<Vec<DistrictCounts>, ApiError> {
     let rows = state
         .rows(&format!(
-            "SELECT district, {AGGREGATES} FROM incidents WHERE province_code = {} \
+            "SELECT district, {} FROM incidents WHERE province_code = {} \
              GROUP BY district ORDER BY incidents DESC, district",
+            aggregates(),
             quote(code)
         ))
         .await?;

@@ -100,7 +100,7 @@ pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response,
                 c.incidents,
                 c.fatalities_low,
                 c.fatalities_best,
-                c.fatalities_high,
+                c.high_cell(),
                 c.fatalities_unknown
             ));
         }

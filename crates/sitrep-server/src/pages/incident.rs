@@ -64,6 +64,7 @@ fn summary(i: &Row) -> Markup {
         n("fatalities_high"),
     ) {
         (Some(b), Some(l), Some(h)) if l != h => format!("{b} (range {l}–{h})"),
+        (Some(b), _, None) => format!("{b} (no high estimate given)"),
         (Some(b), _, _) => format!("{b} (low = best = high)"),
         _ => "unknown".into(),
     };

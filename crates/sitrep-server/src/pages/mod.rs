@@ -141,11 +141,16 @@ pub(crate) fn linked(n: i64, f: &Filters) -> Markup {
     html! { a.num href=(explore_url(f)) { (num(n)) } }
 }
 
+/// The summed high estimate, or "unknown" when a counted incident states none (never 0).
+pub(crate) fn high(c: &Counts) -> String {
+    c.fatalities_high.map_or_else(|| "unknown".to_string(), num)
+}
+
 /// The fatality range `low–high (best N)`, each part linking to the records.
 pub(crate) fn fatalities(c: &Counts, f: &Filters) -> Markup {
     html! {
         a.num href=(explore_url(f)) title="best estimate" { (num(c.fatalities_best)) }
-        span.range { " (" (num(c.fatalities_low)) "–" (num(c.fatalities_high)) ")" }
+        span.range { " (" (num(c.fatalities_low)) "–" (high(c)) ")" }
     }
 }
 
@@ -279,7 +284,7 @@ pub(crate) fn map_svg(
                     incidents: r.counts.incidents as u64,
                     fatalities_low: Some(r.counts.fatalities_low as u64),
                     fatalities_best: Some(r.counts.fatalities_best as u64),
-                    fatalities_high: Some(r.counts.fatalities_high as u64),
+                    fatalities_high: r.counts.fatalities_high.map(|h| h as u64),
                 })
                 .collect(),
         }),

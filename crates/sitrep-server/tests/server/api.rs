@@ -484,3 +484,52 @@ async fn counts_from_the_rollup_equal_counts_from_incidents() {
     let a = get(&on, "/api/v1/series?district=Kandahar".into()).await;
     assert_eq!(a["counted_from"], "incidents");
 }
+
+/// The SYNTHETIC ACLED-layout fixture (`common::acled_csv`, not ACLED data) states one
+/// conservative figure per event and no high: 3 + 10 + 0 deaths in May 2022. The high
+/// total is unknown (null, empty CSV cell), never the 0 that summing NULLs gives, and
+/// the best total is the one the analysis layer computes on the same filters.
+#[tokio::test]
+async fn acled_fatalities_have_an_unknown_high_and_the_analysis_best() {
+    let fixture_best = 3 + 10;
+    let q = "source=acled&from=2022-05-01&to=2022-05-31";
+    let s = get_json(&format!("/api/v1/summary?{q}")).await;
+    assert_eq!(s["incidents"], 3, "{s}");
+    assert_eq!(s["fatalities_low"], fixture_best, "{s}");
+    assert_eq!(s["fatalities_best"], fixture_best, "{s}");
+    assert!(s["fatalities_high"].is_null(), "unknown high: {s}");
+
+    let v = get_json(&format!("/api/v1/series?{q}&bucket=month")).await;
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 1, "{v}");
+    assert_eq!(points[0]["fatalities_best"], fixture_best, "{v}");
+    assert!(points[0]["fatalities_high"].is_null(), "unknown high: {v}");
+    let csv = get(&format!("/api/v1/series?{q}&bucket=month&format=csv"))
+        .await
+        .body;
+    assert_eq!(
+        csv.lines().nth(1),
+        Some("2022-05-01,2022-05-31,3,13,13,,0"),
+        "empty high cell: {csv}"
+    );
+
+    // The same filters through the analysis layer: the same best, no high.
+    let query = sitrep_analysis::SeriesQuery {
+        filters: sitrep_model::Filters {
+            sources: vec!["acled".into()],
+            from: Some("2022-05-01".parse().unwrap()),
+            to: Some("2022-05-31".parse().unwrap()),
+            ..Default::default()
+        },
+        bucket: sitrep_model::figure::Bucket::Month,
+        measure: sitrep_model::figure::Measure::FatalitiesBest,
+        ..Default::default()
+    };
+    let frame = sitrep_analysis::series(&crate::common::store(), &query)
+        .await
+        .unwrap();
+    assert_eq!(frame.total(), fixture_best as f64);
+    assert_eq!(s["fatalities_best"].as_f64(), Some(frame.total()));
+    let high = frame.lines[0].high.as_ref().expect("fatality band");
+    assert_eq!(high, &vec![None], "analysis: unknown high too");
+}

@@ -8,6 +8,7 @@ mod cache; // the response cache: hits, ETags, gzip, no stale reads, the bound, 
 mod claims; // claims, verdicts, journal; tokens, roles, sessions, CSRF (curated log)
 mod common; // the shared store and request helpers
 mod errors; // bad parameters, unknown ids, limits
+mod fatalities; // a fatality figure over UCDP and ACLED-layout rows: golden SVG and CSV
 mod figures; // bundled figures: data, SVG, CSV, HTML, pages
 mod incidents; // matched incidents: member records on the API and the page
 mod openapi; // the OpenAPI document and every documented path

@@ -1,0 +1,88 @@
+//! A fatality figure over the shared store: the bundled UCDP rows (low, best and high
+//! given) up to 2020 and the SYNTHETIC ACLED-layout rows of May 2022 (one conservative
+//! figure, no high). Golden SVG and CSV under `tests/golden/`; after checking a diff by
+//! eye, rewrite them with `SITREP_BLESS=1 cargo test --workspace --test server fatalit`.
+
+use sitrep_model::figure::FigureSpec;
+use std::path::Path;
+
+const SPEC: &str = r#"
+id = "fatalities-acled"
+title = "Fatalities, best estimate, with the low–high range"
+subtitle = "UCDP rows to 2020; synthetic ACLED-layout rows in May 2022 (no high estimate)"
+kind = "line"
+
+[filters]
+from = 2020-07-01
+to = 2022-07-31
+
+[series]
+bucket = "month"
+measure = "fatalities_best"
+"#;
+
+/// Compares `actual` with the golden file `name`, or writes it under `SITREP_BLESS=1`.
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var("SITREP_BLESS").as_deref() == Ok("1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (SITREP_BLESS=1 writes it)", path.display()));
+    if let Some((n, (e, a))) = expected
+        .lines()
+        .zip(actual.lines())
+        .enumerate()
+        .find(|(_, (e, a))| e != a)
+    {
+        panic!("{name}: line {} differs\n- {e}\n+ {a}", n + 1);
+    }
+    assert_eq!(expected, actual, "{name}: differs in length");
+}
+
+#[tokio::test]
+async fn fatality_figure_over_acled_rows_has_no_nan_and_a_band_only_where_known() {
+    let spec = FigureSpec::from_toml_str(SPEC).unwrap();
+    let data = sitrep_analysis::figure_data(&crate::common::store(), &spec)
+        .await
+        .unwrap();
+    let svg = sitrep_render::render_svg(&spec, &data, None).unwrap();
+    let csv = sitrep_render::render_csv(&spec, &data);
+    assert!(!svg.contains("NaN"), "NaN in the SVG");
+    assert!(!csv.contains("NaN"), "NaN in the CSV");
+
+    // bucket_start,line,value,raw_value,low,high: May 2022 (the ACLED rows, 3 + 10 + 0
+    // deaths) has a best and a low but an empty high; the UCDP months have a high.
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let may = rows
+        .iter()
+        .find(|r| r[0] == "2022-05-01")
+        .expect("May 2022");
+    assert_eq!((may[2], may[4], may[5]), ("13", "13", ""), "{may:?}");
+    let known: Vec<bool> = rows.iter().map(|r| !r[5].is_empty()).collect();
+    assert_eq!(known.iter().filter(|k| !**k).count(), 1, "{csv}");
+    let spread = rows.iter().any(|r| !r[5].is_empty() && r[4] != r[5]);
+    assert!(spread, "some UCDP month has a low–high spread: {csv}");
+
+    // One band piece per run of months with a known high: a gap at May 2022, no edge
+    // drawn to 0 or NaN there.
+    let runs = known
+        .iter()
+        .enumerate()
+        .filter(|(i, k)| **k && (*i == 0 || !known[i - 1]))
+        .count();
+    assert_eq!(runs, 2);
+    assert_eq!(svg.matches("class=\"band\"").count(), runs, "{svg}");
+
+    golden("fatalities-acled.svg", &svg);
+    golden("fatalities-acled.csv", &csv);
+}
