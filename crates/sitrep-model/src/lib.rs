@@ -14,6 +14,11 @@
 //! roles are in [`claims`] ([`Claim`], [`Stance`], [`Grade`], [`Verdict`],
 //! [`JournalEntry`], [`Role`]); sitrep-claims computes and stores them.
 //!
+//! What a query counts is one [`Filters`] ([`query`]): figure specs, CLI flags and URL
+//! keys all read into it. Every library error says what kind of failure it is with an
+//! [`ErrorClass`] (input, store, I/O, bug), from which the CLI's exit code and the
+//! server's status follow.
+//!
 //! Out of scope: reading files (sitrep-ingest), storage and SQL (sitrep-store),
 //! gazetteer and actor registry (sitrep-resolve). This crate has no I/O.
 //!
