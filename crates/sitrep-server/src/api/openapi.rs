@@ -12,6 +12,18 @@ fn param(name: &str, schema: Value, description: &str, example: Value) -> Value 
            "description": description, "example": example})
 }
 
+/// An analyst's write: token or session (with CSRF), the journal entry on success.
+fn write_op(summary: &str, parameters: Value) -> Value {
+    json!({"summary": summary, "parameters": parameters,
+           "security": [{"bearer": []}, {"session": []}],
+           "responses": {
+               "200": {"description": "The journal entry written"},
+               "400": {"description": "A bad body or value (problem+json)"},
+               "401": {"description": "No credentials"},
+               "403": {"description": "Read-only server, viewer role or bad CSRF token"},
+               "404": {"description": "No such claim, incident or entry"}}})
+}
+
 fn path_param(name: &str, description: &str, example: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"},
            "description": description, "example": example})
@@ -194,6 +206,26 @@ pub fn document() -> Value {
             "/journal": get("The analyst journal: who, when, what, why, with values before and after. POST /journal/{seq}/undo undoes an entry (analyst).",
                 json!([{"$ref": "#/components/parameters/as_of"}]),
                 ok("Entries", json!({"type": "object", "properties": {"entries": {"type": "array", "items": obj}}}))),
+            "/claims/{id}": {
+                "patch": write_op("Edit a claim (analyst). Body: the fields to change and a reason.",
+                    json!([path_param("id", "claim id (see /claims)", "c1")])),
+                "delete": write_op("Retract a claim (analyst). Body: a reason. The claim stays in the journal.",
+                    json!([path_param("id", "claim id (see /claims)", "c1")])),
+            },
+            "/verdicts/{incident}": get("One incident's attribution verdict: computed (status, confidence, basis, claims) and any analyst override",
+                json!([path_param("incident", "incident, SOURCE:EVENT_ID", "ucdp-ged211-subset:244657"),
+                       {"$ref": "#/components/parameters/as_of"}]),
+                ok_404("The verdict", obj.clone())),
+            "/verdicts/{incident}/override": {
+                "post": write_op("Set an analyst's override of the verdict (analyst). Body: status, reason.",
+                    json!([path_param("incident", "incident, SOURCE:EVENT_ID", "ucdp-ged211-subset:244657")])),
+                "delete": write_op("Clear the analyst's override (analyst). Body: a reason.",
+                    json!([path_param("incident", "incident, SOURCE:EVENT_ID", "ucdp-ged211-subset:244657")])),
+            },
+            "/journal/{seq}/undo": {
+                "post": write_op("Undo a journal entry (analyst). Body: a reason. The undo is itself an entry.",
+                    json!([path_param("seq", "journal sequence number (see /journal)", "1")])),
+            },
         },
         "components": {
             "parameters": {
