@@ -10,10 +10,17 @@
 //! - [`dist`]: log-gamma, regularised incomplete gamma and beta, and the Poisson and
 //!   negative-binomial pmf / cdf / tail probabilities used by anomaly rules, change
 //!   points and forecast scores.
+//! - [`interval`]: gamma / beta quantiles and exact intervals for Poisson rates, rate
+//!   ratios and proportions (Garwood, conditional binomial, Clopper–Pearson, Wilson).
+//! - [`changepoint`]: Poisson / negative-binomial segment costs, R `changepoint`
+//!   penalties, PELT, binary segmentation, the CROPS penalty path, Poisson–Gamma BOCPD,
+//!   breaks with location ranges and rate ratios, and the TCPDBench F1 / covering metrics.
 //!
 //! ## What it may not touch
 //!
 //! No sitrep crate: it sits beside `sitrep-model` at the bottom of the path and is
 //! used by `sitrep-analysis`. No dependencies, so it builds in seconds.
 
+pub mod changepoint;
 pub mod dist;
+pub mod interval;
