@@ -15,6 +15,10 @@
 //! - [`changepoint`]: Poisson / negative-binomial segment costs, R `changepoint`
 //!   penalties, PELT, binary segmentation, the CROPS penalty path, Poisson–Gamma BOCPD,
 //!   breaks with location ranges and rate ratios, and the TCPDBench F1 / covering metrics.
+//! - [`rules`]: indicator rules over bucketed counts where a missing bucket is `None`
+//!   and yields `NoData`: ACLED change level, surge / threat trackers, emerging actors,
+//!   volatility & risk; HDX "N-year high"; ForecastBench's ACLED questions; threshold,
+//!   crossing, Poisson trend, anomaly (Poisson / negative-binomial tails) and share.
 //!
 //! ## What it may not touch
 //!
@@ -24,3 +28,4 @@
 pub mod changepoint;
 pub mod dist;
 pub mod interval;
+pub mod rules;
