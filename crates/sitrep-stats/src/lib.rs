@@ -10,6 +10,8 @@
 //! - [`dist`]: log-gamma, regularised incomplete gamma and beta, and the Poisson and
 //!   negative-binomial pmf / cdf / tail probabilities used by anomaly rules, change
 //!   points and forecast scores.
+//! - [`rng`]: a seeded deterministic generator (xoshiro256**) with uniform, normal,
+//!   Gamma, Poisson and negative-binomial draws, for predictive samples and simulation.
 //!
 //! ## What it may not touch
 //!
@@ -17,3 +19,4 @@
 //! used by `sitrep-analysis`. No dependencies, so it builds in seconds.
 
 pub mod dist;
+pub mod rng;
