@@ -10,11 +10,8 @@
 //! - [`dist`]: log-gamma, regularised incomplete gamma and beta, and the Poisson and
 //!   negative-binomial pmf / cdf / tail probabilities used by anomaly rules, change
 //!   points and forecast scores.
-//! - [`forecast`]: count forecasts on a units × months panel with gaps: scores
-//!   (CRPS, MIS, IGN, Brier), naive baselines, Poisson/NB GLMs by IRLS, and rolling-origin
-//!   back-tests with bootstrap skill intervals and a baseline-first verdict.
-//! - [`rng`]: a seeded deterministic generator (xoshiro256**) with uniform, normal,
-//!   Gamma, Poisson and negative-binomial draws, for predictive samples and simulation.
+//! - [`forecast`]: panel count forecasts: scores, baselines, IRLS GLMs, rolling-origin back-tests.
+//! - [`rng`]: seeded xoshiro256** with uniform, normal, Gamma, Poisson and NB draws.
 //!
 //! ## What it may not touch
 //!

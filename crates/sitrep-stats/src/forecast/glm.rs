@@ -157,13 +157,50 @@ pub fn irls(
     max_iter: usize,
     tol: f64,
 ) -> IrlsFit {
+    irls_from(x, p, y, size, None, ridge, max_iter, tol)
+}
+
+/// [`irls`] started from coefficients `start` (a warm start, e.g. the Poisson fit
+/// before the negative binomial) instead of `μ = y + 0.1`.
+///
+/// The weights are the observed information, so the negative binomial (whose log
+/// link is not canonical) also converges quadratically: `W = μ` for the Poisson,
+/// `W = r μ (r + y) / (μ + r)²` for NB2 with size `r`.
+#[allow(clippy::too_many_arguments)]
+pub fn irls_from(
+    x: &[f64],
+    p: usize,
+    y: &[f64],
+    size: Option<f64>,
+    start: Option<&[f64]>,
+    ridge: f64,
+    max_iter: usize,
+    tol: f64,
+) -> IrlsFit {
     let n = y.len();
     assert_eq!(x.len(), n * p, "x must be n × p");
-    // Start as R's glm does: μ = y + 0.1.
-    let mut mu: Vec<f64> = y.iter().map(|v| v + 0.1).collect();
-    let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
-    let mut beta = vec![0.0; p];
-    let mut have_beta = false;
+    let (mut mu, mut eta, mut beta, mut have_beta): (Vec<f64>, Vec<f64>, Vec<f64>, bool) =
+        match start {
+            Some(b) if b.len() == p => {
+                let eta: Vec<f64> = (0..n)
+                    .map(|i| {
+                        let e: f64 = x[i * p..(i + 1) * p]
+                            .iter()
+                            .zip(b)
+                            .map(|(a, c)| a * c)
+                            .sum();
+                        e.clamp(ETA_MIN, ETA_MAX)
+                    })
+                    .collect();
+                (eta.iter().map(|e| e.exp()).collect(), eta, b.to_vec(), true)
+            }
+            _ => {
+                // Start as R's glm does: μ = y + 0.1.
+                let mu: Vec<f64> = y.iter().map(|v| v + 0.1).collect();
+                let eta = mu.iter().map(|m| m.ln()).collect();
+                (mu, eta, vec![0.0; p], false)
+            }
+        };
     let mut dev_old = deviance(y, &mu, size);
     let mut ridge_raised = false;
     let mut xtwx = vec![0.0; p * p];
@@ -173,11 +210,15 @@ pub fn irls(
         xtwz.iter_mut().for_each(|v| *v = 0.0);
         for i in 0..n {
             let m = mu[i];
-            let w = match size {
-                None => m,
-                Some(r) => m / (1.0 + m / r),
+            // Score g = dℓ/dη and observed information w = −d²ℓ/dη².
+            let (g, w) = match size {
+                None => (y[i] - m, m),
+                Some(r) => (
+                    r * (y[i] - m) / (m + r),
+                    r * m * (r + y[i]) / ((m + r) * (m + r)),
+                ),
             };
-            let z = eta[i] + (y[i] - m) / m;
+            let z = eta[i] + g / w;
             let row = &x[i * p..(i + 1) * p];
             for a in 0..p {
                 let wa = w * row[a];
@@ -289,7 +330,8 @@ pub fn pearson_size(y: &[f64], mu: &[f64], p: usize) -> Option<f64> {
     if chi2(hi.exp()) > df {
         return Some((-hi).exp());
     }
-    for _ in 0..100 {
+    // 60 halvings of a width-40 interval: far below f64 resolution of the result.
+    for _ in 0..60 {
         let mid = 0.5 * (lo + hi);
         if chi2(mid.exp()) > df {
             lo = mid;
@@ -442,11 +484,18 @@ impl Glm {
         }
     }
 
-    fn fit_horizon(&self, h: usize, x: &[f64], p: usize, y: &[f64]) -> HorizonFit {
+    fn fit_horizon(
+        &self,
+        h: usize,
+        x: &[f64],
+        p: usize,
+        y: &[f64],
+        warm: Option<&[f64]>,
+    ) -> (HorizonFit, Option<Vec<f64>>) {
         let n = y.len();
         let mean_y = mean(y);
         if n < 2 * p + 5 {
-            return HorizonFit {
+            let fit = HorizonFit {
                 horizon: h,
                 beta: Vec::new(),
                 size: None,
@@ -455,9 +504,11 @@ impl Glm {
                 n_rows: n,
                 mean_y,
             };
+            return (fit, None);
         }
         let c = &self.config;
-        let mut fit = irls(x, p, y, None, c.ridge, c.max_iter, c.tol);
+        let mut fit = irls_from(x, p, y, None, warm, c.ridge, c.max_iter, c.tol);
+        let poisson_beta = fit.beta.clone();
         let mut iterations = fit.iterations;
         let mut converged = fit.converged;
         let mu_of = |beta: &[f64]| -> Vec<f64> {
@@ -477,7 +528,16 @@ impl Glm {
             // Alternate: NB IRLS at fixed size, then re-estimate the size.
             for _ in 0..4 {
                 let Some(r) = size else { break };
-                fit = irls(x, p, y, Some(r), c.ridge, c.max_iter, c.tol);
+                fit = irls_from(
+                    x,
+                    p,
+                    y,
+                    Some(r),
+                    Some(&fit.beta),
+                    c.ridge,
+                    c.max_iter,
+                    c.tol,
+                );
                 iterations += fit.iterations;
                 converged &= fit.converged;
                 let new = pearson_size(y, &mu_of(&fit.beta), p);
@@ -491,7 +551,7 @@ impl Glm {
                 }
             }
         }
-        HorizonFit {
+        let fit = HorizonFit {
             horizon: h,
             beta: fit.beta,
             size,
@@ -499,7 +559,8 @@ impl Glm {
             converged,
             n_rows: n,
             mean_y,
-        }
+        };
+        (fit, Some(poisson_beta))
     }
 }
 
@@ -545,6 +606,7 @@ impl Forecaster for Glm {
         }
         let mut report = FitReport::default();
         self.fits.clear();
+        let mut warm: Option<Vec<f64>> = None;
         for h in 1..=self.config.max_horizon {
             let mut x = Vec::new();
             let mut y = Vec::new();
@@ -565,7 +627,9 @@ impl Forecaster for Glm {
                     y.push(v);
                 }
             }
-            let fit = self.fit_horizon(h, &x, p, &y);
+            // Warm start from the previous horizon's Poisson fit (same features).
+            let (fit, poisson_beta) = self.fit_horizon(h, &x, p, &y, warm.as_deref());
+            warm = poisson_beta;
             if !fit.converged {
                 report.warnings.push(format!(
                     "{} horizon {h}: IRLS did not converge in {} iterations",
