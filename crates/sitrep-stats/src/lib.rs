@@ -19,6 +19,8 @@
 //!   and yields `NoData`: ACLED change level, surge / threat trackers, emerging actors,
 //!   volatility & risk; HDX "N-year high"; ForecastBench's ACLED questions; threshold,
 //!   crossing, Poisson trend, anomaly (Poisson / negative-binomial tails) and share.
+//! - [`forecast`]: panel count forecasts: scores, baselines, IRLS GLMs, rolling-origin back-tests.
+//! - [`rng`]: seeded xoshiro256** with uniform, normal, Gamma, Poisson and NB draws.
 //!
 //! ## What it may not touch
 //!
@@ -29,3 +31,5 @@ pub mod changepoint;
 pub mod dist;
 pub mod interval;
 pub mod rules;
+pub mod forecast;
+pub mod rng;
