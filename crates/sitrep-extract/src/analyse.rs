@@ -555,6 +555,8 @@ pub fn analyse_sentence(
             detail: None,
         }
     } else if signal || topic.is_some() {
+        // Name the topic if the subject search did not: the first unmeasured word.
+        let topic = topic.or_else(|| toks.iter().find_map(|t| unmeasured_topic(&t.lower)));
         Class::NotCheckable {
             reason: Reason::NoMeasure,
             detail: topic.map(str::to_string),

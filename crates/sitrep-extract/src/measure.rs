@@ -135,7 +135,7 @@ pub const UNMEASURED_TOPICS: &[(&str, &[&str])] = &[
         "food insecurity",
         &["food", "hunger", "famine", "malnutrition", "starvation"],
     ),
-    ("training camps", &["camp", "camps"]),
+    ("training camps", &["camp", "camps", "training"]),
     (
         "economy",
         &[

@@ -655,7 +655,6 @@ fn parse_at(toks: &[Token], i: usize, ctx: &DateContext) -> Option<(PeriodValue,
             &["at", "the", "time"],
             &["in", "previous", "years"],
             &["in", "recent", "years"],
-            &["in", "the", "past"],
         ],
     ) {
         return Some((
@@ -736,10 +735,10 @@ fn parse_at(toks: &[Token], i: usize, ctx: &DateContext) -> Option<(PeriodValue,
     } else {
         i
     };
-    if let Some((r, e)) = relative(toks, j, ctx) {
+    if let Some((r, e)) = date_expr(toks, j, ctx) {
         return Some((resolved(r, Anchor::In), e));
     }
-    if let Some((r, e)) = date_expr(toks, j, ctx) {
+    if let Some((r, e)) = relative(toks, j, ctx) {
         return Some((resolved(r, Anchor::In), e));
     }
     None

@@ -55,9 +55,9 @@ impl Magnitude {
     /// Multiply stated value and bounds by `k > 0`.
     pub fn scaled(&self, k: f64) -> Self {
         Magnitude {
-            stated: self.stated * k,
-            lo: self.lo.map(|v| v * k),
-            hi: self.hi.map(|v| v * k),
+            stated: round6(self.stated * k),
+            lo: self.lo.map(|v| round6(v * k)),
+            hi: self.hi.map(|v| round6(v * k)),
         }
     }
 }
@@ -107,10 +107,14 @@ pub fn hedged(x: f64, hedge: Hedge, decimals: usize) -> Magnitude {
     match hedge {
         Hedge::Exact => {
             let r = rounding(x, decimals);
-            Magnitude::between(x, x - r, x + r)
+            Magnitude::between(x, round6(x - r), round6(x + r))
         }
-        Hedge::About => Magnitude::between(x, x * (1.0 - ABOUT_REL), x * (1.0 + ABOUT_REL)),
-        Hedge::Nearly => Magnitude::between(x, x * NEARLY_LO, x),
+        Hedge::About => Magnitude::between(
+            x,
+            round6(x * (1.0 - ABOUT_REL)),
+            round6(x * (1.0 + ABOUT_REL)),
+        ),
+        Hedge::Nearly => Magnitude::between(x, round6(x * NEARLY_LO), x),
         Hedge::MoreThan | Hedge::AtLeast => Magnitude {
             stated: x,
             lo: Some(x),
@@ -186,6 +190,10 @@ pub fn share_word(words: &str) -> Option<Magnitude> {
     })
 }
 
+/// Round to 6 decimals so that table values compare exactly (0.175, not 0.17500000000000002).
 fn round6(x: f64) -> f64 {
+    if x.abs() > 1e9 {
+        return x;
+    }
     (x * 1e6).round() / 1e6
 }
