@@ -53,12 +53,10 @@ fn trend_word(w: &str) -> Option<(Direction, Option<Strength>)> {
         "fall" | "falls" | "fell" | "fallen" | "falling" | "drop" | "dropped" | "drops"
         | "dropping" | "decline" | "declined" | "declines" | "declining" | "decrease"
         | "decreased" | "decreases" | "decreasing" | "diminish" | "diminished" | "diminishing"
-        | "reduced" | "reduction" | "subsided" | "subside" | "eased" | "slowdown" | "lull"
-        | "downward" | "downturn" | "waned" | "waning" | "receded" => (Decrease, None),
+        | "reduced" | "reduction" | "subsided" | "subside" | "eased" | "slowdown" | "downward"
+        | "downturn" | "waned" | "waning" | "receded" => (Decrease, None),
         "dwindle" | "dwindled" | "dwindling" => (Decrease, Some(Weak)),
-        "plummeted" | "plunged" | "collapsed" | "slumped" | "plummet" | "plunge" => {
-            (Decrease, Some(Strong))
-        }
+        "plummeted" | "plunged" | "slumped" | "plummet" | "plunge" => (Decrease, Some(Strong)),
         "stable" | "steady" | "unchanged" | "flat" | "plateaued" | "stabilised" | "stabilized" => {
             (Stable, None)
         }
@@ -78,6 +76,26 @@ fn strength_word(w: &str) -> Option<Strength> {
         _ => return None,
     })
 }
+
+/// Words after "grow" that make it a change of state: "grown accustomed", "grew harder".
+const NOT_AMOUNTS: &[&str] = &[
+    "accustomed",
+    "used",
+    "harder",
+    "easier",
+    "tired",
+    "weary",
+    "up",
+    "older",
+    "closer",
+    "apart",
+    "frustrated",
+    "wary",
+    "suspicious",
+    "impatient",
+    "worried",
+    "concerned",
+];
 
 const NEGATIONS: &[&[&str]] = &[
     &["no", "longer"],
@@ -155,6 +173,15 @@ pub fn find_trends(toks: &[Token], masked: &[bool]) -> Vec<TrendMention> {
             i += 1;
             continue;
         };
+        // "had grown accustomed", "grew harder": a change of state, not of a count.
+        if matches!(
+            toks[i].lower.as_str(),
+            "grow" | "grew" | "grown" | "growing" | "grows"
+        ) && NOT_AMOUNTS.contains(&word(toks, i + 1))
+        {
+            i += 1;
+            continue;
+        }
         // "a sharp decline", "rising rapidly", "slowly dwindled".
         let mut strength = inherent;
         for k in [i.wrapping_sub(1), i.wrapping_sub(2), end, end + 1] {
