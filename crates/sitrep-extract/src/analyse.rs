@@ -7,11 +7,11 @@ use serde::Serialize;
 use crate::compare::{find_cues, CompareKind, Cue, CueMention, RecordKind, ShareOf};
 use crate::lexicon::{Lexicon, Match};
 use crate::measure::{measure_word, people_word, per_at, unmeasured_topic, Measure, MeasureKind};
-use crate::numbers::{find_numbers, NumberMention};
+use crate::numbers::{find_numbers, number_at, NumberMention};
 use crate::period::{find_periods, DateContext, Period, PeriodMention, PeriodValue};
 use crate::text::{sentences, Sentence, Span};
 use crate::tokens::{tokenize, word, Token};
-use crate::tolerance::{Hedge, Magnitude};
+use crate::tolerance::{rounding, Hedge, Magnitude};
 use crate::trend::{find_trends, Direction, Strength, TrendMention};
 
 /// How the claimed magnitude relates to the data.
@@ -121,6 +121,9 @@ pub enum Reason {
     NoMeasure,
     /// The claim refers to an actor or place by anaphora and none was resolved.
     NoActorOrPlace,
+    /// A possibility, forecast or condition ("could lead to rising violence"), not a
+    /// claim about what happened.
+    Hypothetical,
 }
 
 impl Reason {
@@ -129,6 +132,7 @@ impl Reason {
             Reason::NoSignal => "no number, trend or comparison",
             Reason::NoMeasure => "no measure for it",
             Reason::NoActorOrPlace => "no actor or place resolved",
+            Reason::Hypothetical => "a possibility or forecast, not a claim about the data",
         }
     }
 }
@@ -326,6 +330,7 @@ struct Draft {
     subject: Option<Subject>,
     measure: Option<Measure>,
     hedge: Option<Hedge>,
+    hypothetical: bool,
 }
 
 /// Analyse one sentence.
@@ -373,14 +378,16 @@ pub fn analyse_sentence(
                     tr,
                 )
             }
-            Cue::PercentChange { percent } => {
-                let Some(t) = tr else { continue };
+            Cue::PercentChange { percent, direction } => {
+                let Some(dir) = tr.map(|t| trends[t].direction).or(*direction) else {
+                    continue;
+                };
                 (
                     Relation::PercentChange {
                         percent: *percent,
-                        direction: trends[t].direction,
+                        direction: dir,
                     },
-                    Some(t),
+                    tr,
                 )
             }
             Cue::Share { fraction, of } => (
@@ -423,10 +430,47 @@ pub fn analyse_sentence(
             subject,
             measure: None,
             hedge,
+            hypothetical: false,
+        });
+    }
+    // "rose from 10 to 20 attacks", "fell from 40 to 10": a change with its factor.
+    let mut from_to: Vec<(usize, usize)> = Vec::new();
+    for (ti, t) in trends.iter().enumerate() {
+        let Some((k, a, b, e)) = (t.tok_end..(t.tok_end + 3).min(n)).find_map(|k| {
+            if word(&toks, k) != "from" {
+                return None;
+            }
+            let (a, ea, da, _) = number_at(&toks, k + 1)?;
+            if word(&toks, ea) != "to" {
+                return None;
+            }
+            let (b, eb, db, _) = number_at(&toks, ea + 1)?;
+            Some((k, (a, da), (b, db), eb))
+        }) else {
+            continue;
+        };
+        let Some((factor, direction)) = change_factor(a, b) else {
+            continue;
+        };
+        used_trends[ti] = true;
+        from_to.push((k, e));
+        drafts.push(Draft {
+            a: t.tok_start,
+            b: e,
+            relation: Relation::Change { factor, direction },
+            subject: find_subject(&toks, t.tok_start, t.tok_end, &masked)
+                .or_else(|| forward_subject(&toks, e, &masked)),
+            measure: None,
+            hedge: None,
+            hypothetical: false,
         });
     }
     for num in &numbers {
-        if num.percent {
+        if num.percent
+            || from_to
+                .iter()
+                .any(|&(a, b)| num.tok_start >= a && num.tok_start < b)
+        {
             continue;
         }
         if let Some(m) = number_measure(&toks, num) {
@@ -439,6 +483,7 @@ pub fn analyse_sentence(
                 subject: None,
                 measure: Some(m),
                 hedge: Some(num.hedge),
+                hypothetical: false,
             });
         }
     }
@@ -456,6 +501,7 @@ pub fn analyse_sentence(
             subject: find_subject(&toks, t.tok_start, t.tok_end, &masked),
             measure: None,
             hedge: None,
+            hypothetical: false,
         });
     }
 
@@ -468,7 +514,13 @@ pub fn analyse_sentence(
     let mut candidates = Vec::new();
     let mut topic: Option<&'static str> = None;
     let mut anaphora = false;
-    for d in drafts {
+    let mut hypothetical = false;
+    for mut d in drafts {
+        d.hypothetical = modal_before(&toks, d.a);
+        if d.hypothetical {
+            hypothetical = true;
+            continue;
+        }
         let measure = match (d.measure, d.subject) {
             (Some(m), _) => m,
             (None, Some(Subject::Measure(k))) => measure_from(&toks, k),
@@ -548,6 +600,11 @@ pub fn analyse_sentence(
         Class::Checkable {
             candidate: Box::new(candidate),
             others: candidates,
+        }
+    } else if hypothetical {
+        Class::NotCheckable {
+            reason: Reason::Hypothetical,
+            detail: None,
         }
     } else if anaphora {
         Class::NotCheckable {
@@ -631,4 +688,56 @@ fn anaphoric(toks: &[Token], a: usize) -> bool {
             ))
             || (word(toks, k) == "its" && measure_word(word(toks, k + 1)).is_some())
     })
+}
+
+/// The factor of a change from `a` to `b` (values with their decimals), with the
+/// tolerance of both roundings: up from 10 to 20 is 19.5/10.5 – 20.5/9.5.
+fn change_factor(a: (f64, usize), b: (f64, usize)) -> Option<(Magnitude, Direction)> {
+    let ((a, da), (b, db)) = (a, b);
+    if a <= 0.0 || b <= 0.0 || a == b {
+        return None;
+    }
+    let (ra, rb) = (rounding(a, da), rounding(b, db));
+    let (old, new, r_old, r_new, dir) = if b > a {
+        (a, b, ra, rb, Direction::Increase)
+    } else {
+        (b, a, rb, ra, Direction::Decrease)
+    };
+    let lo = (new - r_new) / (old + r_old);
+    let hi = if old - r_old > 0.0 {
+        Some((new + r_new) / (old - r_old))
+    } else {
+        None
+    };
+    Some((
+        Magnitude {
+            stated: new / old,
+            lo: Some(lo),
+            hi,
+        },
+        dir,
+    ))
+}
+
+/// A modal or conditional word shortly before the signal, in its clause: "could lead
+/// to rising violence", "if attacks rise", "will probably increase".
+fn modal_before(toks: &[Token], a: usize) -> bool {
+    let mut k = a;
+    let mut steps = 0;
+    while k > 0 && steps < 4 {
+        k -= 1;
+        steps += 1;
+        if toks[k].is_clause_break() {
+            return false;
+        }
+        let w = toks[k].lower.as_str();
+        if matches!(
+            w,
+            "could" | "would" | "might" | "will" | "if" | "unless" | "should"
+        ) || (w == "may" && !toks[k].capital)
+        {
+            return true;
+        }
+    }
+    false
 }

@@ -43,9 +43,11 @@ pub enum Cue {
         factor: Magnitude,
         direction: Option<Direction>,
     },
-    /// "by 40%", "by a third".
+    /// "by 40%", "by a third", "up 40%", "a 40 per cent increase". `direction` when
+    /// the words imply it ("up", "down").
     PercentChange {
         percent: Magnitude,
+        direction: Option<Direction>,
     },
     /// A fraction (0–1) of a total or of a baseline.
     Share {
@@ -127,6 +129,56 @@ fn cue_at(toks: &[Token], i: usize) -> Option<(Cue, usize)> {
             }
         }
     }
+    // "up 40%", "down 40 per cent".
+    if w == "up" || w == "down" {
+        if let Some((p, e, dec, _)) = number_at(toks, i + 1) {
+            if let Some(e2) = any_seq(toks, e, &[&["%"], &["per", "cent"], &["percent"]]) {
+                let direction = Some(if w == "up" {
+                    Direction::Increase
+                } else {
+                    Direction::Decrease
+                });
+                return Some((
+                    Cue::PercentChange {
+                        percent: percent_change(p, dec),
+                        direction,
+                    },
+                    e2,
+                ));
+            }
+        }
+    }
+    // "a 40 per cent increase", "a 25% drop": the trend word follows and is read by the
+    // trend finder.
+    if let Some((p, e, dec, _)) = number_at(toks, i) {
+        if let Some(e2) = any_seq(toks, e, &[&["%"], &["per", "cent"], &["percent"]]) {
+            if matches!(
+                word(toks, e2),
+                "increase"
+                    | "rise"
+                    | "jump"
+                    | "surge"
+                    | "drop"
+                    | "decline"
+                    | "fall"
+                    | "decrease"
+                    | "reduction"
+                    | "growth"
+            ) {
+                return Some((
+                    Cue::PercentChange {
+                        percent: percent_change(p, dec),
+                        direction: None,
+                    },
+                    e2,
+                ));
+            }
+        }
+    }
+    // Idioms that are not multipliers: "doubling down", "doubled down".
+    if matches!(w, "doubled" | "doubling" | "double") && word(toks, i + 1) == "down" {
+        return None;
+    }
     let verbs: &[(&str, f64, Direction)] = &[
         ("doubled", 2.0, Direction::Increase),
         ("doubling", 2.0, Direction::Increase),
@@ -164,6 +216,7 @@ fn cue_at(toks: &[Token], i: usize) -> Option<(Cue, usize)> {
                 return Some((
                     Cue::PercentChange {
                         percent: percent_change(p, dec),
+                        direction: None,
                     },
                     e2,
                 ));
@@ -180,6 +233,7 @@ fn cue_at(toks: &[Token], i: usize) -> Option<(Cue, usize)> {
                 return Some((
                     Cue::PercentChange {
                         percent: fraction_change(f),
+                        direction: None,
                     },
                     e,
                 ));

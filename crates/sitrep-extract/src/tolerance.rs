@@ -3,7 +3,8 @@
 //!
 //! | Expression                       | Interval                                       |
 //! |----------------------------------|------------------------------------------------|
-//! | exact number "20,000", "18"      | ± half a unit of its last significant digit: 20,000 → 15,000–25,000; 18 → 17.5–18.5; 1.5 → 1.45–1.55 |
+//! | exact number "20,000", "18"      | its rounding: ± half a unit of the last significant digit, at most 10 %, 0.5 below 100: 20,000 → 18,000–22,000; 400 → 360–440; 18 → 17.5–18.5; 1.5 → 1.45–1.55 |
+//! | change "from A to B"             | (B ∓ rounding) / (A ± rounding): from 10 to 20 → 1.86–2.16 |
 //! | "about/around/some/roughly X"    | X ± 10 %                                       |
 //! | "nearly/almost/close to X"       | 0.9·X – X                                      |
 //! | "more than/over/above X"         | > X (no upper bound)                           |
@@ -84,22 +85,24 @@ pub const FOLD_LARGE_FROM: f64 = 5.0;
 pub const PERCENT_CHANGE_REL: f64 = 0.125;
 pub const STRONG_RATIO_PER_QUARTER: f64 = 1.5;
 
-/// Half a unit of the last significant digit of `x` as written (`decimals` digits
-/// after the point).
+/// The rounding tolerance of a number as written (`decimals` digits after the point):
+/// half a unit of the last decimal; for integers below 100, 0.5; for larger integers
+/// half a unit of the last significant digit, at most 10 % of the value
+/// (20,000 → ±2,000; 1,250 → ±5; 400 → ±40).
 pub fn rounding(x: f64, decimals: usize) -> f64 {
     if decimals > 0 {
         return 0.5 * 10f64.powi(-(decimals as i32));
     }
     let mut n = x.abs().round() as u64;
-    if n == 0 {
+    if n < 100 {
         return 0.5;
     }
-    let mut unit = 1.0;
+    let mut unit: f64 = 1.0;
     while n % 10 == 0 && n >= 10 {
         n /= 10;
         unit *= 10.0;
     }
-    0.5 * unit
+    (0.5 * unit).min(0.1 * x.abs()).max(0.5)
 }
 
 /// The interval of a hedged number. `decimals`: digits after the point as written.

@@ -72,7 +72,7 @@ fn strength_word(w: &str) -> Option<Strength> {
         | "substantial" | "considerably" | "considerable" | "markedly" | "marked" | "massively"
         | "drastically" | "precipitously" | "quickly" | "fast" => Strong,
         "slowly" | "slow" | "slightly" | "slight" | "modestly" | "modest" | "gradually"
-        | "gradual" | "marginally" | "marginal" | "somewhat" | "little" => Weak,
+        | "gradual" | "marginally" | "marginal" | "somewhat" | "little" | "moderately" => Weak,
         _ => return None,
     })
 }
@@ -145,6 +145,9 @@ pub fn find_trends(toks: &[Token], masked: &[bool]) -> Vec<TrendMention> {
                 &["remained", "unchanged"],
                 &["remained", "constant"],
                 &["trending", "upward"],
+                &["tick", "up"],
+                &["ticked", "up"],
+                &["ticking", "up"],
                 &["trending", "downward"],
                 &["tapered", "off"],
             ],
@@ -162,6 +165,7 @@ pub fn find_trends(toks: &[Token], masked: &[bool]) -> Vec<TrendMention> {
                 | [_, "the", "rise"]
                 | [_, "the", "increase"]
                 | ["trending", "upward"] => Some((Direction::Increase, None)),
+                [_, "up"] => Some((Direction::Increase, Some(Strength::Weak))),
                 _ => Some((Direction::Stable, None)),
             }
         } else {

@@ -228,7 +228,7 @@ fn number_magnitudes_follow_the_tolerance_table() {
     let n = &parse_numbers("20,000 fatalities")[0];
     assert_eq!(
         (n.magnitude.lo, n.magnitude.hi),
-        (Some(15_000.0), Some(25_000.0))
+        (Some(18_000.0), Some(22_000.0))
     );
     let n = &parse_numbers("nearly 2 million")[0];
     assert_eq!(
@@ -383,7 +383,7 @@ fn cue_five_times_as_occasions_is_not_a_multiplier() {
 #[test]
 fn cue_by_a_third() {
     match one_cue("attacks fell by a third") {
-        Cue::PercentChange { percent } => {
+        Cue::PercentChange { percent, .. } => {
             assert!((percent.stated - 33.333333).abs() < 1e-4);
             assert!(percent.contains(30.0) && percent.contains(37.0) && !percent.contains(40.0));
         }
@@ -395,7 +395,7 @@ fn cue_by_a_third() {
 fn cue_by_40_percent() {
     for text in ["rose by 40%", "rose by 40 per cent", "rose by 40 percent"] {
         match one_cue(text) {
-            Cue::PercentChange { percent } => {
+            Cue::PercentChange { percent, .. } => {
                 assert_eq!((percent.lo, percent.hi), (Some(35.0), Some(45.0)), "{text}")
             }
             c => panic!("{text}: {c:?}"),
@@ -722,7 +722,9 @@ fn tolerance_table() {
     assert_eq!((f.lo, f.hi), (Some(1.7), Some(2.3)));
     let p = percent_change(40.0, 0);
     assert_eq!((p.lo, p.hi), (Some(35.0), Some(45.0)));
-    assert_eq!(rounding(20_000.0, 0), 5_000.0);
+    assert_eq!(rounding(20_000.0, 0), 2_000.0);
+    assert_eq!(rounding(1_250.0, 0), 5.0);
+    assert_eq!(rounding(50.0, 0), 0.5);
     assert_eq!(rounding(18.0, 0), 0.5);
     assert_eq!(rounding(1.5, 1), 0.05);
     let a = hedged(500.0, Hedge::About, 0);
@@ -739,4 +741,120 @@ fn relation_new_over_old_for_a_fivefold_fall() {
     };
     let (lo, hi) = r.new_over_old().unwrap();
     assert!((lo - 1.0 / 6.0).abs() < 1e-9 && (hi - 0.25).abs() < 1e-9);
+}
+
+// ---------------------------------------------------------------- changes in whole sentences
+
+fn relation(text: &str) -> (Relation, MeasureKind) {
+    let a = first(text);
+    let c = a
+        .candidate()
+        .unwrap_or_else(|| panic!("{text:?}: {:?}", a.class));
+    (c.relation.clone(), c.measure.kind)
+}
+
+#[test]
+fn change_up_40_per_cent() {
+    let (r, m) = relation("Attacks in Kabul were up 40 per cent in 2022.");
+    assert_eq!(m, MeasureKind::Events);
+    let Relation::PercentChange { percent, direction } = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(
+        (percent.lo, percent.hi, direction),
+        (Some(35.0), Some(45.0), Direction::Increase)
+    );
+}
+
+#[test]
+fn change_a_25_percent_drop() {
+    let (r, _) = relation("Kabul saw a 25% drop in attacks last year.");
+    let Relation::PercentChange { direction, .. } = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(direction, Direction::Decrease);
+}
+
+#[test]
+fn change_fell_by_a_third() {
+    let (r, m) = relation("Fatalities in Kabul fell by a third in 2022.");
+    assert_eq!(m, MeasureKind::Fatalities);
+    let Relation::PercentChange { percent, direction } = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(direction, Direction::Decrease);
+    assert!(percent.contains(33.3));
+}
+
+#[test]
+fn change_rose_from_to() {
+    let (r, m) = relation("In Kabul, attacks rose from 10 to 20 per month.");
+    assert_eq!(m, MeasureKind::Events);
+    let Relation::Change { factor, direction } = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(direction, Direction::Increase);
+    assert_eq!(factor.stated, 2.0);
+    assert!(factor.contains(1.9) && factor.contains(2.1) && !factor.contains(2.5));
+}
+
+#[test]
+fn change_fell_from_to() {
+    let (r, _) = relation("Deaths in Kabul fell from 400 to 100.");
+    let Relation::Change { factor, direction } = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!((factor.stated, direction), (4.0, Direction::Decrease));
+}
+
+#[test]
+fn change_doubled_attacks() {
+    let (r, _) = relation("NRF attacks doubled in spring 2022.");
+    let Relation::Change { factor, direction } = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(
+        (factor.lo, factor.hi, direction),
+        (Some(1.7), Some(2.3), Direction::Increase)
+    );
+}
+
+#[test]
+fn change_doubling_down_is_an_idiom() {
+    assert!(parse_cues("the Taliban are doubling down on support").is_empty());
+}
+
+#[test]
+fn trend_tick_up_moderately() {
+    assert_eq!(
+        one_trend("violent incidents have begun to tick up moderately"),
+        (Direction::Increase, Strength::Weak, false)
+    );
+}
+
+#[test]
+fn record_highest_since_with_period() {
+    let a = first("Attacks in Kabul reached their highest level since 2015 in May.");
+    let c = a.candidate().unwrap();
+    assert_eq!(
+        c.relation,
+        Relation::Record {
+            kind: RecordKind::Highest
+        }
+    );
+}
+
+#[test]
+fn hypothetical_rising_violence_is_not_a_claim() {
+    let a = first("Another scenario that could lead to rising violence would involve anti-Taliban groups coalescing.");
+    assert_eq!(a.reason(), Some(Reason::Hypothetical), "{:?}", a.class);
+}
+
+#[test]
+fn no_number_trend_or_comparison() {
+    let a = first(
+        "The Taliban often describe attacks on armed opposition groups as law-and-order actions.",
+    );
+    assert_eq!(a.reason(), Some(Reason::NoSignal));
+    assert_eq!(Reason::NoSignal.text(), "no number, trend or comparison");
 }
