@@ -11,7 +11,7 @@ use crate::numbers::{find_numbers, number_at, NumberMention};
 use crate::period::{find_periods, DateContext, Period, PeriodMention, PeriodValue};
 use crate::text::{sentences, Sentence, Span};
 use crate::tokens::{tokenize, word, Token};
-use crate::tolerance::{rounding, Hedge, Magnitude};
+use crate::tolerance::{from_to, Hedge, Magnitude};
 use crate::trend::{find_trends, Direction, Strength, TrendMention};
 
 /// How the claimed magnitude relates to the data.
@@ -434,7 +434,7 @@ pub fn analyse_sentence(
         });
     }
     // "rose from 10 to 20 attacks", "fell from 40 to 10": a change with its factor.
-    let mut from_to: Vec<(usize, usize)> = Vec::new();
+    let mut from_to_spans: Vec<(usize, usize)> = Vec::new();
     for (ti, t) in trends.iter().enumerate() {
         let Some((k, a, b, e)) = (t.tok_end..(t.tok_end + 3).min(n)).find_map(|k| {
             if word(&toks, k) != "from" {
@@ -449,11 +449,16 @@ pub fn analyse_sentence(
         }) else {
             continue;
         };
-        let Some((factor, direction)) = change_factor(a, b) else {
+        let Some((factor, up)) = from_to(a, b) else {
             continue;
         };
+        let direction = if up {
+            Direction::Increase
+        } else {
+            Direction::Decrease
+        };
         used_trends[ti] = true;
-        from_to.push((k, e));
+        from_to_spans.push((k, e));
         drafts.push(Draft {
             a: t.tok_start,
             b: e,
@@ -467,7 +472,7 @@ pub fn analyse_sentence(
     }
     for num in &numbers {
         if num.percent
-            || from_to
+            || from_to_spans
                 .iter()
                 .any(|&(a, b)| num.tok_start >= a && num.tok_start < b)
         {
@@ -688,35 +693,6 @@ fn anaphoric(toks: &[Token], a: usize) -> bool {
             ))
             || (word(toks, k) == "its" && measure_word(word(toks, k + 1)).is_some())
     })
-}
-
-/// The factor of a change from `a` to `b` (values with their decimals), with the
-/// tolerance of both roundings: up from 10 to 20 is 19.5/10.5 – 20.5/9.5.
-fn change_factor(a: (f64, usize), b: (f64, usize)) -> Option<(Magnitude, Direction)> {
-    let ((a, da), (b, db)) = (a, b);
-    if a <= 0.0 || b <= 0.0 || a == b {
-        return None;
-    }
-    let (ra, rb) = (rounding(a, da), rounding(b, db));
-    let (old, new, r_old, r_new, dir) = if b > a {
-        (a, b, ra, rb, Direction::Increase)
-    } else {
-        (b, a, rb, ra, Direction::Decrease)
-    };
-    let lo = (new - r_new) / (old + r_old);
-    let hi = if old - r_old > 0.0 {
-        Some((new + r_new) / (old - r_old))
-    } else {
-        None
-    };
-    Some((
-        Magnitude {
-            stated: new / old,
-            lo: Some(lo),
-            hi,
-        },
-        dir,
-    ))
 }
 
 /// A modal or conditional word shortly before the signal, in its clause: "could lead

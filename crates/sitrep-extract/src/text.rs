@@ -439,8 +439,11 @@ fn is_boundary(text: &str, dot: usize, end: usize, c: char) -> bool {
         // Months and others: end only if followed by a capital that is not a digit.
         return next.is_uppercase() && !rest.starts_with(|ch: char| ch.is_ascii_digit());
     }
-    // Initials: a single capital letter ("A. Massoud").
+    // Initials: a single capital letter ("A. Massoud"); section numbers ("II. The …").
     if word.chars().count() == 1 && word.chars().all(|ch| ch.is_uppercase()) {
+        return false;
+    }
+    if word.len() <= 5 && !word.is_empty() && word.chars().all(|ch| "IVXLC".contains(ch)) {
         return false;
     }
     // Dotted abbreviations like "e.g." or "U.S." not listed: letter.letter.

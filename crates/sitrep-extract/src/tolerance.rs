@@ -200,3 +200,25 @@ fn round6(x: f64) -> f64 {
     }
     (x * 1e6).round() / 1e6
 }
+
+/// The factor (≥ 1) of a change "from A to B", values given with their decimals as
+/// written, with both roundings as tolerance: from 10 to 20 is 19.5/10.5 – 20.5/9.5.
+/// The flag is true for an increase.
+pub fn from_to(a: (f64, usize), b: (f64, usize)) -> Option<(Magnitude, bool)> {
+    let ((a, da), (b, db)) = (a, b);
+    if a <= 0.0 || b <= 0.0 || a == b {
+        return None;
+    }
+    let (ra, rb) = (rounding(a, da), rounding(b, db));
+    let up = b > a;
+    let (old, new, r_old, r_new) = if up { (a, b, ra, rb) } else { (b, a, rb, ra) };
+    let hi = (old - r_old > 0.0).then(|| round6((new + r_new) / (old - r_old)));
+    Some((
+        Magnitude {
+            stated: round6(new / old),
+            lo: Some(round6((new - r_new) / (old + r_old))),
+            hi,
+        },
+        up,
+    ))
+}

@@ -858,3 +858,57 @@ fn no_number_trend_or_comparison() {
     assert_eq!(a.reason(), Some(Reason::NoSignal));
     assert_eq!(Reason::NoSignal.text(), "no number, trend or comparison");
 }
+
+#[test]
+fn tolerance_from_to() {
+    let (m, up) = sitrep_extract::tolerance::from_to((10.0, 0), (20.0, 0)).unwrap();
+    assert!(up);
+    assert_eq!(
+        (m.stated, m.lo, m.hi),
+        (2.0, Some(1.857143), Some(2.157895))
+    );
+    let (m, up) = sitrep_extract::tolerance::from_to((400.0, 0), (100.0, 0)).unwrap();
+    assert!(!up);
+    assert_eq!(m.stated, 4.0);
+}
+
+#[test]
+fn cue_percent_of_attacks_is_a_share() {
+    match one_cue("40% of attacks were claimed") {
+        Cue::Share { fraction, of } => {
+            assert_eq!(of, ShareOf::Total);
+            assert!(fraction.contains(0.40) && !fraction.contains(0.5));
+        }
+        c => panic!("{c:?}"),
+    }
+}
+
+#[test]
+fn whole_html_article_with_footnotes() {
+    let html = "<h2>II. The Security Environment</h2>\
+        <p>14. The country has seen a sharp decline in violence.3 Attacks on the Taliban rose by 40 per cent in the spring of 2022.</p>\
+        <p>Food prices rose sharply.</p>";
+    let all = analyse(html, article(), &lex());
+    let texts: Vec<&str> = all.iter().map(|a| a.sentence.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "II. The Security Environment",
+            "The country has seen a sharp decline in violence.",
+            "Attacks on the Taliban rose by 40 per cent in the spring of 2022.",
+            "Food prices rose sharply."
+        ]
+    );
+    assert_eq!(all[1].sentence.footnotes, vec![3]);
+    assert_eq!(all[1].sentence.paragraph_number, Some(14));
+    let c = all[2].candidate().unwrap();
+    assert!(matches!(
+        c.relation,
+        Relation::PercentChange {
+            direction: Direction::Increase,
+            ..
+        }
+    ));
+    assert_eq!(c.period_a.unwrap().start, d("2022-03-01"));
+    assert_eq!(all[3].reason(), Some(Reason::NoMeasure));
+}
