@@ -231,7 +231,11 @@ fn find_subject(toks: &[Token], a: usize, b: usize, masked: &[bool]) -> Option<S
 }
 
 fn forward_subject(toks: &[Token], b: usize, masked: &[bool]) -> Option<Subject> {
-    for k in b..(b + 6).min(toks.len()) {
+    forward_within(toks, b, masked, 6)
+}
+
+fn forward_within(toks: &[Token], b: usize, masked: &[bool], reach: usize) -> Option<Subject> {
+    for k in b..(b + reach).min(toks.len()) {
         if toks[k].is_clause_break() || toks[k].lower == "." {
             break;
         }
@@ -404,7 +408,14 @@ pub fn analyse_sentence(
             used_trends[t] = true;
         }
         // Shares look forward first ("more than half of attacks").
+        // A measure word inside the cue itself: "more attacks than ever".
+        let inside = (a..b.min(n)).find(|&k| measure_word(word(&toks, k)).is_some());
         let subject = match (&c.cue, subj_range) {
+            _ if inside.is_some() => inside.map(Subject::Measure),
+            // "surpassed IS-KP as the most active opposition": the object may be long.
+            (Cue::Compare { .. }, _) => {
+                find_subject(&toks, a, b, &masked).or_else(|| forward_within(&toks, b, &masked, 10))
+            }
             (
                 Cue::Share {
                     of: ShareOf::Total, ..

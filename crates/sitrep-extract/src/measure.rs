@@ -52,9 +52,8 @@ pub fn measure_word(w: &str) -> Option<(MeasureKind, Option<EventHint>)> {
         "attack" | "attacks" | "strikes" | "assaults" | "ambushes" | "raids" | "assassinations" => {
             (Events, Some(Attacks))
         }
-        "incident" | "incidents" | "events" | "violence" | "hostilities" => {
-            (Events, Some(Violence))
-        }
+        "incident" | "incidents" | "events" | "violence" | "hostilities" | "activity"
+        | "active" => (Events, Some(Violence)),
         "clash" | "clashes" | "fighting" | "battle" | "battles" | "skirmishes" | "skirmishing"
         | "firefights" | "engagements" | "offensives" => (Events, Some(Battles)),
         "explosions" | "bombings" | "bombing" | "blasts" | "airstrikes" | "ieds" | "shelling" => {
@@ -62,7 +61,7 @@ pub fn measure_word(w: &str) -> Option<(MeasureKind, Option<EventHint>)> {
         }
         "operations" => (Events, Some(Battles)),
         "killed" | "dead" | "deaths" | "death" | "fatalities" | "died" | "killings" | "toll"
-        | "lives" => (Fatalities, None),
+        | "lives" | "deadly" | "deadlier" | "lethal" => (Fatalities, None),
         "wounded" | "injured" | "injuries" | "wounding" => (Wounded, None),
         "casualties" => (Casualties, None),
         _ => return None,
@@ -172,7 +171,14 @@ pub const UNMEASURED_TOPICS: &[(&str, &[&str])] = &[
     ("checkpoints", &["checkpoints", "checks"]),
     (
         "force size",
-        &["recruits", "recruitment", "manpower", "army", "personnel"],
+        &[
+            "recruits",
+            "recruit",
+            "recruitment",
+            "manpower",
+            "army",
+            "personnel",
+        ],
     ),
     (
         "weapons",

@@ -912,3 +912,33 @@ fn whole_html_article_with_footnotes() {
     assert_eq!(c.period_a.unwrap().start, d("2022-03-01"));
     assert_eq!(all[3].reason(), Some(Reason::NoMeasure));
 }
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    for text in [
+        "",
+        ".",
+        "\u{201c}\u{201d}",
+        "1.",
+        "<",
+        "[",
+        "[x](",
+        "Mahmud-i-Raqi\u{2019}s",
+        "5-",
+        "rose from 10 to",
+        "between 2019 and",
+        "the first ten months of",
+        "fell fivefold \u{1F4A5} in \u{0130}stanbul.",
+        "No.",
+        "12.",
+        "¶",
+        "since",
+        "Q5 2022",
+        "31 February 2022",
+        "\u{00a0}attacks\u{00a0}rose\u{2026}",
+    ] {
+        let _ = analyse(text, article(), &lex());
+        let _ = parse_numbers(text);
+        let _ = parse_period(text, article());
+    }
+}

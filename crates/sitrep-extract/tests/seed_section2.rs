@@ -540,3 +540,98 @@ fn analysis_is_serialisable() {
         is_serialize(&a);
     }
 }
+
+// ------------------------------------------------------------ other sections of the report
+
+fn one(text: &str) -> SentenceAnalysis {
+    analyse(text, article(), &lex()).remove(0)
+}
+
+#[test]
+fn is_kp_launched_more_attacks_than_ever_after_the_takeover() {
+    let a =
+        one("In the months following the Taliban takeover, IS-KP launched more attacks than ever.");
+    let c = a.candidate().unwrap_or_else(|| panic!("{:?}", a.class));
+    assert_eq!(
+        c.relation,
+        Relation::Record {
+            kind: compare::RecordKind::Highest
+        }
+    );
+    assert_eq!(c.measure.kind, MeasureKind::Events);
+    assert!(c
+        .actors
+        .iter()
+        .any(|x| x.id == "is-kp" && x.role == Role::Perpetrator));
+    let p = c.period_a.unwrap();
+    assert_eq!((p.start, p.end), (d("2021-08-15"), d("2021-11-15")));
+}
+
+#[test]
+fn republic_groups_surpassed_is_kp_as_most_active() {
+    let a = one("Armed groups composed mostly of people affiliated with the previous Republic surpassed IS-KP as the most active opposition to the Taliban in early 2022.");
+    let c = a.candidate().unwrap_or_else(|| panic!("{:?}", a.class));
+    assert_eq!(
+        c.relation,
+        Relation::Comparison {
+            kind: CompareKind::Exceeds
+        }
+    );
+    assert_eq!(c.period_a.unwrap().start, d("2022-01-01"));
+}
+
+#[test]
+fn reduction_in_opposition_activity_in_nangarhar() {
+    let lex = lex().place("AF-NAN", &["Nangarhar"]);
+    let a = &analyse("In Nangarhar, the elevated security presence resulted in a clear reduction in armed opposition activity.", article(), &lex)[0];
+    let c = a.candidate().unwrap_or_else(|| panic!("{:?}", a.class));
+    assert!(matches!(
+        c.relation,
+        Relation::Direction {
+            direction: Direction::Decrease,
+            ..
+        }
+    ));
+    assert_eq!(c.places[0].id, "AF-NAN");
+}
+
+#[test]
+fn violence_declined_precipitously_then_started_to_rise() {
+    let a = one(
+        "Violence declined precipitously after the Taliban takeover but has started to rise again.",
+    );
+    let Class::Checkable { candidate, others } = &a.class else {
+        panic!("{:?}", a.class)
+    };
+    assert_eq!(
+        candidate.relation,
+        Relation::Direction {
+            direction: Direction::Decrease,
+            strength: Strength::Strong
+        }
+    );
+    assert_eq!(candidate.period_a.unwrap().start, d("2021-08-15"));
+    assert!(matches!(
+        others[0].relation,
+        Relation::Direction {
+            direction: Direction::Increase,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn scenario_that_could_increase_insecurity_is_hypothetical() {
+    let a = one("One scenario that could dramatically increase insecurity would be the Taliban movement\u{2019}s fragmentation.");
+    assert_eq!(a.reason(), Some(Reason::Hypothetical));
+}
+
+#[test]
+fn checks_diminished_is_about_checkpoints() {
+    let a = one("Interlocutors who travelled on roads throughout the country said checks had diminished significantly, making it easier to get around.");
+    assert!(
+        matches!(&a.class, Class::NotCheckable { reason: NoMeasure, detail: Some(t) } if t == "checkpoints"),
+        "{:?}",
+        a.class
+    );
+}
