@@ -278,10 +278,20 @@ fn event_at(toks: &[Token], i: usize, ctx: &DateContext) -> Option<(NaiveDate, u
     let mut best: Option<(NaiveDate, usize)> = None;
     for ev in &ctx.events {
         for name in &ev.names {
-            let pat: Vec<&str> = name.split_whitespace().collect();
-            if let Some(e) = seq(toks, j, &pat) {
+            // Compare word by word without allocating.
+            let mut e = j;
+            let mut ok = true;
+            for w in name.split(' ') {
+                if toks.get(e).is_some_and(|t| t.lower == w) {
+                    e += 1;
+                } else {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
                 // "takeover" alone needs "the" before it.
-                if pat.len() == 1 && j == i {
+                if e == j + 1 && j == i {
                     continue;
                 }
                 if best.is_none_or(|(_, be)| e > be) {
