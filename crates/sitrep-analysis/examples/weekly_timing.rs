@@ -27,6 +27,7 @@ async fn main() {
         file: "ged211.csv".into(),
         quarantine: false,
         strict: false,
+        coverage: None,
     };
     let mut w = store.begin(opts).await.unwrap();
     prepared.run(&mut w).unwrap();

@@ -5,9 +5,10 @@ use crate::bucket::{bucket_end, bucket_start, bucket_starts};
 use crate::cube::Cube;
 use crate::sql::{dates, ints, strings, Compiler};
 use crate::stats::rate_ratio;
-use crate::transform::{cumulative, cumulative_known, moving_average, moving_average_known};
+use crate::transform::{cumulative_known, moving_average_known};
 use crate::AnalysisError;
 use chrono::NaiveDate;
+use sitrep_model::coverage::{BucketCoverage, Coverage};
 use sitrep_model::figure::{
     Bucket, Comparison, Filters, GroupBy, Measure, Period, SeriesFrame, SeriesLine, SeriesSpec,
     SmoothKind,
@@ -231,6 +232,8 @@ pub struct Analysis {
     /// The rollup decoded in memory ([`Analysis::hold_rollup_in_memory`]): series
     /// the rollup can answer are summed from it natively, without SQL.
     pub(crate) cube: Option<Arc<Cube>>,
+    /// Each batch's source and coverage statement, oldest first (from the manifest).
+    pub(crate) batch_coverage: Vec<(String, Option<Coverage>)>,
 }
 
 impl std::fmt::Debug for Analysis {
@@ -262,6 +265,12 @@ impl Analysis {
             gazetteer: gazetteer_bundled(),
             preagg: false,
             cube: None,
+            batch_coverage: store
+                .manifest()
+                .batches
+                .iter()
+                .map(|b| (b.source.clone(), b.coverage.clone()))
+                .collect(),
         };
         a.preagg = a.ctx.table_exist("rollup").unwrap_or(false);
         // A store whose `incidents` view has the enrichment columns but no enrichment
@@ -449,12 +458,14 @@ impl Analysis {
             .await?;
         let starts = self.starts_for(&[(&q.filters, &agg)], q.bucket);
         let raw = self.group_lines(q, &agg, &starts, None)?;
-        let lines = self.finish(q, &raw, &starts).await?;
+        let coverage = self.bucket_coverage(&q.filters, &starts, q.bucket).await?;
+        let lines = self.finish(q, &raw, &starts, &coverage).await?;
         Ok(SeriesFrame {
             bucket: q.bucket,
             measure: q.measure,
             starts,
             lines,
+            coverage,
         })
     }
 
@@ -595,6 +606,7 @@ impl Analysis {
         q: &SeriesQuery,
         raw: &[RawLine],
         starts: &[NaiveDate],
+        cov: &[BucketCoverage],
     ) -> Result<Vec<SeriesLine>, AnalysisError> {
         if q.smooth == Some(0) {
             return Err(AnalysisError::Invalid(
@@ -607,7 +619,7 @@ impl Analysis {
         };
         Ok(raw
             .iter()
-            .map(|r| transform_line(q, r, den.as_deref()))
+            .map(|r| transform_line(q, r, den.as_deref(), cov))
             .collect())
     }
 }
@@ -615,46 +627,83 @@ impl Analysis {
 /// Applies share, cumulation and smoothing to one line, in that order; `raw_values`
 /// are the values before smoothing. Fatality measures carry low/high bands, dropped
 /// when they never differ (and for shares).
-pub(crate) fn transform_line(q: &SeriesQuery, raw: &RawLine, den: Option<&[f64]>) -> SeriesLine {
-    let mut values: Vec<f64> = raw.accs.iter().map(|a| a.value(q.measure)).collect();
+pub(crate) fn transform_line(
+    q: &SeriesQuery,
+    raw: &RawLine,
+    den: Option<&[f64]>,
+    cov: &[BucketCoverage],
+) -> SeriesLine {
+    // A bucket no selected source covers has no value: `None`, never 0.
+    let covered = |i: usize| cov.get(i).is_none_or(BucketCoverage::is_covered);
+    let mut values: Vec<Option<f64>> = raw
+        .accs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            covered(i)
+                .then(|| a.value(q.measure))
+                .filter(|v| v.is_finite())
+        })
+        .collect();
     let fatal = matches!(
         q.measure,
         Measure::FatalitiesLow | Measure::FatalitiesBest | Measure::FatalitiesHigh
     );
     let (mut low, mut high) = if fatal {
         (
-            Some(raw.accs.iter().map(|a| a.low as f64).collect::<Vec<_>>()),
-            Some(raw.accs.iter().map(Acc::high).collect::<Vec<_>>()),
+            Some(
+                raw.accs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| covered(i).then_some(a.low as f64))
+                    .collect::<Vec<_>>(),
+            ),
+            Some(
+                raw.accs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| if covered(i) { a.high() } else { None })
+                    .collect::<Vec<_>>(),
+            ),
         )
     } else {
         (None, None)
     };
     if let Some(den) = den {
-        let (mut num, mut den) = (values, den.to_vec());
+        let mut den: Vec<Option<f64>> = den
+            .iter()
+            .enumerate()
+            .map(|(i, d)| covered(i).then_some(*d))
+            .collect();
+        let mut num = values;
         if q.cumulative {
-            num = cumulative(&num);
-            den = cumulative(&den);
+            num = cumulative_known(&num);
+            den = cumulative_known(&den);
         }
         values = num
             .iter()
             .zip(&den)
-            .map(|(n, d)| if *d > 0.0 { 100.0 * n / d } else { 0.0 })
+            .map(|(n, d)| match (n, d) {
+                (Some(n), Some(d)) if *d > 0.0 => Some(100.0 * n / d),
+                (Some(_), Some(_)) => Some(0.0),
+                _ => None,
+            })
             .collect();
         low = None;
         high = None;
     } else if q.cumulative {
-        values = cumulative(&values);
-        low = low.map(|v| cumulative(&v));
+        values = cumulative_known(&values);
+        low = low.map(|v| cumulative_known(&v));
         high = high.map(|v| cumulative_known(&v));
     }
     let raw_values = values.clone();
     if let Some(k) = q.smooth.filter(|k| *k > 1) {
-        values = moving_average(&values, k, q.smooth_kind);
-        low = low.map(|v| moving_average(&v, k, q.smooth_kind));
+        values = moving_average_known(&values, k, q.smooth_kind);
+        low = low.map(|v| moving_average_known(&v, k, q.smooth_kind));
         high = high.map(|v| moving_average_known(&v, k, q.smooth_kind));
     }
     if let (Some(l), Some(h)) = (&low, &high) {
-        if l.iter().zip(h).all(|(a, b)| Some(*a) == *b) {
+        if l.iter().zip(h).all(|(a, b)| a == b) {
             low = None;
             high = None;
         }
@@ -787,20 +836,13 @@ impl Analysis {
         b: Period,
         label: &str,
     ) -> Result<Comparison, AnalysisError> {
-        let Some((first, last)) = self.data_range(&filters.sources).await? else {
+        if self.data_range(&filters.sources).await?.is_none() {
             return Err(AnalysisError::NoData {
                 sources: filters.sources.clone(),
             });
-        };
-        for p in [a, b] {
-            if p.from < first || p.to > last {
-                return Err(AnalysisError::PeriodOutsideData {
-                    period: p,
-                    data_from: first,
-                    data_to: last,
-                });
-            }
         }
+        let (coverage_a, warn_a) = self.check_period(filters, a).await?;
+        let (coverage_b, warn_b) = self.check_period(filters, b).await?;
         let mut totals = [0.0; 2];
         for (t, p) in totals.iter_mut().zip([a, b]) {
             let mut f = filters.clone();
@@ -837,6 +879,9 @@ impl Analysis {
             count_b,
             weeks_a,
             weeks_b,
+            coverage_a,
+            coverage_b,
+            warnings: warn_a.into_iter().chain(warn_b).collect(),
         })
     }
 

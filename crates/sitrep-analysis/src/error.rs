@@ -33,16 +33,18 @@ pub enum AnalysisError {
         /// What asked for it (`actor filter`, `group by province`).
         needed_for: String,
     },
-    /// A comparison period lies (partly) outside the dates the data covers, so its
-    /// rate would be understated.
-    #[error("period {period} is outside the data, which covers {data_from} to {data_to}; choose a period inside it")]
-    PeriodOutsideData {
+    /// A comparison period has days that no selected source covers, so its rate
+    /// would be understated.
+    #[error("period {period} is not covered by the selected sources on {uncovered} of its {days} days ({pct:.0}%); they cover {extent}. A rate over it would be understated: choose a period inside the coverage, or add a source that covers it", pct = 100.0 * *.uncovered as f64 / (*.days).max(1) as f64)]
+    PeriodNotCovered {
         /// The period asked for.
         period: Period,
-        /// First event date in the data.
-        data_from: chrono::NaiveDate,
-        /// Last event date in the data.
-        data_to: chrono::NaiveDate,
+        /// Days of the period with no coverage.
+        uncovered: u32,
+        /// Days in the period.
+        days: u32,
+        /// What the sources cover, for people (`complete 1989-01-01 – 2020-12-31`).
+        extent: String,
     },
     /// The data has no events at all for the sources asked for.
     #[error("no events in the store{}", if .sources.is_empty() { String::new() } else { format!(" for sources {}", .sources.join(", ")) })]
@@ -97,7 +99,7 @@ impl AnalysisError {
             AnalysisError::UnknownActor { .. }
             | AnalysisError::UnknownDistanceBand { .. }
             | AnalysisError::MissingColumn { .. }
-            | AnalysisError::PeriodOutsideData { .. }
+            | AnalysisError::PeriodNotCovered { .. }
             | AnalysisError::NoData { .. }
             | AnalysisError::NoCivilianDeaths
             | AnalysisError::Invalid(_)

@@ -8,6 +8,7 @@ use sitrep_model::figure::{
     AreaValue, AreaValues, FigureData, FigureKind, FigureProvenance, FigureSpec, Filters, GroupBy,
     MapLevel, MapPoint, Measure, SeriesFrame, SourceRef,
 };
+use sitrep_model::BucketCoverage;
 use std::collections::BTreeMap;
 
 /// Geo precision code of points drawn on maps unless the spec's filters say
@@ -59,7 +60,17 @@ impl Analysis {
             let map = spec.map_or_default();
             let shade = spec.kind == FigureKind::Choropleth || map.shade;
             if shade {
-                let (areas, missing) = self.areas(&any, map.level, spec.series.measure).await?;
+                let (mut areas, missing) = self.areas(&any, map.level, spec.series.measure).await?;
+                // A period no selected source covers is "no data" everywhere, never
+                // the 0 class.
+                if let Some(pc) = self.filters_coverage(&spec.filters).await? {
+                    areas.coverage = pc.coverage;
+                    if !areas.coverage.is_covered() {
+                        for r in &mut areas.rows {
+                            r.value = None;
+                        }
+                    }
+                }
                 data.areas = Some(areas);
                 let what = match map.level {
                     MapLevel::Province => "no province",
@@ -91,7 +102,7 @@ impl Analysis {
                 .await
             {
                 Ok(cmp) => data.comparisons.push(cmp),
-                Err(e @ AnalysisError::PeriodOutsideData { .. }) => {
+                Err(e @ AnalysisError::PeriodNotCovered { .. }) => {
                     excluded.push((format!("comparison \"{label}\" not computed: {e}"), 0));
                 }
                 Err(e) => return Err(e),
@@ -127,17 +138,31 @@ impl Analysis {
             lines.iter().map(|(_, f)| f).zip(aggs.iter()).collect();
         let starts = self.starts_for(&sel, spec.series.bucket);
         let mut out = Vec::new();
+        // The frame's coverage is, per bucket, the best of its lines' (each line is
+        // masked by its own sources' coverage).
+        let mut coverage: Vec<BucketCoverage> = Vec::new();
         for ((label, f), agg) in lines.iter().zip(&aggs) {
             let mut q = SeriesQuery::from_spec(&spec.series, f, &spec.distance_bands);
             q.by = by;
             let raw: Vec<RawLine> = self.group_lines(&q, agg, &starts, label.as_deref())?;
-            out.extend(self.finish(&q, &raw, &starts).await?);
+            let cov = self.bucket_coverage(f, &starts, spec.series.bucket).await?;
+            out.extend(self.finish(&q, &raw, &starts, &cov).await?);
+            if coverage.is_empty() {
+                coverage = cov;
+            } else {
+                for (c, n) in coverage.iter_mut().zip(cov) {
+                    if (n.status, n.share.unwrap_or(0.0)) > (c.status, c.share.unwrap_or(0.0)) {
+                        *c = n;
+                    }
+                }
+            }
         }
         Ok(SeriesFrame {
             bucket: spec.series.bucket,
             measure: spec.series.measure,
             starts,
             lines: out,
+            coverage,
         })
     }
 
@@ -195,19 +220,21 @@ impl Analysis {
                 row.fatalities_low = Some(v(1));
                 row.fatalities_best = Some(v(2));
                 row.fatalities_high = (v(4) == 0).then_some(v(3));
-                row.value = match measure {
+                row.value = Some(match measure {
                     Measure::Incidents => v(0) as f64,
                     Measure::FatalitiesLow => v(1) as f64,
                     Measure::FatalitiesBest => v(2) as f64,
                     Measure::FatalitiesHigh => row.fatalities_high.map_or(f64::NAN, |h| h as f64),
                     Measure::CivilianDeaths => v(5) as f64,
-                };
+                })
+                .filter(|v| v.is_finite());
             }
         }
         Ok((
             AreaValues {
                 level,
                 rows: rows.into_values().collect(),
+                coverage: BucketCoverage::default(),
             },
             missing,
         ))
@@ -405,12 +432,17 @@ impl Analysis {
             .data_range(&spec.filters.sources)
             .await?
             .map(|(_, last)| last);
+        let pc = self.filters_coverage(&spec.filters).await?;
+        let coverage = pc.as_ref().map(|p| p.coverage);
+        let coverage_note = pc.and_then(|p| p.note);
         Ok(FigureProvenance {
             sources,
             filters,
             record_count,
             excluded,
             data_date,
+            coverage,
+            coverage_note,
             generated_at: Some(Utc::now()),
         })
     }
@@ -420,7 +452,7 @@ fn zero_area(code: &str, name: &str) -> AreaValue {
     AreaValue {
         code: code.to_string(),
         name: name.to_string(),
-        value: 0.0,
+        value: Some(0.0),
         incidents: 0,
         fatalities_low: Some(0),
         fatalities_best: Some(0),

@@ -68,6 +68,7 @@
 #![deny(missing_docs)]
 
 mod bucket;
+mod coverage;
 mod cube;
 mod engine;
 mod error;
@@ -77,6 +78,7 @@ mod stats;
 mod transform;
 
 pub use bucket::{bucket_end, bucket_start, bucket_starts, next_bucket};
+pub use coverage::{coverage_note, PeriodCoverage, SourceCoverage};
 pub use engine::{Analysis, SeriesQuery, OTHER};
 pub use error::AnalysisError;
 pub use stats::{clopper_pearson, rate_ratio};
@@ -101,7 +103,7 @@ pub async fn series(store: &Store, q: &SeriesQuery) -> Result<SeriesFrame, Analy
 /// The rate is count / (days / 7); the ratio is rate_a / rate_b with an exact 95%
 /// interval (see [`rate_ratio`]). Zero counts do not fail: `a` empty gives 0, `b`
 /// empty an infinite ratio. A period reaching outside the dates the data covers (for
-/// the filters' sources) is an input error, [`AnalysisError::PeriodOutsideData`]:
+/// the filters' sources) is an input error, [`AnalysisError::PeriodNotCovered`]:
 /// its rate would be understated.
 pub async fn compare(
     store: &Store,

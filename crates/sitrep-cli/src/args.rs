@@ -430,6 +430,12 @@ pub struct IngestArgs {
     /// column and listed as warnings; the verbatim values stay in `raw`.
     #[arg(long)]
     pub strict: bool,
+    /// What the files cover: a TOML file with a `[coverage]` table (spans of
+    /// complete / partial / no coverage) or a CSV week list (`year,week[,complete]`).
+    /// Default: `<file>.coverage.toml` or `<stem>_weeks.csv` beside the data, else the
+    /// mapping's `[coverage]`, else complete between the batch's first and last event.
+    #[arg(long, value_name = "FILE")]
+    pub coverage: Option<PathBuf>,
     /// Files to read (`-` for standard input; .gz is detected). Each file is one batch.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

@@ -45,6 +45,7 @@ pub async fn open() -> anyhow::Result<Store> {
         file: BUNDLED_NAME.into(),
         quarantine: false,
         strict: false,
+        coverage: None,
     };
     let mut writer = store.begin(opts).await?;
     prepared.run(&mut writer)?;

@@ -222,6 +222,11 @@ pub trait Adapter: Send + Sync {
     fn layout_doc(&self) -> &str {
         ""
     }
+    /// What files of this layout cover, when the adapter or mapping says
+    /// (`[coverage]`); `None` leaves the default (the batch's own date range).
+    fn coverage(&self) -> Option<sitrep_model::Coverage> {
+        None
+    }
 }
 
 /// Which adapter to use.
@@ -396,6 +401,7 @@ pub struct Prepared<R: Read> {
     /// The first row and its line, when it is data (a file without a header).
     first_row: Option<(Vec<String>, u64)>,
     summary: Summary,
+    coverage: Option<sitrep_model::Coverage>,
 }
 
 fn syntax(file: &str, e: csv::Error) -> IngestError {
@@ -505,6 +511,7 @@ pub fn prepare<R: Read>(
         }
     };
     let mapper = adapter.bind(&header, file)?;
+    let coverage = adapter.coverage();
     let summary = Summary {
         adapter: adapter.name().to_string(),
         default_source: adapter.default_source(),
@@ -518,6 +525,7 @@ pub fn prepare<R: Read>(
         mapper,
         first_row: first_is_data.then_some((first_fields, first_line)),
         summary,
+        coverage,
     })
 }
 
@@ -529,6 +537,10 @@ impl<R: Read> Prepared<R> {
     /// The adapter's default source name.
     pub fn default_source(&self) -> &str {
         &self.summary.default_source
+    }
+    /// What the adapter or mapping says the file covers, if it says.
+    pub fn coverage(&self) -> Option<&sitrep_model::Coverage> {
+        self.coverage.as_ref()
     }
 
     fn handle(&mut self, fields: &[&str], line: u64, sink: &mut dyn RecordSink) {

@@ -126,6 +126,14 @@ pub enum IngestError {
         /// What is wrong.
         message: String,
     },
+    /// A coverage statement (a mapping's `[coverage]` or a coverage file) is wrong.
+    #[error("coverage {file}: {message}")]
+    Coverage {
+        /// The file (and line, for week lists).
+        file: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// A CSV syntax error the reader could not get past.
     #[error("{file}:{line}: {message}")]
     Syntax {

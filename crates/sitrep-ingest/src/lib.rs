@@ -26,6 +26,7 @@
 
 mod acled;
 mod adapter;
+pub mod coverage;
 mod error;
 mod fields;
 mod input;

@@ -136,6 +136,11 @@ pub struct Mapping {
     /// after the records are stored; kept opaque here.
     #[serde(default)]
     pub claims: Vec<toml::Table>,
+    /// `[coverage]`: what files of this layout cover (see [`crate::coverage`]).
+    pub coverage: Option<crate::coverage::CoverageTable>,
+    /// The checked coverage statement.
+    #[serde(skip)]
+    checked_coverage: Option<sitrep_model::Coverage>,
     #[serde(skip)]
     adapter_label: String,
 }
@@ -191,6 +196,10 @@ impl Mapping {
             return Err(merr(format!(
                 "[fields] has no `date_start`, and every record needs the day its event began; add e.g. `date_start = \"date\"` (a column in YYYY-MM-DD), `date_start = {{ column = \"when\", format = \"%d/%m/%Y\" }}` or `date_start = {{ columns = [\"year\", \"month\", \"day\"] }}`{id}"
             )));
+        }
+        if let Some(c) = &m.coverage {
+            m.checked_coverage =
+                Some(c.to_coverage(file, sitrep_model::coverage::CoverageOrigin::Mapping)?);
         }
         m.adapter_label = format!("mapping:{}", m.name);
         Ok(m)
@@ -282,6 +291,9 @@ impl Adapter for Mapping {
     }
     fn default_source(&self) -> String {
         self.source.clone().unwrap_or_else(|| self.name.clone())
+    }
+    fn coverage(&self) -> Option<sitrep_model::Coverage> {
+        self.checked_coverage.clone()
     }
     fn sniff(&self, h: &Header) -> Confidence {
         let cols: Vec<&str> = self.detect.iter().map(String::as_str).collect();

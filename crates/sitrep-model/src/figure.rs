@@ -38,6 +38,7 @@
 //! assert_eq!(err.key(), Some("kind"));
 //! ```
 
+use crate::coverage::BucketCoverage;
 pub use crate::query::{ActorMatch, Attribution, Filters, Role};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -1074,17 +1075,30 @@ pub struct SeriesFrame {
     pub bucket: Bucket,
     /// The measure.
     pub measure: Measure,
-    /// First day of each bucket; every line has one value per start. Empty buckets
-    /// are zeros, not gaps.
+    /// First day of each bucket; every line has one value per start. A covered
+    /// bucket with no events is 0; a bucket no selected source covers is `None`.
     pub starts: Vec<NaiveDate>,
     /// The lines (one per [`LineSpec`] or group).
     pub lines: Vec<SeriesLine>,
+    /// How each bucket is covered by the selected sources (one per start).
+    #[serde(default)]
+    pub coverage: Vec<BucketCoverage>,
 }
 
 impl SeriesFrame {
-    /// Sum of every plotted value of every line.
+    /// Sum of every plotted value of every line (buckets without coverage add
+    /// nothing).
     pub fn total(&self) -> f64 {
-        self.lines.iter().flat_map(|l| l.values.iter()).sum()
+        self.lines
+            .iter()
+            .flat_map(|l| l.values.iter().flatten())
+            .sum()
+    }
+
+    /// How the whole frame is covered: complete when every bucket is, none when no
+    /// bucket is, partial otherwise (share weighted by days).
+    pub fn overall_coverage(&self) -> BucketCoverage {
+        BucketCoverage::combine(&self.coverage)
     }
 }
 
@@ -1093,16 +1107,18 @@ impl SeriesFrame {
 pub struct SeriesLine {
     /// Legend label.
     pub label: String,
-    /// Plotted values (after smoothing, cumulation, shares).
-    pub values: Vec<f64>,
-    /// Lower edge of the fatality band, for fatality measures.
-    pub low: Option<Vec<f64>>,
+    /// Plotted values (after smoothing, cumulation, shares); `None` where no
+    /// selected source covers the bucket (a gap, never a zero).
+    pub values: Vec<Option<f64>>,
+    /// Lower edge of the fatality band, for fatality measures (`None` where not
+    /// covered).
+    pub low: Option<Vec<Option<f64>>>,
     /// Upper edge of the fatality band, per bucket; `None` in a bucket where a
     /// counted record has no high estimate (ACLED gives none), so no upper bound can
     /// be stated there.
     pub high: Option<Vec<Option<f64>>>,
     /// Values before smoothing (equal to `values` when not smoothed).
-    pub raw_values: Vec<f64>,
+    pub raw_values: Vec<Option<f64>>,
 }
 
 /// Values per map area.
@@ -1110,8 +1126,12 @@ pub struct SeriesLine {
 pub struct AreaValues {
     /// Province or district.
     pub level: MapLevel,
-    /// One row per area (areas with nothing counted should be present with zeros).
+    /// One row per area (areas with nothing counted are present with zeros when the
+    /// period is covered, with `None` when it is not).
     pub rows: Vec<AreaValue>,
+    /// How the period is covered by the selected sources.
+    #[serde(default)]
+    pub coverage: BucketCoverage,
 }
 
 /// One area's numbers.
@@ -1121,8 +1141,9 @@ pub struct AreaValue {
     pub code: String,
     /// Name.
     pub name: String,
-    /// The value shaded (the series measure).
-    pub value: f64,
+    /// The value shaded (the series measure); `None` when no selected source covers
+    /// the period there ("no data", never the 0 class).
+    pub value: Option<f64>,
     /// Incidents counted.
     pub incidents: u64,
     /// Sum of low fatality estimates, if known.
@@ -1173,6 +1194,15 @@ pub struct Comparison {
     pub weeks_a: f64,
     /// Weeks in `b`.
     pub weeks_b: f64,
+    /// How `a` is covered by the selected sources.
+    #[serde(default)]
+    pub coverage_a: BucketCoverage,
+    /// How `b` is covered.
+    #[serde(default)]
+    pub coverage_b: BucketCoverage,
+    /// What a reader must know before trusting the ratio (partial coverage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Comparison {
@@ -1241,6 +1271,14 @@ pub struct FigureProvenance {
     pub excluded: Vec<(String, u64)>,
     /// Date of the latest event in the data.
     pub data_date: Option<NaiveDate>,
+    /// How the figure's period is covered by the selected sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<BucketCoverage>,
+    /// When the period is not fully covered: one sentence saying so, for the
+    /// subtitle and footer ("Sources cover 15% of this period; no data after
+    /// 31 Dec 2020.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage_note: Option<String>,
     /// When the figure data was computed.
     pub generated_at: Option<DateTime<Utc>>,
 }
@@ -1348,6 +1386,9 @@ mod tests {
             count_b: 209.0,
             weeks_a: 43.6,
             weeks_b: 43.6,
+            coverage_a: BucketCoverage::default(),
+            coverage_b: BucketCoverage::default(),
+            warnings: Vec::new(),
         };
         assert_eq!(
             c.describe(),

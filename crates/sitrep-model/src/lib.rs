@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod claims;
+pub mod coverage;
 mod enrich;
 mod error_class;
 pub mod figure;
@@ -47,6 +48,7 @@ pub use claims::{
     Action, Change, Channel, Claim, ConfidenceLevel, Credibility, Grade, IncidentRef, JournalEntry,
     Override, Reliability, Role, Stance, Verdict,
 };
+pub use coverage::{BucketCoverage, Coverage, CoverageSpan, CoverageStatus};
 pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
 pub use error_class::ErrorClass;
 pub use matching::{

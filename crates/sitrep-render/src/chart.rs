@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use sitrep_model::figure::{
     Annotation, Bucket, FigureData, FigureKind, FigureSpec, GroupBy, SeriesFrame, SmoothKind,
 };
-use sitrep_model::EventType;
+use sitrep_model::{CoverageStatus, EventType};
 
 /// The y-axis title: measure, bucket and transforms, e.g. `Incidents per week,
 /// 8-week trailing average`.
@@ -106,16 +106,20 @@ fn has_band(frame: &SeriesFrame) -> bool {
 
 /// True when some line has a band but no stated high in some bucket.
 fn band_has_unknown_high(frame: &SeriesFrame) -> bool {
-    frame
-        .lines
-        .iter()
-        .any(|l| l.low.is_some() && l.high.iter().flatten().any(|h| !known(*h)))
+    frame.lines.iter().any(|l| {
+        l.low.is_some()
+            && l.high
+                .iter()
+                .flatten()
+                .zip(&frame.coverage)
+                .any(|(h, c)| c.is_covered() && !known(*h))
+    })
 }
 
-fn band_differs(lo: &[f64], hi: &[Option<f64>]) -> bool {
+fn band_differs(lo: &[Option<f64>], hi: &[Option<f64>]) -> bool {
     lo.iter()
         .zip(hi)
-        .any(|(a, b)| b.is_some_and(|b| (a - b).abs() > 1e-9))
+        .any(|(a, b)| matches!((a, b), (Some(a), Some(b)) if (a - b).abs() > 1e-9))
 }
 
 /// A drawable value: known and finite.
@@ -190,7 +194,33 @@ pub fn render(spec: &FigureSpec, data: &FigureData) -> Result<String, RenderErro
             swatch: Swatch::Fill("#777777".to_string(), 0.25),
         });
     }
-    let top = header(&mut svg, spec, &data.comparisons, &legend) + 8.0;
+    if frame
+        .coverage
+        .iter()
+        .any(|c| c.status == CoverageStatus::None)
+    {
+        legend.push(LegendItem {
+            label: "No data: no selected source covers these dates".to_string(),
+            swatch: Swatch::Fill(NO_DATA_FILL.to_string(), 0.7),
+        });
+    }
+    if frame
+        .coverage
+        .iter()
+        .any(|c| c.status == CoverageStatus::Partial)
+    {
+        legend.push(LegendItem {
+            label: "Hatched: partly covered (values are lower bounds)".to_string(),
+            swatch: Swatch::Fill(PARTIAL_FILL.to_string(), 0.5),
+        });
+    }
+    let top = header(
+        &mut svg,
+        spec,
+        &data.comparisons,
+        &legend,
+        data.provenance.coverage_note.as_deref(),
+    ) + 8.0;
     let bottom = footer(&mut svg, spec, &data.provenance);
 
     if frame.starts.is_empty() {
@@ -254,7 +284,7 @@ fn ymax(kind: FigureKind, frame: &SeriesFrame) -> f64 {
                 frame
                     .lines
                     .iter()
-                    .map(|l| l.values[i].max(0.0))
+                    .map(|l| l.values[i].unwrap_or(0.0).max(0.0))
                     .sum::<f64>()
             })
             .fold(0.0, f64::max),
@@ -264,6 +294,7 @@ fn ymax(kind: FigureKind, frame: &SeriesFrame) -> f64 {
             .flat_map(|l| {
                 l.values
                     .iter()
+                    .flatten()
                     .copied()
                     .chain(l.high.iter().flatten().flatten().copied())
             })
@@ -380,6 +411,7 @@ fn single(svg: &mut Svg, spec: &FigureSpec, frame: &SeriesFrame, top: f64, botto
         x_title(frame.bucket),
     );
 
+    draw_coverage(svg, frame, &plot, spec.kind == FigureKind::Bars, &clip);
     svg.raw(&format!("\n<g class=\"data\" clip-path=\"url(#{clip})\">"));
     match spec.kind {
         FigureKind::StackedArea => stacked_area(svg, frame, &plot),
@@ -412,14 +444,18 @@ fn draw_band(
     }
     // Only where both ends are known: a bucket without a stated high is a gap in the
     // band, not an edge drawn to zero.
-    let both = |i: usize| known(lo.get(i).copied()) && known(hi.get(i).copied().flatten());
+    let both =
+        |i: usize| known(lo.get(i).copied().flatten()) && known(hi.get(i).copied().flatten());
     let title = format!("{}: low–high range", line.label);
     for run in runs(frame.starts.len(), both) {
         let x = |i: usize| plot.fx(frame.starts[i]);
         let top = run
             .clone()
             .map(|i| (x(i), plot.fy(hi[i].unwrap_or_default())));
-        let bottom = run.clone().rev().map(|i| (x(i), plot.fy(lo[i])));
+        let bottom = run
+            .clone()
+            .rev()
+            .map(|i| (x(i), plot.fy(lo[i].unwrap_or_default())));
         let pts: Vec<(f64, f64)> = top.chain(bottom).collect();
         // A lone bucket has no width to fill: its range is a stroke.
         let style = if run.len() == 1 {
@@ -436,7 +472,7 @@ fn draw_band(
 fn draw_line(
     svg: &mut Svg,
     frame: &SeriesFrame,
-    values: &[f64],
+    values: &[Option<f64>],
     label: &str,
     plot: &Plot,
     c: &str,
@@ -445,10 +481,10 @@ fn draw_line(
         .starts
         .iter()
         .zip(values)
-        .map(|(d, v)| (plot.fx(*d), plot.fy(*v)))
+        .map(|(d, v)| (plot.fx(*d), plot.fy(v.unwrap_or_default())))
         .collect();
-    // A value that is not a number (an unknown high) is a gap in the line.
-    let pieces = runs(pts.len(), |i| values[i].is_finite());
+    // An unknown value (not covered, or an unknown high) is a gap in the line.
+    let pieces = runs(pts.len(), |i| known(values[i]));
     for run in pieces {
         if run.len() == 1 {
             let (x, y) = pts[run.start];
@@ -471,37 +507,149 @@ fn draw_line(
 }
 
 fn stacked_area(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot) {
+    // Areas are drawn only over runs of buckets where every line has a value: a
+    // bucket without coverage is a gap, not a fall to zero.
+    let all_known = |i: usize| frame.lines.iter().all(|l| known(l.values[i]));
+    let pieces = runs(frame.starts.len(), all_known);
     let mut base = vec![0.0; frame.starts.len()];
     for (i, line) in frame.lines.iter().enumerate() {
         let topv: Vec<f64> = base
             .iter()
             .zip(&line.values)
-            .map(|(b, v)| b + v.max(0.0))
+            .map(|(b, v)| b + v.unwrap_or(0.0).max(0.0))
             .collect();
-        let mut pts: Vec<(f64, f64)> = frame
-            .starts
-            .iter()
-            .zip(&topv)
-            .map(|(d, v)| (plot.fx(*d), plot.fy(*v)))
-            .collect();
-        pts.extend(
-            frame
-                .starts
-                .iter()
-                .zip(&base)
-                .rev()
-                .map(|(d, v)| (plot.fx(*d), plot.fy(*v))),
-        );
-        svg.path(
-            &polygon(&pts),
-            &format!(
-                r##" fill="{}" fill-opacity="0.85" stroke="#ffffff" stroke-width="0.5""##,
-                colour(i)
-            ),
-            Some(&line.label),
-        );
+        for run in &pieces {
+            let mut pts: Vec<(f64, f64)> = run
+                .clone()
+                .map(|j| (plot.fx(frame.starts[j]), plot.fy(topv[j])))
+                .collect();
+            pts.extend(
+                run.clone()
+                    .rev()
+                    .map(|j| (plot.fx(frame.starts[j]), plot.fy(base[j]))),
+            );
+            svg.path(
+                &polygon(&pts),
+                &format!(
+                    r##" fill="{}" fill-opacity="0.85" stroke="#ffffff" stroke-width="0.5""##,
+                    colour(i)
+                ),
+                Some(&line.label),
+            );
+        }
         base = topv;
     }
+}
+
+/// Fill of buckets no selected source covers, and of partly covered ones.
+const NO_DATA_FILL: &str = "#cfcfcf";
+const PARTIAL_FILL: &str = "#b0b0b0";
+
+/// Shades the buckets no selected source covers ("no data") and hatches the partly
+/// covered ones, behind the data.
+fn draw_coverage(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot, bars: bool, clip: &str) {
+    let len = frame.starts.len();
+    if frame.coverage.len() != len
+        || frame
+            .coverage
+            .iter()
+            .all(|c| c.status == CoverageStatus::Complete)
+    {
+        return;
+    }
+    // Where a run of buckets begins and ends on the x axis: bars fill their bucket;
+    // lines put a value at its bucket's start, so a run reaches halfway to the
+    // neighbouring values.
+    let left = |i: usize| {
+        if bars {
+            plot.fx(frame.starts[i])
+        } else if i == 0 {
+            plot.x0
+        } else {
+            (plot.fx(frame.starts[i - 1]) + plot.fx(frame.starts[i])) / 2.0
+        }
+    };
+    let right = |i: usize| {
+        if bars {
+            plot.fx(bucket_end(frame.bucket, frame.starts[i]))
+        } else if i + 1 >= len {
+            plot.x1
+        } else {
+            (plot.fx(frame.starts[i]) + plot.fx(frame.starts[i + 1])) / 2.0
+        }
+    };
+    let hatch = format!("hatch-{clip}");
+    svg.raw(&format!(
+        "\n<defs><pattern id=\"{hatch}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{PARTIAL_FILL}\" stroke-width=\"2\"/></pattern></defs>"
+    ));
+    svg.raw(&format!(
+        "\n<g class=\"coverage\" clip-path=\"url(#{clip})\">"
+    ));
+    let day = |i: usize| frame.starts[i].format("%-d %b %Y").to_string();
+    let last_day = |i: usize| {
+        bucket_end(frame.bucket, frame.starts[i])
+            .format("%-d %b %Y")
+            .to_string()
+    };
+    for run in runs(len, |i| frame.coverage[i].status == CoverageStatus::None) {
+        let (xa, xb) = (
+            left(run.start).max(plot.x0),
+            right(run.end - 1).min(plot.x1),
+        );
+        let title = format!(
+            "No data: no selected source covers {} – {}",
+            day(run.start),
+            last_day(run.end - 1)
+        );
+        svg.raw(&format!(
+            "\n<rect class=\"no-data\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{NO_DATA_FILL}\" fill-opacity=\"0.7\"><title>{}</title></rect>",
+            n(xa),
+            n(plot.y0),
+            n((xb - xa).max(0.5)),
+            n(plot.y1 - plot.y0),
+            crate::svg::esc(&title)
+        ));
+        if xb - xa > 60.0 {
+            svg.text(
+                (xa + xb) / 2.0,
+                (plot.y0 + plot.y1) / 2.0,
+                Font::new(12.0).fill("#555").anchor(Anchor::Middle),
+                "no data",
+            );
+        }
+    }
+    for run in runs(len, |i| frame.coverage[i].status == CoverageStatus::Partial) {
+        let (xa, xb) = (
+            left(run.start).max(plot.x0),
+            right(run.end - 1).min(plot.x1),
+        );
+        let shares: Vec<f64> = frame.coverage[run.clone()]
+            .iter()
+            .filter_map(|c| c.share)
+            .collect();
+        let share = if shares.len() == run.len() && !shares.is_empty() {
+            format!(
+                ", about {:.0}% of events recorded",
+                100.0 * shares.iter().sum::<f64>() / shares.len() as f64
+            )
+        } else {
+            ", share of events recorded unknown".to_string()
+        };
+        let title = format!(
+            "Partly covered {} – {}{share}: values are lower bounds",
+            day(run.start),
+            last_day(run.end - 1)
+        );
+        svg.raw(&format!(
+            "\n<rect class=\"partial-coverage\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{hatch})\" fill-opacity=\"0.6\"><title>{}</title></rect>",
+            n(xa),
+            n(plot.y0),
+            n((xb - xa).max(0.5)),
+            n(plot.y1 - plot.y0),
+            crate::svg::esc(&title)
+        ));
+    }
+    svg.raw("\n</g>");
 }
 
 fn bars(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot) {
@@ -511,7 +659,7 @@ fn bars(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot) {
         let gap = ((xb - xa) * 0.15).min(6.0);
         let mut base = 0.0;
         for (i, line) in frame.lines.iter().enumerate() {
-            let v = line.values[j].max(0.0);
+            let v = line.values[j].unwrap_or(0.0).max(0.0);
             if v <= 0.0 {
                 continue;
             }
@@ -634,6 +782,7 @@ fn small_multiples(svg: &mut Svg, spec: &FigureSpec, frame: &SeriesFrame, top: f
             10.0,
             &clip,
         );
+        draw_coverage(svg, frame, &plot, false, &clip);
         svg.raw(&format!("\n<g class=\"data\" clip-path=\"url(#{clip})\">"));
         draw_band(svg, frame, line, &plot, colour(i));
         draw_line(svg, frame, &line.values, &line.label, &plot, colour(i));

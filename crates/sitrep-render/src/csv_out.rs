@@ -4,9 +4,17 @@ use crate::layout::footer_lines;
 use sitrep_model::figure::{FigureData, FigureKind, FigureSpec};
 
 /// Column names of a series CSV.
-pub const SERIES_HEADER: [&str; 6] = ["bucket_start", "line", "value", "raw_value", "low", "high"];
+pub const SERIES_HEADER: [&str; 7] = [
+    "bucket_start",
+    "line",
+    "value",
+    "raw_value",
+    "low",
+    "high",
+    "coverage",
+];
 /// Column names of a map CSV (`layer` is `area` or `point`).
-pub const MAP_HEADER: [&str; 10] = [
+pub const MAP_HEADER: [&str; 11] = [
     "layer",
     "code",
     "name",
@@ -17,6 +25,7 @@ pub const MAP_HEADER: [&str; 10] = [
     "fatalities_low",
     "fatalities_best",
     "fatalities_high",
+    "coverage",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -59,11 +68,13 @@ pub fn comment_lines(spec: &FigureSpec, data: &FigureData) -> Vec<String> {
 
 /// Renders the CSV of every plotted value of a figure.
 ///
-/// Series: one row per bucket and line (`bucket_start,line,value,raw_value,low,high`).
-/// Maps: one row per area and per point (`layer,code,name,lat,lon,value,incidents,
-/// fatalities_low,fatalities_best,fatalities_high`). A figure with both has the
-/// series rows first, then a blank line and the map rows. Empty cells mean "not
-/// given".
+/// Series: one row per bucket and line (`bucket_start,line,value,raw_value,low,high,
+/// coverage`). Maps: one row per area and per point (`layer,code,name,lat,lon,value,
+/// incidents,fatalities_low,fatalities_best,fatalities_high,coverage`). A figure with
+/// both has the series rows first, then a blank line and the map rows. Empty cells
+/// mean "not given"; `coverage` is `complete`, `partial`, `partial 0.42` (the share
+/// of events the sources are expected to hold) or `none` (no source covers the
+/// bucket or period: its value is empty, never 0).
 pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
     let mut out = String::new();
     for line in comment_lines(spec, data) {
@@ -86,15 +97,20 @@ pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
             let _ = w.write_record(SERIES_HEADER);
             for line in &frame.lines {
                 for (i, start) in frame.starts.iter().enumerate() {
-                    let value = line.values.get(i).copied();
-                    let raw = line.raw_values.get(i).copied().or(value);
+                    let value = line.values.get(i).copied().flatten();
+                    let raw = if line.raw_values.is_empty() {
+                        value
+                    } else {
+                        line.raw_values.get(i).copied().flatten()
+                    };
                     let _ = w.write_record([
                         start.to_string(),
                         line.label.clone(),
                         number(value),
                         number(raw),
-                        number(line.low.as_ref().and_then(|v| v.get(i)).copied()),
+                        number(line.low.as_ref().and_then(|v| v.get(i)).copied().flatten()),
                         number(line.high.as_ref().and_then(|v| v.get(i)).copied().flatten()),
+                        frame.coverage.get(i).map(|c| c.cell()).unwrap_or_default(),
                     ]);
                 }
             }
@@ -109,19 +125,30 @@ pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
     if map_rows {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(MAP_HEADER);
-        for r in data.areas.iter().flat_map(|a| a.rows.iter()) {
-            let _ = w.write_record([
-                "area".to_string(),
-                r.code.clone(),
-                r.name.clone(),
-                String::new(),
-                String::new(),
-                number(Some(r.value)),
-                r.incidents.to_string(),
-                opt(r.fatalities_low),
-                opt(r.fatalities_best),
-                opt(r.fatalities_high),
-            ]);
+        if let Some(a) = &data.areas {
+            // A period no selected source covers has no counts at all: empty cells.
+            let covered = a.coverage.is_covered() || a.coverage.days == 0;
+            let cell = if a.coverage.days == 0 {
+                String::new()
+            } else {
+                a.coverage.cell()
+            };
+            for r in &a.rows {
+                let known = |v: String| if covered { v } else { String::new() };
+                let _ = w.write_record([
+                    "area".to_string(),
+                    r.code.clone(),
+                    r.name.clone(),
+                    String::new(),
+                    String::new(),
+                    number(r.value),
+                    known(r.incidents.to_string()),
+                    known(opt(r.fatalities_low)),
+                    known(opt(r.fatalities_best)),
+                    known(opt(r.fatalities_high)),
+                    cell.clone(),
+                ]);
+            }
         }
         for p in points {
             let _ = w.write_record([
@@ -131,6 +158,7 @@ pub fn render_csv(spec: &FigureSpec, data: &FigureData) -> String {
                 p.lat.to_string(),
                 p.lon.to_string(),
                 number(Some(p.value)),
+                String::new(),
                 String::new(),
                 String::new(),
                 String::new(),

@@ -42,6 +42,7 @@ pub fn header(
     spec: &FigureSpec,
     comparisons: &[Comparison],
     legend: &[LegendItem],
+    coverage_note: Option<&str>,
 ) -> f64 {
     let w = spec.width as f64 - 2.0 * PAD;
     let mut y = PAD;
@@ -54,6 +55,16 @@ pub fn header(
             y += 17.0;
             svg.text(PAD, y, Font::new(13.0).fill("#555"), line);
         }
+    }
+    // A period the sources do not fully cover is said under the title, where a
+    // reader looks first.
+    if let Some(note) = coverage_note {
+        svg.raw("\n<g class=\"coverage-note\">");
+        for line in wrap(note, 12.5, w).iter().take(2) {
+            y += 16.0;
+            svg.text(PAD, y, Font::new(12.5).fill("#8a4b00"), line);
+        }
+        svg.raw("\n</g>");
     }
     if !comparisons.is_empty() {
         y += 4.0;
@@ -163,6 +174,9 @@ pub fn footer_lines(prov: &FigureProvenance, width: f64, size: f64) -> Vec<Strin
     let mut second = format!("Filters: {filters}. {counts}.");
     if let Some(d) = prov.data_date {
         let _ = write!(second, " Data to {d}.");
+    }
+    if let Some(note) = &prov.coverage_note {
+        let _ = write!(second, " Coverage: {note}");
     }
     if let Some(g) = prov.generated_at {
         let _ = write!(second, " Generated {}.", g.format("%Y-%m-%d"));

@@ -27,9 +27,9 @@
 //! ).unwrap();
 //! // Synthetic numbers, for illustration only.
 //! let starts = vec!["2021-08-02".parse().unwrap(), "2021-08-09".parse().unwrap()];
-//! let line = SeriesLine { label: "All".into(), values: vec![3.0, 5.0], raw_values: vec![3.0, 5.0], ..Default::default() };
+//! let line = SeriesLine { label: "All".into(), values: vec![Some(3.0), Some(5.0)], raw_values: vec![Some(3.0), Some(5.0)], ..Default::default() };
 //! let data = FigureData {
-//!     series: Some(SeriesFrame { bucket: Bucket::Week, measure: Measure::Incidents, starts, lines: vec![line] }),
+//!     series: Some(SeriesFrame { bucket: Bucket::Week, measure: Measure::Incidents, starts, lines: vec![line], coverage: vec![] }),
 //!     ..Default::default()
 //! };
 //! let svg = sitrep_render::render_svg(&spec, &data, None).unwrap();
@@ -49,7 +49,7 @@ mod svg;
 
 pub use chart::display_label;
 pub use csv_out::{render_csv, MAP_HEADER, SERIES_HEADER};
-pub use map::{class_breaks, normalise_code, MapArea, MapGeometry};
+pub use map::{class_breaks, class_colours, normalise_code, MapArea, MapGeometry, NO_DATA};
 pub use report::{prose_html, render_report, Methods};
 use sitrep_model::figure::{FigureData, FigureKind, FigureSpec};
 

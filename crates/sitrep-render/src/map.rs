@@ -233,6 +233,9 @@ fn jenks(sorted: &[f64], k: usize) -> Vec<f64> {
     bounds
 }
 
+/// Fill of an area with no value: "no data", distinct from every class colour.
+pub const NO_DATA: &str = "#d4d4d4";
+
 /// The class of a value given upper bounds.
 pub fn class_of(v: f64, bounds: &[f64]) -> usize {
     bounds
@@ -383,7 +386,13 @@ pub fn render(
         map.level.as_str()
     );
     let mut svg = Svg::new(&spec.id, w, h, &spec.title, &desc);
-    let top = header(&mut svg, spec, &data.comparisons, &[]) + 6.0;
+    let top = header(
+        &mut svg,
+        spec,
+        &data.comparisons,
+        &[],
+        data.provenance.coverage_note.as_deref(),
+    ) + 6.0;
     let bottom = footer(&mut svg, spec, &data.provenance) - 4.0;
 
     let legend_w = 190.0;
@@ -401,11 +410,17 @@ pub fn render(
         .flat_map(|a| a.rows.iter())
         .map(|r| (normalise_code(&r.code), r))
         .collect();
+    // Areas without a value ("no data": the period is not covered, or an unknown
+    // high) are left out of the classes: they are grey, never the 0 class.
     let area_values: Vec<f64> = data
         .areas
         .iter()
-        .flat_map(|a| a.rows.iter().map(|r| r.value))
+        .flat_map(|a| a.rows.iter().filter_map(|r| r.value))
         .collect();
+    let uncovered = data
+        .areas
+        .as_ref()
+        .is_some_and(|a| !a.coverage.is_covered() && a.coverage.days > 0);
     let bounds = if shade && geometry.is_some() {
         class_breaks(&area_values, &map)
     } else {
@@ -425,35 +440,46 @@ pub fn render(
             let d = ring_path(&area.rings, &proj);
             let row = values.get(&normalise_code(&area.code));
             let (fill, title, value_attr) = match (shade, row) {
-                // The summed high where a record gives none: shown as unknown, not NaN.
-                (_, Some(r)) if !r.value.is_finite() => {
+                // No coverage, or the summed high where a record gives none: shown as
+                // "no data" / unknown, never as a class.
+                (_, Some(r)) if r.value.is_none() => {
                     missing |= shade;
+                    let why = if uncovered {
+                        "no data (no selected source covers this period)"
+                    } else {
+                        "unknown (a record gives no high estimate)"
+                    };
                     (
-                        if shade { "#e6e6e6" } else { "#f1f1f1" },
-                        format!("{}: unknown (a record gives no high estimate)", area.name),
-                        String::new(),
+                        if shade { NO_DATA } else { "#f1f1f1" },
+                        format!("{}: {why}", area.name),
+                        r#" class="no-data""#.to_string(),
                     )
                 }
                 (true, Some(r)) => {
-                    let c = colours[class_of(r.value, &bounds)];
+                    let v = r.value.unwrap_or_default();
+                    let c = colours[class_of(v, &bounds)];
                     let t = format!(
                         "{}: {} {}",
                         area.name,
-                        fmt_value(r.value),
+                        fmt_value(v),
                         measure_name.to_lowercase()
                     );
-                    (c, t, format!(r#" data-value="{}""#, r.value))
+                    (c, t, format!(r#" data-value="{v}""#))
                 }
                 (true, None) => {
                     missing = true;
-                    ("#e6e6e6", format!("{}: no data", area.name), String::new())
+                    (
+                        NO_DATA,
+                        format!("{}: no data", area.name),
+                        r#" class="no-data""#.to_string(),
+                    )
                 }
                 (false, Some(r)) => (
                     "#f1f1f1",
                     format!(
                         "{}: {} {}",
                         area.name,
-                        fmt_value(r.value),
+                        r.value.map_or_else(|| "no data".to_string(), fmt_value),
                         measure_name.to_lowercase()
                     ),
                     String::new(),
@@ -526,7 +552,11 @@ pub fn render(
         let mut ranked: Vec<(&MapArea, f64)> = geo
             .areas
             .iter()
-            .filter_map(|a| values.get(&normalise_code(&a.code)).map(|r| (a, r.value)))
+            .filter_map(|a| {
+                values
+                    .get(&normalise_code(&a.code))
+                    .and_then(|r| r.value.map(|v| (a, v)))
+            })
             .filter(|(_, v)| *v > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -553,7 +583,7 @@ pub fn render(
     let lx = w - PAD - legend_w + 14.0;
     let mut ly = top + 10.0;
     svg.raw("\n<g class=\"legend\">");
-    if shade && !bounds.is_empty() {
+    if shade && (!bounds.is_empty() || missing) {
         svg.text(lx, ly, Font::new(12.0).bold(), measure_name);
         ly += 6.0;
         let min = area_values.iter().copied().fold(f64::INFINITY, f64::min);
@@ -578,10 +608,15 @@ pub fn render(
                 ly - 11.0,
                 22.0,
                 14.0,
-                "#e6e6e6",
-                r##" stroke="#999" stroke-width="0.5""##,
+                NO_DATA,
+                r##" stroke="#999" stroke-width="0.5" class="legend-no-data""##,
             );
-            svg.text(lx + 30.0, ly, Font::new(12.0), "No data");
+            let label = if uncovered {
+                "No data (not covered)"
+            } else {
+                "No data"
+            };
+            svg.text(lx + 30.0, ly, Font::new(12.0), label);
         }
         let how = match map.breaks {
             Breaks::Quantile => "quantile classes",

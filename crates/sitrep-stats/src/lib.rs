@@ -29,7 +29,7 @@
 
 pub mod changepoint;
 pub mod dist;
-pub mod interval;
-pub mod rules;
 pub mod forecast;
+pub mod interval;
 pub mod rng;
+pub mod rules;

@@ -106,7 +106,7 @@ pub struct InputEntry {
 }
 
 /// One committed batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchEntry {
     /// Batch number, from 1.
     pub id: u64,
@@ -122,10 +122,15 @@ pub struct BatchEntry {
     pub counts: Counts,
     /// Its data files.
     pub files: Vec<FileEntry>,
+    /// What the batch's source covers (days and countries; see
+    /// [`sitrep_model::coverage`]). Absent in stores written before coverage was
+    /// recorded: readers then fall back to the source's first and last event date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<sitrep_model::Coverage>,
 }
 
 /// The store's manifest (`manifest.json`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Always `sitrep-store`.
     pub format: String,

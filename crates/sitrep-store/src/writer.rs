@@ -3,6 +3,7 @@
 use crate::enrich::{derived_name, enrichment_props, EnrichColumns};
 use crate::manifest::{sync_dir, BatchEntry, Counts, DerivedEntry, FileEntry, InputEntry};
 use crate::{schema, Store, StoreError};
+use chrono::NaiveDate;
 use datafusion::arrow::array::{
     ArrayBuilder, ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
     PrimitiveBuilder, RecordBatch, StringBuilder,
@@ -13,7 +14,7 @@ use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::schema::types::ColumnPath;
 use sitrep_ingest::{Mapped, RecordSink, RowError};
-use sitrep_model::{Enrichment, Record, VersionKind};
+use sitrep_model::{Coverage, Enrichment, Record, VersionKind};
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,10 @@ pub struct BatchOptions {
     pub quarantine: bool,
     /// Treat repairable problems (a disordered fatality range) as errors.
     pub strict: bool,
+    /// What the source covers (from the mapping or a coverage file); `None` gives
+    /// the default: complete between the batch's first and last event date, for the
+    /// countries it has events in.
+    pub coverage: Option<Coverage>,
 }
 
 /// What a committed (or no-op) batch did.
@@ -151,6 +156,10 @@ pub struct BatchWriter {
     errors: Vec<RowError>,
     warnings: Vec<String>,
     counts: Counts,
+    /// First and last event day and the countries of the rows read, for the
+    /// default coverage.
+    extent: Option<(NaiveDate, NaiveDate)>,
+    countries: std::collections::BTreeSet<String>,
     failure: Option<StoreError>,
     /// Enrichment written beside the records (see [`BatchWriter::enrich_inline`]).
     inline: Option<Inline>,
@@ -355,6 +364,8 @@ impl BatchWriter {
             changes: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            extent: None,
+            countries: Default::default(),
             counts: Counts::default(),
             failure: None,
             inline: None,
@@ -423,6 +434,16 @@ impl BatchWriter {
                     raw: String::new(),
                 };
                 self.warnings.push(e.to_string());
+            }
+        }
+        let last = r.date_end.max(r.date_start);
+        self.extent = Some(match self.extent {
+            None => (r.date_start, last),
+            Some((a, b)) => (a.min(r.date_start), b.max(last)),
+        });
+        if let Some(c) = &r.country {
+            if !self.countries.contains(c) {
+                self.countries.insert(c.clone());
             }
         }
         let hash = row_hash(&r.source, &r.raw);
@@ -612,6 +633,28 @@ impl BatchWriter {
         }
     }
 
+    /// The batch's coverage: as given, or the default from the rows read.
+    fn coverage(&self) -> Option<Coverage> {
+        if let Some(c) = &self.opts.coverage {
+            // A statement that names no country speaks for the countries the batch
+            // has events in (a week list of an Afghanistan extract says nothing of
+            // Pakistan).
+            let mut c = c.clone();
+            for s in &mut c.spans {
+                if s.countries.is_empty() {
+                    s.countries = self.countries.iter().cloned().collect();
+                }
+            }
+            return Some(c);
+        }
+        let (a, b) = self.extent?;
+        Some(Coverage::default_for(
+            a,
+            b,
+            self.countries.iter().cloned().collect(),
+        ))
+    }
+
     /// Makes the batch durable and visible, or refuses it. With bad rows and without
     /// `quarantine`, nothing is written and [`StoreError::Rejected`] lists them all.
     pub fn commit(mut self, store: &mut Store, input: InputEntry) -> Result<Outcome, StoreError> {
@@ -679,6 +722,7 @@ impl BatchWriter {
             committed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             counts: self.counts.clone(),
             files,
+            coverage: self.coverage(),
         };
         let mut manifest = store.manifest().clone();
         manifest.batches.push(entry);
@@ -1100,6 +1144,7 @@ pub(crate) mod tests {
             file: "sample.csv".into(),
             quarantine: false,
             strict: false,
+            coverage: None,
         }
     }
 

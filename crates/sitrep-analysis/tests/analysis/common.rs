@@ -109,6 +109,7 @@ fn build(dir: PathBuf) {
             file: name.into(),
             quarantine: false,
             strict: false,
+            coverage: None,
         };
         let mut writer = store.begin(opts).await.unwrap();
         prepared.run(&mut writer).unwrap();
@@ -155,5 +156,26 @@ pub fn store() -> Store {
 pub fn assert_same<T: PartialEq + std::fmt::Debug>(what: &str, expected: &[T], actual: &[T]) {
     if expected != actual {
         panic!("{what}\n--- expected ---\n{expected:?}\n--- actual ---\n{actual:?}");
+    }
+}
+
+/// Values of a fully covered series: every bucket must have one.
+pub trait Known {
+    /// The values, panicking at the first bucket without coverage (`None`).
+    fn known(&self) -> Vec<f64>;
+}
+
+impl Known for [Option<f64>] {
+    fn known(&self) -> Vec<f64> {
+        self.iter()
+            .enumerate()
+            .map(|(i, v)| v.unwrap_or_else(|| panic!("bucket {i} has no value (not covered)")))
+            .collect()
+    }
+}
+
+impl Known for Vec<Option<f64>> {
+    fn known(&self) -> Vec<f64> {
+        self.as_slice().known()
     }
 }

@@ -78,7 +78,7 @@ async fn zero_counts_and_periods_outside_the_data() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(e, AnalysisError::PeriodOutsideData { .. }), "{e}");
+    assert!(matches!(e, AnalysisError::PeriodNotCovered { .. }), "{e}");
     assert!(e.is_input());
     assert!(e.to_string().contains("2020-12-31"), "{e}");
 }

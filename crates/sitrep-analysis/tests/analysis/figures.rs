@@ -1,4 +1,4 @@
-use crate::common::{day, rows, store};
+use crate::common::{day, rows, store, Known};
 use sitrep_analysis::{figure_data, Analysis};
 use sitrep_model::figure::{FigureKind, FigureSpec, Filters, GroupBy};
 
@@ -128,10 +128,10 @@ async fn every_bundled_spec_runs_and_adds_up() {
                 let f = data.series.as_ref().unwrap();
                 assert!(!f.starts.is_empty(), "{name}");
                 for l in &f.lines {
-                    assert_eq!(l.values.len(), f.starts.len(), "{name}");
-                    assert_eq!(l.raw_values.len(), f.starts.len(), "{name}");
+                    assert_eq!(l.values.known().len(), f.starts.len(), "{name}");
+                    assert_eq!(l.raw_values.known().len(), f.starts.len(), "{name}");
                 }
-                let raw_total: f64 = f.lines.iter().flat_map(|l| &l.raw_values).sum();
+                let raw_total: f64 = f.lines.iter().flat_map(|l| l.raw_values.known()).sum();
                 if s.series.by == GroupBy::DistanceBand {
                     // Bands hold the records with a distance; the rest are excluded.
                     let no_dist: u64 = p
@@ -148,8 +148,11 @@ async fn every_bundled_spec_runs_and_adds_up() {
                     // fig3: NRF has no UCDP rows before 2021; IS-KP is "IS".
                     let is = f.lines.iter().find(|l| l.label == "IS-KP").unwrap();
                     let nrf = f.lines.iter().find(|l| l.label == "NRF").unwrap();
-                    assert_eq!(is.values.iter().sum::<f64>() as u64, csv_count(&["IS"]));
-                    assert!(nrf.values.iter().all(|v| *v == 0.0));
+                    assert_eq!(
+                        is.values.known().iter().sum::<f64>() as u64,
+                        csv_count(&["IS"])
+                    );
+                    assert!(nrf.values.known().iter().all(|v| *v == 0.0));
                 }
             }
         }

@@ -1,10 +1,10 @@
-use crate::common::{assert_same, day, rows, store};
+use crate::common::{assert_same, day, rows, store, Known};
 use chrono::{Datelike, NaiveDate};
 use sitrep_analysis::{
     bucket_start, moving_average, series, trace, Analysis, AnalysisError, SeriesQuery,
 };
 use sitrep_model::figure::{Bucket, Filters, GroupBy, Measure, Role, SmoothKind};
-use sitrep_model::EventType;
+use sitrep_model::{CoverageStatus, EventType};
 use std::collections::BTreeMap;
 
 fn range(from: &str, to: &str) -> Filters {
@@ -45,7 +45,7 @@ async fn taleban_on_side_b_per_year_2009_2020() {
     assert_same(
         "incidents per year, side_b = Taleban",
         &expected,
-        &f.lines[0].values,
+        &f.lines[0].values.known(),
     );
     assert!(expected.iter().sum::<f64>() > 10_000.0);
 
@@ -64,7 +64,7 @@ async fn taleban_on_side_b_per_year_2009_2020() {
     assert_same(
         "incidents per year, Taleban on either side",
         &expected,
-        &f.lines[0].values,
+        &f.lines[0].values.known(),
     );
 
     // Side A only.
@@ -80,7 +80,7 @@ async fn taleban_on_side_b_per_year_2009_2020() {
     assert_same(
         "incidents per year, side_a = Taleban",
         &expected,
-        &f.lines[0].values,
+        &f.lines[0].values.known(),
     );
 }
 
@@ -124,9 +124,9 @@ async fn monthly_fatalities_low_best_high_2019_2020() {
         };
         let f = series(&st, &q).await.unwrap();
         assert_same("month starts", &starts, &f.starts);
-        assert_same(m.as_str(), expected, &f.lines[0].values);
+        assert_same(m.as_str(), expected, &f.lines[0].values.known());
         // Bands: low and high of the range, on every fatality measure.
-        assert_same("band low", &low, f.lines[0].low.as_ref().unwrap());
+        assert_same("band low", &low, &f.lines[0].low.as_ref().unwrap().known());
         let band_high: Vec<f64> = f.lines[0]
             .high
             .as_ref()
@@ -166,7 +166,7 @@ async fn event_types_by_quarter_and_grouped_by_type() {
     assert_same(
         "one-sided violence per quarter",
         &expected,
-        &f.lines[0].values,
+        &f.lines[0].values.known(),
     );
 
     // Grouped by type, per year: battles then violence against civilians.
@@ -181,7 +181,7 @@ async fn event_types_by_quarter_and_grouped_by_type() {
     assert_eq!(labels, ["battle", "violence_against_civilians"]);
     for line in &f.lines {
         let expected = years(2001, 2020, |r| r.event_type() == line.label);
-        assert_same(&line.label, &expected, &line.values);
+        assert_same(&line.label, &expected, &line.values.known());
     }
 }
 
@@ -217,9 +217,9 @@ async fn weeks_iso_and_acled_and_days() {
             .iter()
             .map(|s| counts.get(s).copied().unwrap_or(0.0))
             .collect();
-        assert_same(bucket.as_str(), &expected, &f.lines[0].values);
+        assert_same(bucket.as_str(), &expected, &f.lines[0].values.known());
         assert_eq!(
-            f.lines[0].values.iter().sum::<f64>(),
+            f.lines[0].values.known().iter().sum::<f64>(),
             counts.values().sum::<f64>()
         );
         // Consecutive, gap-free buckets.
@@ -243,9 +243,10 @@ async fn weeks_iso_and_acled_and_days() {
 }
 
 #[tokio::test]
-async fn empty_buckets_are_zeros() {
+async fn uncovered_buckets_are_gaps_and_covered_empty_days_zeros() {
     let st = store();
-    // The data end in 2020: January-March 2021 are present, as zeros.
+    // The data end in 2020 (default coverage: first to last event date): January to
+    // March 2021 are present, with no value (no data), never zeros.
     let q = SeriesQuery {
         filters: range("2020-11-01", "2021-03-31"),
         bucket: Bucket::Month,
@@ -253,8 +254,29 @@ async fn empty_buckets_are_zeros() {
     };
     let f = series(&st, &q).await.unwrap();
     assert_eq!(f.starts.len(), 5);
-    assert_eq!(&f.lines[0].values[2..], [0.0, 0.0, 0.0]);
-    assert!(f.lines[0].values[0] > 0.0);
+    assert_eq!(&f.lines[0].values[2..], [None, None, None]);
+    let statuses: Vec<CoverageStatus> = f.coverage.iter().map(|c| c.status).collect();
+    let last = rows().iter().map(|r| r.date).max().unwrap();
+    let december = if last == day("2020-12-31") {
+        CoverageStatus::Complete
+    } else {
+        CoverageStatus::Partial
+    };
+    assert_eq!(
+        statuses,
+        [
+            CoverageStatus::Complete,
+            december,
+            CoverageStatus::None,
+            CoverageStatus::None,
+            CoverageStatus::None
+        ]
+    );
+    let nov = rows()
+        .iter()
+        .filter(|r| r.date >= day("2020-11-01") && r.date <= day("2020-11-30"))
+        .count() as f64;
+    assert_eq!(f.lines[0].values[0], Some(nov));
     // A sparse selection by day: days without events are zeros, not gaps.
     let q = SeriesQuery {
         filters: Filters {
@@ -272,7 +294,12 @@ async fn empty_buckets_are_zeros() {
         .filter(|r| r.date >= day("2018-01-01") && r.date <= day("2018-03-31"))
         .map(|r| r.date)
         .collect();
-    let zeros = f.lines[0].values.iter().filter(|v| **v == 0.0).count();
+    let zeros = f.lines[0]
+        .values
+        .known()
+        .iter()
+        .filter(|v| **v == 0.0)
+        .count();
     assert_eq!(zeros, 90 - with_events.len());
     assert!(zeros > 0 && !with_events.is_empty());
     // Open dates: the range is the selection's own first and last day.
@@ -295,7 +322,10 @@ async fn empty_buckets_are_zeros() {
         *is_years.iter().max().unwrap(),
     );
     assert_eq!(f.starts.len(), (hi - lo + 1) as usize);
-    assert_eq!(f.lines[0].values.iter().sum::<f64>(), is_years.len() as f64);
+    assert_eq!(
+        f.lines[0].values.known().iter().sum::<f64>(),
+        is_years.len() as f64
+    );
 }
 
 #[tokio::test]
@@ -306,7 +336,10 @@ async fn smoothing_and_running_totals_on_real_data() {
         bucket: Bucket::Week,
         ..SeriesQuery::default()
     };
-    let raw = series(&st, &base).await.unwrap().lines[0].values.clone();
+    let raw = series(&st, &base).await.unwrap().lines[0]
+        .values
+        .known()
+        .clone();
     for kind in [SmoothKind::Trailing, SmoothKind::Centred] {
         let q = SeriesQuery {
             smooth: Some(8),
@@ -314,11 +347,11 @@ async fn smoothing_and_running_totals_on_real_data() {
             ..base.clone()
         };
         let f = series(&st, &q).await.unwrap();
-        assert_same("raw values kept", &raw, &f.lines[0].raw_values);
+        assert_same("raw values kept", &raw, &f.lines[0].raw_values.known());
         assert_same(
             "smoothed",
             &moving_average(&raw, 8, kind),
-            &f.lines[0].values,
+            &f.lines[0].values.known(),
         );
     }
     // Trailing 8 at week 10, by hand from the raw weekly counts.
@@ -328,7 +361,7 @@ async fn smoothing_and_running_totals_on_real_data() {
     };
     let f = series(&st, &q).await.unwrap();
     let by_hand = raw[3..=10].iter().sum::<f64>() / 8.0;
-    assert!((f.lines[0].values[10] - by_hand).abs() < 1e-9);
+    assert!((f.lines[0].values.known()[10] - by_hand).abs() < 1e-9);
     // Running totals end at the total.
     let q = SeriesQuery {
         cumulative: true,
@@ -336,7 +369,7 @@ async fn smoothing_and_running_totals_on_real_data() {
     };
     let f = series(&st, &q).await.unwrap();
     let total: f64 = raw.iter().sum();
-    assert_eq!(*f.lines[0].values.last().unwrap(), total);
+    assert_eq!(*f.lines[0].values.known().last().unwrap(), total);
     let n = rows()
         .iter()
         .filter(|r| r.date >= day("2019-09-01") && r.date <= day("2020-12-31"))
@@ -363,11 +396,11 @@ async fn share_by_actor_top_and_trace() {
     let num = years(2015, 2020, |r| r.side_b == "Taleban");
     let den = years(2015, 2020, |_| true);
     let expected: Vec<f64> = num.iter().zip(&den).map(|(n, d)| 100.0 * n / d).collect();
-    for (e, v) in expected.iter().zip(&f.lines[0].values) {
+    for (e, v) in expected.iter().zip(&f.lines[0].values.known()) {
         assert!(
             (e - v).abs() < 1e-9,
             "{expected:?} vs {:?}",
-            f.lines[0].values
+            f.lines[0].values.known()
         );
     }
 
@@ -388,7 +421,7 @@ async fn share_by_actor_top_and_trace() {
     let expected = years(2017, 2020, |r| {
         r.side_a == "Taleban" || r.side_b == "Taleban"
     });
-    assert_same("taliban line", &expected, &tal.values);
+    assert_same("taliban line", &expected, &tal.values.known());
 
     // Trace: the records behind the taliban line in 2019 are exactly the CSV's.
     let ids = an
@@ -407,7 +440,7 @@ async fn share_by_actor_top_and_trace() {
         .collect();
     got.sort();
     assert_same("traced source ids", &expected, &got);
-    assert_eq!(ids.len() as f64, tal.values[2]);
+    assert_eq!(ids.len() as f64, tal.values.known()[2]);
     // Every line's trace has as many records as its value (Other included).
     for (i, line) in f.lines.iter().enumerate() {
         let n = an
@@ -418,12 +451,12 @@ async fn share_by_actor_top_and_trace() {
         if line.label == sitrep_analysis::OTHER {
             // An incident between two minor actors counts once per actor in the line.
             assert!(
-                n <= line.values[1] && n > 0.0,
+                n <= line.values.known()[1] && n > 0.0,
                 "Other: {n} vs {}",
-                line.values[1]
+                line.values.known()[1]
             );
         } else {
-            assert_eq!(n, line.values[1], "line {i} {}", line.label);
+            assert_eq!(n, line.values.known()[1], "line {i} {}", line.label);
         }
     }
     // The free function agrees.
@@ -445,7 +478,7 @@ async fn grouped_by_province_region_and_source() {
             ..SeriesQuery::default()
         };
         let f = series(&st, &q).await.unwrap();
-        let sum: f64 = f.lines.iter().flat_map(|l| &l.values).sum();
+        let sum: f64 = f.lines.iter().flat_map(|l| l.values.known()).sum();
         assert_eq!(sum, total, "{by:?}: every record in exactly one group");
         if by == GroupBy::Province {
             assert!(f.lines.len() > 25, "{}", f.lines.len());
@@ -477,7 +510,11 @@ async fn grouped_by_province_region_and_source() {
     .await
     .unwrap();
     let line = grouped.lines.iter().find(|l| l.label == "Kabul").unwrap();
-    assert_same("Kabul", &line.values, &kabul.lines[0].values);
+    assert_same(
+        "Kabul",
+        &line.values.known(),
+        &kabul.lines[0].values.known(),
+    );
 }
 
 #[tokio::test]
@@ -520,8 +557,12 @@ async fn distance_bands_partition_the_located_records() {
             ..q.clone()
         };
         let g = series(&st, &one).await.unwrap();
-        assert_same(&line.label, &line.values, &g.lines[0].values);
-        sum += line.values.iter().sum::<f64>();
+        assert_same(
+            &line.label,
+            &line.values.known(),
+            &g.lines[0].values.known(),
+        );
+        sum += line.values.known().iter().sum::<f64>();
     }
     let n = rows()
         .iter()

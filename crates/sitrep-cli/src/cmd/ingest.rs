@@ -117,12 +117,32 @@ pub async fn run(cli: &Cli, a: &IngestArgs) -> anyhow::Result<ExitCode> {
             .source
             .clone()
             .unwrap_or_else(|| prepared.default_source().to_string());
+        // Coverage: --coverage, else a file beside the data, else the mapping's.
+        let coverage_file = a.coverage.clone().or_else(|| {
+            (name != "-")
+                .then(|| sitrep_ingest::coverage::beside(path))
+                .flatten()
+        });
+        let coverage = match &coverage_file {
+            Some(f) => Some(sitrep_ingest::coverage::read_coverage_file(f)?),
+            None => prepared.coverage().cloned(),
+        };
+        if !cli.quiet {
+            match (&coverage_file, &coverage) {
+                (Some(f), Some(c)) => {
+                    eprintln!("{name}: coverage from {}: {}", f.display(), c.describe())
+                }
+                (None, Some(c)) => eprintln!("{name}: coverage from the mapping: {}", c.describe()),
+                _ => {}
+            }
+        }
         let opts = BatchOptions {
             source: source.clone(),
             adapter: prepared.adapter().to_string(),
             file: name.clone(),
             quarantine: a.quarantine,
             strict: a.strict,
+            coverage,
         };
         let adapter = prepared.adapter().to_string();
         // A mapping with [[claims]] rules: check them before anything is stored.

@@ -20,16 +20,14 @@ pub fn input_or(e: AnalysisError) -> anyhow::Error {
 struct Point {
     bucket_start: String,
     line: String,
-    /// Empty when unknown (the summed high where a record states none).
+    /// Empty when unknown: no selected source covers the bucket, or the summed high
+    /// where a record states none.
     value: Option<f64>,
     raw_value: Option<f64>,
     low: Option<f64>,
     high: Option<f64>,
-}
-
-/// A plotted value, `None` when it is not a number (an unknown high).
-fn known(v: f64) -> Option<f64> {
-    v.is_finite().then_some(v)
+    /// `complete`, `partial [share]` or `none`.
+    coverage: String,
 }
 
 pub async fn series(cli: &Cli, a: &SeriesArgs) -> anyhow::Result<ExitCode> {
@@ -63,16 +61,33 @@ pub async fn series(cli: &Cli, a: &SeriesArgs) -> anyhow::Result<ExitCode> {
             rows.push(Point {
                 bucket_start: start.to_string(),
                 line: line.label.clone(),
-                value: known(line.values[i]),
-                raw_value: known(line.raw_values.get(i).copied().unwrap_or(line.values[i])),
-                low: line.low.as_ref().map(|v| v[i]),
+                value: line.values[i],
+                raw_value: if line.raw_values.is_empty() {
+                    line.values[i]
+                } else {
+                    line.raw_values[i]
+                },
+                low: line.low.as_ref().and_then(|v| v[i]),
                 high: line.high.as_ref().and_then(|v| v[i]),
+                coverage: frame.coverage.get(i).map(|c| c.cell()).unwrap_or_default(),
             });
         }
     }
     print_rows(&rows, a.format)?;
     if !cli.quiet && a.format == OutFormat::Table {
         eprintln!("{} buckets × {} lines; trace a value to its records with `sitrep query` on the same filters", frame.starts.len(), frame.lines.len());
+    }
+    if !cli.quiet {
+        let c = frame.overall_coverage();
+        let uncovered = frame.coverage.iter().filter(|c| !c.is_covered()).count();
+        if uncovered > 0 {
+            eprintln!(
+                "note: {uncovered} of {} buckets are not covered by any selected source: their values are empty (no data), not 0",
+                frame.starts.len()
+            );
+        } else if c.status == sitrep_model::CoverageStatus::Partial {
+            eprintln!("note: some buckets are only partly covered (coverage column): their values are lower bounds");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -83,6 +98,9 @@ pub async fn compare(cli: &Cli, a: &CompareArgs) -> anyhow::Result<ExitCode> {
     let c = sitrep_analysis::compare(&store, &filters, a.a, a.b)
         .await
         .map_err(input_or)?;
+    for w in &c.warnings {
+        eprintln!("warning: {w}");
+    }
     match a.format {
         OutFormat::Table => {
             println!("{}", c.describe());

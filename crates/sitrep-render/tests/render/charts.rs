@@ -56,7 +56,7 @@ fn bars_are_stacked_per_bucket() {
     let nonzero = frame
         .lines
         .iter()
-        .flat_map(|l| &l.values)
+        .flat_map(|l| l.values.iter().flatten())
         .filter(|v| **v > 0.0)
         .count();
     let doc = roxmltree::Document::parse(&svg).unwrap();
@@ -90,8 +90,8 @@ fn fatality_ranges_are_bands_only_where_low_differs_from_high() {
     let mut data = data_for(&s, &provinces());
     let frame = data.series.as_mut().unwrap();
     let line = &mut frame.lines[0];
-    line.low = Some(line.values.iter().map(|v| v * 0.5).collect());
-    line.high = Some(line.values.iter().map(|v| Some(v * 2.0)).collect());
+    line.low = Some(line.values.iter().map(|v| v.map(|v| v * 0.5)).collect());
+    line.high = Some(line.values.iter().map(|v| v.map(|v| v * 2.0)).collect());
     let svg = render_svg(&s, &data, None).unwrap();
     keep("chart-band.svg", &svg);
     assert_eq!(svg.matches("class=\"band\"").count(), 1);
@@ -100,7 +100,7 @@ fn fatality_ranges_are_bands_only_where_low_differs_from_high() {
 
     let line = &mut data.series.as_mut().unwrap().lines[0];
     line.low = Some(line.values.clone());
-    line.high = Some(line.values.iter().copied().map(Some).collect());
+    line.high = Some(line.values.clone());
     let svg = render_svg(&s, &data, None).unwrap();
     assert_eq!(svg.matches("class=\"band\"").count(), 0);
 }
@@ -162,6 +162,7 @@ fn mismatched_data_is_an_error_not_a_panic() {
             measure: Measure::Incidents,
             starts: vec![],
             lines: vec![],
+            coverage: vec![],
         }),
         ..FigureData::default()
     };
@@ -193,4 +194,109 @@ fn every_bundled_spec_renders() {
             }
         }
     }
+}
+
+/// Synthetic frame (labelled so): the last `n` buckets not covered, the `p` before
+/// them partly covered.
+fn with_coverage_gap(data: &mut FigureData, p: usize, n: usize) {
+    let frame = data.series.as_mut().unwrap();
+    let len = frame.starts.len();
+    for i in len - n - p..len {
+        let none = i >= len - n;
+        frame.coverage[i] = sitrep_model::BucketCoverage {
+            status: if none {
+                sitrep_model::CoverageStatus::None
+            } else {
+                sitrep_model::CoverageStatus::Partial
+            },
+            share: Some(if none { 0.0 } else { 0.25 }),
+            days: 7,
+            complete_days: 0,
+            partial_days: if none { 0 } else { 7 },
+        };
+        if none {
+            for l in &mut frame.lines {
+                l.values[i] = None;
+                l.raw_values[i] = None;
+            }
+        }
+    }
+}
+
+#[test]
+fn uncovered_buckets_are_a_shaded_gap_with_a_legend_never_a_fall_to_zero() {
+    let geo = provinces();
+    for kind in ["line", "stacked_area", "bars", "small_multiples"] {
+        let s = spec(kind, THREE_LINES);
+        let mut data = data_for(&s, &geo);
+        with_coverage_gap(&mut data, 4, 30);
+        let svg = render_svg(&s, &data, None).unwrap();
+        keep(&format!("chart-{kind}-gap.svg"), &svg);
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let no_data: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("no-data"))
+            .collect();
+        // One band per panel (small multiples draw three panels).
+        let panels = if kind == "small_multiples" { 3 } else { 1 };
+        assert_eq!(no_data.len(), panels, "{kind}");
+        let title = no_data[0]
+            .children()
+            .find(|c| c.has_tag_name("title"))
+            .and_then(|t| t.text())
+            .unwrap();
+        let frame = data.series.as_ref().unwrap();
+        let first_gap = frame.starts[frame.starts.len() - 30];
+        assert!(
+            title.starts_with(&format!(
+                "No data: no selected source covers {}",
+                first_gap.format("%-d %b %Y")
+            )),
+            "{kind}: {title}"
+        );
+        assert_eq!(
+            doc.descendants()
+                .filter(|n| n.attribute("class") == Some("partial-coverage"))
+                .count(),
+            panels,
+            "{kind}"
+        );
+        let texts = svg_texts(&svg);
+        assert_text(&texts, "No data: no selected source covers these dates");
+        assert_text(&texts, "Hatched: partly covered (values are lower bounds)");
+        assert!(!svg.contains("NaN"), "{kind}");
+        // No drawn point of a line sits in the gap: every line path ends before it.
+        if kind == "line" {
+            let gap_x: f64 = no_data[0].attribute("x").unwrap().parse().unwrap();
+            for n in doc
+                .descendants()
+                .filter(|n| n.attribute("class") == Some("line"))
+            {
+                let d = n.attribute("d").unwrap();
+                for xy in d.split(['M', 'L']).filter(|s| !s.trim().is_empty()) {
+                    let x: f64 = xy.trim().split([',', ' ']).next().unwrap().parse().unwrap();
+                    assert!(
+                        x <= gap_x + 1e-6,
+                        "line point at {x} inside the gap at {gap_x}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn coverage_note_is_under_the_title_and_in_the_footer() {
+    let s = spec("line", "");
+    let mut data = data_for(&s, &provinces());
+    data.provenance.coverage_note =
+        Some("Sources cover 40% of this period; no data after 31 Dec 2020.".into());
+    let svg = render_svg(&s, &data, None).unwrap();
+    let texts = svg_texts(&svg);
+    assert_text(
+        &texts,
+        "Sources cover 40% of this period; no data after 31 Dec 2020.",
+    );
+    assert_text(&texts, "Coverage: Sources cover 40% of this period");
+    assert!(svg.contains("class=\"coverage-note\""));
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sitrep_model::figure::*;
+use sitrep_model::{BucketCoverage, CoverageStatus};
 use sitrep_render::MapGeometry;
 use std::path::PathBuf;
 
@@ -67,6 +68,8 @@ pub fn provenance(filters: &str) -> FigureProvenance {
             ("date known only to the year".into(), 4),
         ],
         data_date: Some(d("2022-07-31")),
+        coverage: None,
+        coverage_note: None,
         generated_at: Some("2026-11-22T10:00:00Z".parse().unwrap()),
     }
 }
@@ -151,18 +154,30 @@ pub fn series_for(spec: &FigureSpec, seed: u64) -> SeriesFrame {
             };
             SeriesLine {
                 label,
-                values,
+                values: values.into_iter().map(Some).collect(),
                 low: None,
                 high: None,
-                raw_values: raw,
+                raw_values: raw.into_iter().map(Some).collect(),
             }
         })
         .collect();
     SeriesFrame {
         bucket: spec.series.bucket,
         measure: spec.series.measure,
+        coverage: starts.iter().map(|_| complete_bucket()).collect(),
         starts,
         lines,
+    }
+}
+
+/// Coverage of a synthetic bucket: complete.
+pub fn complete_bucket() -> BucketCoverage {
+    BucketCoverage {
+        status: CoverageStatus::Complete,
+        share: Some(1.0),
+        days: 7,
+        complete_days: 7,
+        partial_days: 0,
     }
 }
 
@@ -181,6 +196,9 @@ pub fn comparisons(spec: &FigureSpec) -> Vec<Comparison> {
             count_b: 1695.0,
             weeks_a: 43.57,
             weeks_b: 43.57,
+            coverage_a: complete_bucket(),
+            coverage_b: complete_bucket(),
+            warnings: Vec::new(),
         })
         .collect()
 }
@@ -203,7 +221,7 @@ pub fn data_for(spec: &FigureSpec, geo: &MapGeometry) -> FigureData {
                 AreaValue {
                     code: a.code.clone(),
                     name: a.name.clone(),
-                    value: v,
+                    value: Some(v),
                     incidents: v as u64,
                     fatalities_low: Some(v as u64),
                     fatalities_best: Some((v * 1.5) as u64),
@@ -224,6 +242,7 @@ pub fn data_for(spec: &FigureSpec, geo: &MapGeometry) -> FigureData {
             areas: Some(AreaValues {
                 level: MapLevel::Province,
                 rows,
+                coverage: complete_bucket(),
             }),
             points,
             comparisons: Vec::new(),

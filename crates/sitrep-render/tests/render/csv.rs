@@ -44,7 +44,11 @@ fn series_csv_sums_to_the_series_total() {
             frame.total()
         );
         let raw: f64 = records.iter().map(|r| r[3].parse::<f64>().unwrap()).sum();
-        let raw_total: f64 = frame.lines.iter().flat_map(|l| &l.raw_values).sum();
+        let raw_total: f64 = frame
+            .lines
+            .iter()
+            .flat_map(|l| l.raw_values.iter().flatten())
+            .sum();
         assert!((raw - raw_total).abs() < 1e-6, "{name}: raw values");
     }
 }
@@ -70,7 +74,7 @@ fn map_csv_has_every_area_and_point() {
         .unwrap()
         .rows
         .iter()
-        .map(|r| r.value)
+        .filter_map(|r| r.value)
         .sum();
     assert_eq!(total, expected);
     assert_eq!(

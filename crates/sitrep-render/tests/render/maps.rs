@@ -56,7 +56,8 @@ fn choropleth_has_34_coded_areas_with_hover_titles() {
         .iter()
         .find(|r| r.code == "AF-KAB")
         .unwrap()
-        .value;
+        .value
+        .unwrap();
     assert_eq!(title, format!("Kabul: {} incidents", value as i64));
     // Fills come from the class colours; a legend of classes is drawn.
     let fills: BTreeSet<_> = coded.iter().filter_map(|n| n.attribute("fill")).collect();
@@ -202,4 +203,60 @@ fn points_map_without_outlines_still_draws() {
         !svg.contains("quantile classes") && !svg.contains("natural-break classes"),
         "no class legend without areas"
     );
+}
+
+#[test]
+fn a_period_without_coverage_is_grey_no_data_never_the_zero_class() {
+    let geo = provinces();
+    let (_, text) = bundled_specs()
+        .into_iter()
+        .find(|(n, _)| n == "fig2")
+        .unwrap();
+    let s = FigureSpec::from_toml_str(&text).unwrap();
+    let mut data = data_for(&s, &geo);
+    // Synthetic: the analysis layer's answer for an uncovered period.
+    let areas = data.areas.as_mut().unwrap();
+    areas.coverage = sitrep_model::BucketCoverage {
+        status: sitrep_model::CoverageStatus::None,
+        share: Some(0.0),
+        days: 334,
+        complete_days: 0,
+        partial_days: 0,
+    };
+    for r in &mut areas.rows {
+        r.value = None;
+    }
+    let svg = render_svg(&s, &data, Some(&geo)).unwrap();
+    keep("map-no-coverage.svg", &svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let coded: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("path") && n.has_attribute("data-code"))
+        .collect();
+    assert_eq!(coded.len(), 34);
+    let classes = sitrep_render::class_colours(5);
+    for n in &coded {
+        let fill = n.attribute("fill").unwrap();
+        assert_eq!(
+            fill,
+            sitrep_render::NO_DATA,
+            "{:?}",
+            n.attribute("data-code")
+        );
+        assert!(!classes.contains(&fill));
+        assert!(!n.has_attribute("data-value"));
+        let title = n
+            .children()
+            .find(|c| c.has_tag_name("title"))
+            .and_then(|t| t.text())
+            .unwrap();
+        assert!(
+            title.ends_with(": no data (no selected source covers this period)"),
+            "{title}"
+        );
+    }
+    assert_text(&svg_texts(&svg), "No data (not covered)");
+    let csv = sitrep_render::render_csv(&s, &data);
+    let kabul = csv.lines().find(|l| l.starts_with("area,AF-KAB,")).unwrap();
+    assert_eq!(kabul, "area,AF-KAB,Kabul,,,,,,,,none");
 }

@@ -1,6 +1,8 @@
-//! `GET /api/v1/series`: incidents and fatality sums per week, month or year,
-//! zero-filled: a `date_trunc` count over the store's rollup when it can answer, else
-//! over `incidents`.
+//! `GET /api/v1/series`: incidents and fatality sums per week, month or year: a
+//! `date_trunc` count over the store's rollup when it can answer, else over
+//! `incidents`. A bucket the selected sources cover is zero-filled; one they do not
+//! cover has null counts and `coverage.status = "none"` (the analysis layer's
+//! coverage rule), never zeros.
 
 use super::{counts_from, csv, json, Counts};
 use crate::error::ApiError;
@@ -10,21 +12,42 @@ use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
+use sitrep_model::BucketCoverage;
 use std::collections::HashMap;
 
 /// Most buckets one answer may hold (a century of weeks is about 5,200).
 pub const MAX_BUCKETS: usize = 10_000;
 
 /// One bucket.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Point {
     /// First day.
     pub start: NaiveDate,
     /// Last day.
     pub end: NaiveDate,
-    /// Counts.
-    #[serde(flatten)]
-    pub counts: Counts,
+    /// Counts; `None` when no selected source covers the bucket.
+    pub counts: Option<Counts>,
+    /// How the selected sources cover the bucket.
+    pub coverage: BucketCoverage,
+}
+
+impl serde::Serialize for Point {
+    /// `{start, end, incidents, fatalities_low, …, coverage}`: the counts are `null`
+    /// in a bucket without coverage.
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = ser.serialize_map(Some(8))?;
+        m.serialize_entry("start", &self.start)?;
+        m.serialize_entry("end", &self.end)?;
+        let c = self.counts;
+        m.serialize_entry("incidents", &c.map(|c| c.incidents))?;
+        m.serialize_entry("fatalities_low", &c.map(|c| c.fatalities_low))?;
+        m.serialize_entry("fatalities_best", &c.map(|c| c.fatalities_best))?;
+        m.serialize_entry("fatalities_high", &c.and_then(|c| c.fatalities_high))?;
+        m.serialize_entry("fatalities_unknown", &c.map(|c| c.fatalities_unknown))?;
+        m.serialize_entry("coverage", &self.coverage)?;
+        m.end()
+    }
 }
 
 pub(crate) async fn series(
@@ -73,9 +96,20 @@ pub(crate) async fn series(
         out.push(Point {
             start: d,
             end: bucket.end(d),
-            counts: by_start.get(&d).copied().unwrap_or_default(),
+            counts: Some(by_start.get(&d).copied().unwrap_or_default()),
+            coverage: BucketCoverage::default(),
         });
         d = bucket.next(d);
+    }
+    // The analysis layer's coverage rule: a bucket no selected source covers has no
+    // counts (null), not zeros.
+    let analysis = state.analysis().await?;
+    let idx = analysis.coverage_index(f, lo, bucket.end(hi)).await?;
+    for p in &mut out {
+        p.coverage = idx.bucket(p.start, p.end + chrono::Days::new(1));
+        if !p.coverage.is_covered() {
+            p.counts = None;
+        }
     }
     Ok(out)
 }
@@ -89,19 +123,25 @@ pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response,
     let points = series(&state, &f, bucket).await?;
     if format == Format::Csv {
         let mut out = String::from(
-            "start,end,incidents,fatalities_low,fatalities_best,fatalities_high,fatalities_unknown\n",
+            "start,end,incidents,fatalities_low,fatalities_best,fatalities_high,fatalities_unknown,coverage\n",
         );
         for p in &points {
-            let c = p.counts;
+            let cells = match p.counts {
+                Some(c) => format!(
+                    "{},{},{},{},{}",
+                    c.incidents,
+                    c.fatalities_low,
+                    c.fatalities_best,
+                    c.high_cell(),
+                    c.fatalities_unknown
+                ),
+                None => ",,,,".to_string(),
+            };
             out.push_str(&format!(
-                "{},{},{},{},{},{},{}\n",
+                "{},{},{cells},{}\n",
                 p.start,
                 p.end,
-                c.incidents,
-                c.fatalities_low,
-                c.fatalities_best,
-                c.high_cell(),
-                c.fatalities_unknown
+                p.coverage.cell()
             ));
         }
         return Ok(csv(out, "series.csv"));

@@ -50,6 +50,7 @@ pub(crate) async fn page(
         ..Filters::default()
     };
     let actor_link = |id: &str| html! { a href=(format!("/actors/{}", encode(id))) { (reg.get(id).map_or(id, |x| x.name.as_str())) } };
+    let pc = super::coverage(&state, &where_f).await?;
     let body = html! {
         h1 { (a.name) }
         p.muted { code { (a.id) } " · " (a.kind.as_str()) " · registry file " (a.file)
@@ -62,7 +63,7 @@ pub(crate) async fn page(
         }
         (trend_svg("actor-trend", &format!("Incidents involving {} per year", a.name), &by_year, Bucket::Year, super::provenance(&state, &f, sm.counts.incidents))?)
         h2 { "Where it operates" }
-        (super::map_svg("actor-map", &format!("Incidents involving {} by province", a.name), &provinces, state.geometry(), &where_f, super::provenance(&state, &where_f, sm.counts.incidents))?)
+        (super::map_svg("actor-map", &format!("Incidents involving {} by province", a.name), &provinces, state.geometry(), &where_f, super::provenance(&state, &where_f, sm.counts.incidents), pc.as_ref())?)
         @if unlocated.incidents > 0 { p.muted { (num(unlocated.incidents)) " incidents are not placed in a province." } }
         div.table-wrap { table {
             thead { tr { th { "Province" } th.n { "Incidents" } th.n { "Fatalities (best)" } } }

@@ -69,6 +69,7 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
     };
     let pages = list.pages();
     let reg = state.resolver().registry();
+    let pc = super::coverage(&state, &f).await?;
     let body = html! {
         h1 { "Explore" }
         (form(&state, &f, bucket, sort, paging))
@@ -82,7 +83,7 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
         h2 { "Trend" }
         (trend_svg("explore-trend", &format!("Incidents per {}", bucket.as_str()), &points, bucket, super::provenance(&state, &f, sm.counts.incidents))?)
         h2 { "Map" }
-        (map_svg("explore-map", "Incidents by province", &provinces, state.geometry(), &f, super::provenance(&state, &f, sm.counts.incidents))?)
+        (map_svg("explore-map", "Incidents by province", &provinces, state.geometry(), &f, super::provenance(&state, &f, sm.counts.incidents), pc.as_ref())?)
         details {
             summary { "Provinces as a table" }
             div.table-wrap { table {

@@ -19,9 +19,11 @@ use crate::params::{Bucket, Filters, FiltersExt};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use sitrep_analysis::PeriodCoverage;
 use sitrep_model::figure::{
     AreaValue, AreaValues, FigureData, FigureSpec, MapLevel, Measure, SeriesFrame, SeriesLine,
 };
+use sitrep_model::BucketCoverage;
 use sitrep_render::MapGeometry;
 
 const CSS: &str = include_str!("style.css");
@@ -228,6 +230,14 @@ pub(crate) fn provenance(
     }
 }
 
+/// How the selected sources cover the filters' period (for map shading and notes).
+pub(crate) async fn coverage(
+    state: &crate::AppState,
+    f: &Filters,
+) -> Result<Option<PeriodCoverage>, ApiError> {
+    Ok(state.analysis().await?.filters_coverage(f).await?)
+}
+
 pub(crate) fn trend_svg(
     id: &str,
     title: &str,
@@ -240,7 +250,22 @@ pub(crate) fn trend_svg(
     }
     let mut spec = spec(id, title, "line", 900, 360)?;
     spec.series.bucket = bucket.model();
-    let values: Vec<f64> = points.iter().map(|p| p.counts.incidents as f64).collect();
+    // Buckets no selected source covers are gaps with a "no data" band.
+    let values: Vec<Option<f64>> = points
+        .iter()
+        .map(|p| p.counts.map(|c| c.incidents as f64))
+        .collect();
+    let coverage: Vec<BucketCoverage> = points.iter().map(|p| p.coverage).collect();
+    let overall = BucketCoverage::combine(&coverage);
+    let last = points
+        .iter()
+        .rev()
+        .find(|p| p.coverage.is_covered())
+        .map(|p| p.end)
+        .filter(|d| points.last().is_some_and(|l| *d < l.end));
+    let mut provenance = provenance;
+    provenance.coverage_note = sitrep_analysis::coverage_note(&overall, last);
+    provenance.coverage = Some(overall);
     let data = FigureData {
         series: Some(SeriesFrame {
             bucket: bucket.model(),
@@ -253,6 +278,7 @@ pub(crate) fn trend_svg(
                 low: None,
                 high: None,
             }],
+            coverage,
         }),
         provenance,
         ..FigureData::default()
@@ -270,17 +296,26 @@ pub(crate) fn map_svg(
     geometry: &MapGeometry,
     f: &Filters,
     provenance: sitrep_model::figure::FigureProvenance,
+    pc: Option<&PeriodCoverage>,
 ) -> Result<Markup, ApiError> {
     let spec = spec(id, title, "choropleth", 900, 560)?;
+    // A period no selected source covers is "no data" in every province.
+    let covered = pc.is_none_or(|p| p.coverage.is_covered());
+    let mut provenance = provenance;
+    if let Some(p) = pc {
+        provenance.coverage = Some(p.coverage);
+        provenance.coverage_note.clone_from(&p.note);
+    }
     let data = FigureData {
         areas: Some(AreaValues {
             level: MapLevel::Province,
+            coverage: pc.map(|p| p.coverage).unwrap_or_default(),
             rows: rows
                 .iter()
                 .map(|r| AreaValue {
                     code: r.code.clone(),
                     name: r.name.clone(),
-                    value: r.counts.incidents as f64,
+                    value: covered.then_some(r.counts.incidents as f64),
                     incidents: r.counts.incidents as u64,
                     fatalities_low: Some(r.counts.fatalities_low as u64),
                     fatalities_best: Some(r.counts.fatalities_best as u64),
@@ -312,10 +347,11 @@ pub(crate) fn point_map_svg(
     });
     let areas = s(incident, "province_code").map(|code| AreaValues {
         level: MapLevel::Province,
+        coverage: BucketCoverage::default(),
         rows: vec![AreaValue {
             code: code.to_string(),
             name: s(incident, "province_name").unwrap_or(code).to_string(),
-            value: 1.0,
+            value: Some(1.0),
             incidents: 1,
             fatalities_low: None,
             fatalities_best: None,

@@ -49,6 +49,7 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
         comparison = Some((fa, a, fb, b));
     }
     let reg = state.resolver().registry();
+    let pc = super::coverage(&state, &all).await?;
     let body = html! {
         h1 { "Overview" }
         p.muted {
@@ -79,7 +80,7 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
         p { a href=(format!("/api/v1/series?bucket={}", bucket.as_str())) { "Series data (JSON)" } " · "
             a href=(format!("/api/v1/series?bucket={}&format=csv", bucket.as_str())) { "CSV" } }
         h2 { "Where" }
-        (map_svg("overview-map", "Incidents by province", &provinces, state.geometry(), &all, super::provenance(&state, &all, sm.counts.incidents))?)
+        (map_svg("overview-map", "Incidents by province", &provinces, state.geometry(), &all, super::provenance(&state, &all, sm.counts.incidents), pc.as_ref())?)
         div.grid2 {
             div {
                 h3 { "Most affected provinces" }

@@ -33,6 +33,7 @@ pub(crate) async fn fixture() -> Fixture {
         file: name.into(),
         quarantine: false,
         strict: false,
+        coverage: None,
     };
     let mut w = store.begin(opts).await.unwrap();
     prepared.run(&mut w).unwrap();

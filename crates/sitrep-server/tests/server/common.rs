@@ -80,6 +80,7 @@ pub async fn ingest_as(store: &mut Store, name: &str, bytes: &[u8], source: Opti
         file: name.into(),
         quarantine: false,
         strict: false,
+        coverage: None,
     };
     let mut writer = store.begin(opts).await.expect("begin");
     prepared.run(&mut writer).expect("run");

@@ -55,33 +55,61 @@ async fn fatality_figure_over_acled_rows_has_no_nan_and_a_band_only_where_known(
     assert!(!svg.contains("NaN"), "NaN in the SVG");
     assert!(!csv.contains("NaN"), "NaN in the CSV");
 
-    // bucket_start,line,value,raw_value,low,high: May 2022 (the ACLED rows, 3 + 10 + 0
-    // deaths) has a best and a low but an empty high; the UCDP months have a high.
+    // bucket_start,line,value,raw_value,low,high,coverage: May 2022 (the ACLED rows,
+    // 3 + 10 + 0 deaths on 1–3 May) has a best and a low but an empty high, and is
+    // partly covered (3 of 31 days); the UCDP months to Dec 2020 have a high; the
+    // months no source covers (Jan 2021 – Apr 2022, Jun – Jul 2022) have no value.
     let rows: Vec<Vec<&str>> = csv
         .lines()
         .filter(|l| !l.starts_with('#'))
         .skip(1)
         .map(|l| l.split(',').collect())
         .collect();
+    assert_eq!(rows.len(), 25, "Jul 2020 – Jul 2022");
     let may = rows
         .iter()
         .find(|r| r[0] == "2022-05-01")
         .expect("May 2022");
-    assert_eq!((may[2], may[4], may[5]), ("13", "13", ""), "{may:?}");
-    let known: Vec<bool> = rows.iter().map(|r| !r[5].is_empty()).collect();
-    assert_eq!(known.iter().filter(|k| !**k).count(), 1, "{csv}");
+    assert_eq!(
+        (may[2], may[4], may[5], may[6]),
+        ("13", "13", "", "partial 0.10"),
+        "{may:?}"
+    );
+    let uncovered: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[6] == "none")
+        .map(|r| r[0])
+        .collect();
+    assert_eq!(uncovered.len(), 18, "{uncovered:?}");
+    assert_eq!(uncovered.first(), Some(&"2021-01-01"));
+    assert_eq!(uncovered.last(), Some(&"2022-07-01"));
+    for r in rows.iter().filter(|r| r[6] == "none") {
+        assert_eq!(&r[2..6], ["", "", "", ""], "no value, never 0: {r:?}");
+    }
+    let covered: Vec<&Vec<&str>> = rows.iter().filter(|r| r[6] != "none").collect();
+    assert_eq!(
+        covered.iter().filter(|r| r[5].is_empty()).count(),
+        1,
+        "{csv}"
+    );
     let spread = rows.iter().any(|r| !r[5].is_empty() && r[4] != r[5]);
     assert!(spread, "some UCDP month has a low–high spread: {csv}");
 
-    // One band piece per run of months with a known high: a gap at May 2022, no edge
-    // drawn to 0 or NaN there.
+    // One band piece per run of months with a known high (Jul – Dec 2020): nothing is
+    // drawn to 0 or NaN in the gap or in May 2022, which has no high.
+    let known: Vec<bool> = rows.iter().map(|r| !r[5].is_empty()).collect();
     let runs = known
         .iter()
         .enumerate()
         .filter(|(i, k)| **k && (*i == 0 || !known[i - 1]))
         .count();
-    assert_eq!(runs, 2);
+    assert_eq!(runs, 1);
     assert_eq!(svg.matches("class=\"band\"").count(), runs, "{svg}");
+    assert_eq!(
+        svg.matches("class=\"no-data\"").count(),
+        2,
+        "two uncovered runs"
+    );
 
     golden("fatalities-acled.svg", &svg);
     golden("fatalities-acled.csv", &csv);
