@@ -34,6 +34,9 @@ impl Analysis {
     /// Coverage of every source the filters select (all when `sources` is empty),
     /// from the batches' statements; a source whose batches predate coverage
     /// statements falls back to complete between its first and last event date.
+    /// Scoped spans (thematic or curated sources) count when the filters name their
+    /// source or no selected source is general: next to a general source they neither
+    /// cover a period nor fill its gaps.
     pub async fn source_coverage(
         &self,
         filters: &Filters,
@@ -65,6 +68,21 @@ impl Analysis {
                     o.spans.extend(c.spans.iter().cloned());
                 }
                 None => fallback.push(source.clone()),
+            }
+        }
+        // A thematic or curated source's scoped spans speak for it when it is named
+        // in the filters, or when no selected source is general; next to a general
+        // source they neither cover a period nor fill its gaps.
+        let general = out
+            .iter()
+            .any(|o| o.coverage.spans.iter().any(|s| s.scope.is_none()))
+            || !fallback.is_empty();
+        if general {
+            for o in &mut out {
+                let named = filters.sources.contains(&o.source);
+                if !named {
+                    o.coverage.spans.retain(|s| s.scope.is_none());
+                }
             }
         }
         fallback.sort();
@@ -156,11 +174,19 @@ impl Analysis {
         if sources.is_empty() {
             return Ok("nothing (no source selected has data)".into());
         }
-        Ok(sources
+        // Thematic and curated sources (only scoped spans) cover nothing here.
+        let parts: Vec<String> = sources
             .iter()
+            .filter(|s| !s.coverage.spans.is_empty())
             .map(|s| format!("{}: {}", s.source, s.coverage.describe()))
-            .collect::<Vec<_>>()
-            .join("; "))
+            .collect();
+        if parts.is_empty() {
+            return Ok(
+                "nothing (the selected sources are thematic: select one on its own to count it)"
+                    .into(),
+            );
+        }
+        Ok(parts.join("; "))
     }
 
     /// Refuses a period with uncovered days; warns (returned sentences) about partly

@@ -1,15 +1,93 @@
-//! The bundled default dataset: UCDP GED 21.1's Afghanistan subset (16,038 events,
-//! 1989–2020; CC BY 4.0, see data/README.md), compiled into the binary and built once
-//! into a store in the cache directory, so every read-only command works with no set-up.
+//! The bundled default store: real Afghanistan data from five files, compiled into the
+//! binary and built once into a cache directory, so every read-only command works with
+//! no set-up. Licences and provenance: `data/README.md`.
+//!
+//! | source | file | covers |
+//! |---|---|---|
+//! | `ucdp-ged211-subset` | GED 21.1 Afghanistan subset, 1989–2020 | partly: a non-random subset |
+//! | `ucdp-ged231` | GED 23.1 Afghanistan 2020 (Tableau extract, no ids) | 2020 completely |
+//! | `ucdp-ged231` | GED 23.1 Afghanistan 2018–2022, partial | its listed ISO weeks: complete or cut short |
+//! | `insecurity-insight` | SiND Afghanistan 2016–2024 | thematic (health, education, aid, explosive weapons, CRSV) |
+//! | `curated-afg` | the curated log Aug 2021 – Nov 2023, with its claims | notable incidents only |
+//!
+//! The two GED releases report many of the same events: they are matched (1 day,
+//! 10 km) so that one event is one incident. Thematic and curated sources carry
+//! scoped coverage: counting all sources, they fill no gap (see
+//! `sitrep_model::coverage`).
 
 use sitrep_ingest::Format;
 use sitrep_store::{BatchOptions, InputEntry, Store};
 use std::path::PathBuf;
 
-/// The bundled file, verbatim.
-pub const BUNDLED_CSV: &[u8] = include_bytes!("../../../data/ucdp/ged211_afghanistan_subset.csv");
-/// Its name in provenance.
-pub const BUNDLED_NAME: &str = "data/ucdp/ged211_afghanistan_subset.csv";
+/// One bundled file and how it is read.
+pub struct BundledFile {
+    /// Its path in the repository (and name in provenance).
+    pub name: &'static str,
+    /// The bytes, verbatim.
+    pub bytes: &'static [u8],
+    /// The bundled mapping that reads it, or `None` for the detected adapter.
+    pub mapping: Option<&'static str>,
+    /// The source name (`None`: the adapter's or mapping's default).
+    pub source: Option<&'static str>,
+    /// A coverage file read with it (name, bytes), or `None` for the mapping's.
+    pub coverage: Option<(&'static str, &'static [u8])>,
+    /// Keep good rows and quarantine repeats (Insecurity Insight lists one incident
+    /// in several thematic datasets).
+    pub quarantine: bool,
+}
+
+/// The bundled files, in ingest order.
+pub const FILES: [BundledFile; 5] = [
+    BundledFile {
+        name: "data/ucdp/ged211_afghanistan_subset.csv",
+        bytes: include_bytes!("../../../data/ucdp/ged211_afghanistan_subset.csv"),
+        mapping: None,
+        source: None,
+        coverage: Some((
+            "data/ucdp/ged211_afghanistan_subset.coverage.toml",
+            include_bytes!("../../../data/ucdp/ged211_afghanistan_subset.coverage.toml"),
+        )),
+        quarantine: false,
+    },
+    BundledFile {
+        name: "data/ucdp/ged231_afg_2020_tableau.csv",
+        bytes: include_bytes!("../../../data/ucdp/ged231_afg_2020_tableau.csv"),
+        mapping: Some("ucdp-ged231-tableau"),
+        source: Some("ucdp-ged231"),
+        coverage: None,
+        quarantine: false,
+    },
+    BundledFile {
+        name: "data/ucdp/ged231_afg_2018_2022_partial.csv",
+        bytes: include_bytes!("../../../data/ucdp/ged231_afg_2018_2022_partial.csv"),
+        mapping: None,
+        source: Some("ucdp-ged231"),
+        coverage: Some((
+            "data/ucdp/ged231_afg_2018_2022_partial_weeks.csv",
+            include_bytes!("../../../data/ucdp/ged231_afg_2018_2022_partial_weeks.csv"),
+        )),
+        quarantine: false,
+    },
+    BundledFile {
+        name: "data/insecurity_insight/afg_incidents_2016_2024.csv",
+        bytes: include_bytes!("../../../data/insecurity_insight/afg_incidents_2016_2024.csv"),
+        mapping: Some("insecurity-insight-afg"),
+        source: None,
+        coverage: None,
+        quarantine: true,
+    },
+    BundledFile {
+        name: "data/curated/afg_incidents_2021_2023.csv",
+        bytes: include_bytes!("../../../data/curated/afg_incidents_2021_2023.csv"),
+        mapping: Some("curated-afg"),
+        source: None,
+        coverage: None,
+        quarantine: false,
+    },
+];
+
+/// The two releases of UCDP GED matched into incidents.
+pub const MATCHED: [&str; 2] = ["ucdp-ged211-subset", "ucdp-ged231"];
 
 fn cache_root() -> PathBuf {
     if let Some(d) = std::env::var_os("SITREP_CACHE_DIR") {
@@ -24,10 +102,35 @@ fn cache_root() -> PathBuf {
     std::env::temp_dir().join("sitrep-cache")
 }
 
+/// A hash of every bundled byte and of the build's recipe: a new bundle gets a new
+/// cache directory.
+fn bundle_hash() -> String {
+    let mut h = blake3::Hasher::new();
+    for f in &FILES {
+        h.update(f.name.as_bytes());
+        h.update(f.bytes);
+        if let Some((n, b)) = f.coverage {
+            h.update(n.as_bytes());
+            h.update(b);
+        }
+        h.update(f.mapping.unwrap_or("").as_bytes());
+        h.update(f.source.unwrap_or("").as_bytes());
+    }
+    for m in sitrep_ingest::bundled_mappings() {
+        h.update(m.name.as_bytes());
+        h.update(format!("{:?}", m.coverage).as_bytes());
+    }
+    h.update(MATCHED.join(",").as_bytes());
+    h.finalize().to_hex()[..12].to_string()
+}
+
 /// Opens the bundled store, building it first if this version has not built it yet.
 pub async fn open() -> anyhow::Result<Store> {
-    let hash = blake3::hash(BUNDLED_CSV).to_hex()[..12].to_string();
-    let dir = cache_root().join(format!("bundled-{}-{hash}", env!("CARGO_PKG_VERSION")));
+    let dir = cache_root().join(format!(
+        "bundled-{}-{}",
+        env!("CARGO_PKG_VERSION"),
+        bundle_hash()
+    ));
     if dir.join("manifest.json").exists() {
         if let Ok(s) = Store::open(&dir) {
             return Ok(s);
@@ -37,27 +140,7 @@ pub async fn open() -> anyhow::Result<Store> {
     }
     let tmp = dir.with_extension(format!("tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let mut store = Store::open_or_create(&tmp)?;
-    let prepared = sitrep_ingest::prepare(BUNDLED_NAME, BUNDLED_CSV, &Format::Auto)?;
-    let opts = BatchOptions {
-        source: prepared.default_source().to_string(),
-        adapter: prepared.adapter().to_string(),
-        file: BUNDLED_NAME.into(),
-        quarantine: false,
-        strict: false,
-        coverage: None,
-    };
-    let mut writer = store.begin(opts).await?;
-    prepared.run(&mut writer)?;
-    let input = InputEntry {
-        file: BUNDLED_NAME.into(),
-        bytes: BUNDLED_CSV.len() as u64,
-        blake3: blake3::hash(BUNDLED_CSV).to_hex().to_string(),
-    };
-    writer.commit(&mut store, input)?;
-    store.enrich(crate::cmd::resolver()?)?;
-    store.build_rollup().await?;
-    drop(store);
+    build(&tmp).await?;
     let _ = std::fs::remove_file(tmp.join(".lock"));
     match std::fs::rename(&tmp, &dir) {
         Ok(()) => {}
@@ -67,4 +150,49 @@ pub async fn open() -> anyhow::Result<Store> {
         Err(e) => return Err(e.into()),
     }
     Ok(Store::open(&dir)?)
+}
+
+/// Builds the bundled store in `dir`: every file with its coverage, places and actors,
+/// the GED releases matched, the curated log's claims, the rollup.
+pub async fn build(dir: &std::path::Path) -> anyhow::Result<()> {
+    let mut store = Store::open_or_create(dir)?;
+    for f in &FILES {
+        let format = match f.mapping {
+            Some(m) => Format::Mapping(PathBuf::from(m)),
+            None => Format::Auto,
+        };
+        let prepared = sitrep_ingest::prepare(f.name, f.bytes, &format)?;
+        let coverage = match f.coverage {
+            Some((name, bytes)) => Some(sitrep_ingest::coverage::parse_coverage(
+                name,
+                std::str::from_utf8(bytes)?,
+            )?),
+            None => prepared.coverage().cloned(),
+        };
+        let source = f
+            .source
+            .map(str::to_string)
+            .unwrap_or_else(|| prepared.default_source().to_string());
+        let opts = BatchOptions {
+            source,
+            adapter: prepared.adapter().to_string(),
+            file: f.name.into(),
+            quarantine: f.quarantine,
+            strict: false,
+            coverage,
+        };
+        let mut writer = store.begin(opts).await?;
+        prepared.run(&mut writer)?;
+        let input = InputEntry {
+            file: f.name.into(),
+            bytes: f.bytes.len() as u64,
+            blake3: blake3::hash(f.bytes).to_hex().to_string(),
+        };
+        writer.commit(&mut store, input)?;
+    }
+    store.enrich(crate::cmd::resolver()?)?;
+    store.build_rollup().await?;
+    crate::cmd::bundle_match(&mut store, &MATCHED).await?;
+    crate::cmd::bundle_claims(&store, "curated-afg", FILES[4].name).await?;
+    Ok(())
 }

@@ -12,7 +12,8 @@
 //! to = "2024-12-31"
 //! status = "partial"                   # complete | partial | none
 //! share = 0.1                          # partial only, when known
-//! note = "attacks on health care, education and aid only"
+//! scope = "attacks on health care, education and aid"  # thematic sources
+//! note = "only incidents of these kinds are recorded"
 //! ```
 
 use crate::IngestError;
@@ -58,6 +59,9 @@ pub struct SpanTable {
     pub note: Option<String>,
     /// Source of the statement.
     pub citation: Option<String>,
+    /// For thematic or curated sources: what kinds of events they record (see
+    /// [`CoverageSpan::scope`]).
+    pub scope: Option<String>,
 }
 
 /// A day written as a string or a TOML date.
@@ -108,6 +112,7 @@ impl CoverageTable {
                 share: s.share,
                 note: s.note.clone().or_else(|| self.note.clone()),
                 citation: s.citation.clone().or_else(|| self.citation.clone()),
+                scope: s.scope.clone(),
             });
         }
         let c = Coverage { origin, spans };

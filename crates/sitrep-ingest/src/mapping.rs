@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Mappings shipped with sitrep, by file name.
-const BUNDLED: [(&str, &str); 2] = [
+const BUNDLED: [(&str, &str); 4] = [
     (
         "ucdp-ged-subset14",
         include_str!("../../../mappings/ucdp-ged-subset14.toml"),
@@ -29,6 +29,14 @@ const BUNDLED: [(&str, &str); 2] = [
     (
         "curated-afg",
         include_str!("../../../mappings/curated-afg.toml"),
+    ),
+    (
+        "ucdp-ged231-tableau",
+        include_str!("../../../mappings/ucdp-ged231-tableau.toml"),
+    ),
+    (
+        "insecurity-insight-afg",
+        include_str!("../../../mappings/insecurity-insight-afg.toml"),
     ),
 ];
 

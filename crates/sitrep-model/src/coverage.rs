@@ -102,6 +102,12 @@ pub struct CoverageSpan {
     /// Where the statement comes from (a codebook, a README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citation: Option<String>,
+    /// For a thematic or curated source: what kinds of events it records ("attacks
+    /// on health care, education and aid workers"). A scoped span speaks only for
+    /// that source counted on its own: counting all sources, it neither covers a
+    /// period nor fills another source's gap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 impl CoverageSpan {
@@ -126,6 +132,7 @@ impl CoverageSpan {
             share: None,
             note: None,
             citation: None,
+            scope: None,
         })
     }
 }
@@ -178,6 +185,7 @@ impl Coverage {
                 share: None,
                 note: Some("default: complete between the first and last event date".into()),
                 citation: None,
+                scope: None,
             }],
         }
     }
@@ -263,7 +271,12 @@ impl Coverage {
             } else {
                 String::new()
             };
-            by_status.push(format!("{status} {from} – {to}{pieces}{place}"));
+            let scope = spans
+                .iter()
+                .find_map(|s| s.scope.as_deref())
+                .map(|s| format!(" [only: {s}]"))
+                .unwrap_or_default();
+            by_status.push(format!("{status} {from} – {to}{pieces}{place}{scope}"));
         }
         if by_status.is_empty() {
             "none".into()
@@ -473,6 +486,7 @@ mod tests {
             share,
             note: None,
             citation: None,
+            scope: None,
         }
     }
 

@@ -307,6 +307,11 @@ impl Store {
             Field::new("unchanged", DataType::Int64, false),
             Field::new("rejected", DataType::Int64, false),
             Field::new("deleted", DataType::Int64, false),
+            Field::new("folded", DataType::Int64, false),
+            // What the batch covers, for people (`complete 2020-01-01 – 2020-12-31
+            // (Afghanistan)`) and as JSON spans; null in stores that predate it.
+            Field::new("coverage", DataType::Utf8, true),
+            Field::new("coverage_json", DataType::Utf8, true),
         ]));
         let mut id = Int64Builder::new();
         let (mut src, mut ad, mut file, mut h, mut at) = (
@@ -316,7 +321,8 @@ impl Store {
             StringBuilder::new(),
             StringBuilder::new(),
         );
-        let mut n: Vec<Int64Builder> = (0..6).map(|_| Int64Builder::new()).collect();
+        let mut n: Vec<Int64Builder> = (0..7).map(|_| Int64Builder::new()).collect();
+        let (mut cov, mut cov_json) = (StringBuilder::new(), StringBuilder::new());
         for b in &self.manifest.batches {
             id.append_value(b.id as i64);
             src.append_value(&b.source);
@@ -325,12 +331,23 @@ impl Store {
             h.append_value(&b.input.blake3);
             at.append_value(&b.committed_at);
             let c = &b.counts;
-            for (builder, v) in
-                n.iter_mut()
-                    .zip([c.read, c.new, c.updated, c.unchanged, c.rejected, c.deleted])
-            {
+            for (builder, v) in n.iter_mut().zip([
+                c.read,
+                c.new,
+                c.updated,
+                c.unchanged,
+                c.rejected,
+                c.deleted,
+                c.folded,
+            ]) {
                 builder.append_value(v as i64);
             }
+            cov.append_option(b.coverage.as_ref().map(|c| c.describe()));
+            cov_json.append_option(
+                b.coverage
+                    .as_ref()
+                    .and_then(|c| serde_json::to_string(c).ok()),
+            );
         }
         let mut cols: Vec<Arc<dyn Array>> = vec![
             Arc::new(id.finish()),
@@ -343,6 +360,8 @@ impl Store {
         for mut b in n {
             cols.push(Arc::new(b.finish()));
         }
+        cols.push(Arc::new(cov.finish()));
+        cols.push(Arc::new(cov_json.finish()));
         let batch = RecordBatch::try_new(Arc::clone(&schema), cols)?;
         Ok(MemTable::try_new(schema, vec![vec![batch]])?)
     }

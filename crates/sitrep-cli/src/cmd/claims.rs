@@ -801,6 +801,18 @@ pub async fn import_mapped(
     file: &str,
     mapping: &str,
 ) -> anyhow::Result<()> {
+    import_mapped_quiet(store, source, rules, file, mapping, false).await
+}
+
+/// [`import_mapped`], saying nothing when `quiet`.
+pub async fn import_mapped_quiet(
+    store: &sitrep_store::Store,
+    source: &str,
+    rules: &sitrep_claims::ClaimRules,
+    file: &str,
+    mapping: &str,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let reg = super::resolver()?.registry();
     let claims = sitrep_claims::claims_from_records(store, source, rules, reg)
         .await
@@ -814,6 +826,9 @@ pub async fn import_mapped(
             &format!("ingest {file} via mapping:{mapping}"),
         )
         .map_err(ledger_err)?;
+    if quiet {
+        return Ok(());
+    }
     eprintln!(
         "claims: {n} from source {source}: {} added, {} changed, {} unchanged{}",
         o.added,

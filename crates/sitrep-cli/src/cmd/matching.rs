@@ -129,7 +129,8 @@ async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
         taxonomy: a.taxonomy,
     };
     apply(
-        cli,
+        cli.quiet,
+        true,
         &mut store,
         &settings,
         &records,
@@ -167,14 +168,40 @@ pub(super) async fn rematch(cli: &Cli) -> anyhow::Result<bool> {
     let settings: Settings = serde_json::from_str(&entry.settings)?;
     let started = std::time::Instant::now();
     let records = store.match_records(&settings.sources).await?;
-    apply(cli, &mut store, &settings, &records, None, started).await?;
+    apply(
+        cli.quiet, true, &mut store, &settings, &records, None, started,
+    )
+    .await?;
     Ok(true)
+}
+
+/// Matches `sources` of `store` with the default windows (1 day, 10 km, threshold
+/// 0.7) and commits the run: how the bundled store makes one event of two releases.
+pub(crate) async fn match_sources(
+    store: &mut Store,
+    sources: &[&str],
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let settings = Settings {
+        sources: sources.iter().map(|s| s.to_string()).collect(),
+        days: 1,
+        km: 10.0,
+        threshold: 0.7,
+        review_band: Config::default().review_band,
+        review_margin: Config::default().review_margin,
+        dedupe: false,
+        taxonomy: false,
+    };
+    let started = std::time::Instant::now();
+    let records = store.match_records(&settings.sources).await?;
+    apply(quiet, !quiet, store, &settings, &records, None, started).await
 }
 
 /// Matches `records` with `settings` and the decisions in force, commits the run and
 /// rebuilds the rollup.
 async fn apply(
-    cli: &Cli,
+    quiet: bool,
+    report: bool,
     store: &mut Store,
     settings: &Settings,
     records: &[sitrep_model::MatchRecord],
@@ -186,7 +213,7 @@ async fn apply(
     present.dedup();
     let cfg = settings.config();
     let decisions = decisions_in_force(store)?;
-    let bar = if cli.quiet {
+    let bar = if quiet {
         ProgressBar::hidden()
     } else {
         ProgressBar::new(records.len() as u64)
@@ -229,28 +256,30 @@ async fn apply(
     let entry = store.commit_matching(&run)?;
     // Incidents are now clusters: the rollup counts them afresh.
     store.build_rollup().await?;
-    let sizes = out.sizes(records.len());
-    eprintln!(
-        "{} records from {} sources; {} candidate pairs considered; {} matches ({} confirmed by analysts, {} decisions on file); run {} in {:.2?}",
-        records.len(),
-        present.len(),
-        out.considered,
-        linked,
-        confirmed,
-        decisions.len(),
-        entry.run,
-        started.elapsed()
-    );
-    let sizes: Vec<String> = sizes
-        .iter()
-        .map(|(size, n)| format!("{size}: {n}"))
-        .collect();
-    eprintln!("clusters by size: {}", sizes.join(", "));
-    eprintln!(
-        "uncertain: {uncertain} (list them with `sitrep match review`); incidents now has one row per cluster"
-    );
-    if let Some(p) = pairs_out {
-        eprintln!("pairs: {}", p.display());
+    if report {
+        let sizes = out.sizes(records.len());
+        eprintln!(
+            "{} records from {} sources; {} candidate pairs considered; {} matches ({} confirmed by analysts, {} decisions on file); run {} in {:.2?}",
+            records.len(),
+            present.len(),
+            out.considered,
+            linked,
+            confirmed,
+            decisions.len(),
+            entry.run,
+            started.elapsed()
+        );
+        let sizes: Vec<String> = sizes
+            .iter()
+            .map(|(size, n)| format!("{size}: {n}"))
+            .collect();
+        eprintln!("clusters by size: {}", sizes.join(", "));
+        eprintln!(
+            "uncertain: {uncertain} (list them with `sitrep match review`); incidents now has one row per cluster"
+        );
+        if let Some(p) = pairs_out {
+            eprintln!("pairs: {}", p.display());
+        }
     }
     Ok(())
 }

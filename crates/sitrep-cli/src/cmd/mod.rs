@@ -14,6 +14,31 @@ pub mod users;
 use crate::args::{Cli, Command};
 use std::process::ExitCode;
 
+/// Matches two sources of the bundled store into incidents (quietly).
+pub(crate) async fn bundle_match(
+    store: &mut sitrep_store::Store,
+    sources: &[&str],
+) -> anyhow::Result<()> {
+    matching::match_sources(store, sources, true).await
+}
+
+/// Imports the claims of a bundled source read through a bundled mapping of the same
+/// name.
+pub(crate) async fn bundle_claims(
+    store: &sitrep_store::Store,
+    mapping: &str,
+    file: &str,
+) -> anyhow::Result<()> {
+    let m = sitrep_ingest::bundled_mappings()
+        .into_iter()
+        .find(|m| m.name == mapping)
+        .ok_or_else(|| anyhow::anyhow!("no bundled mapping {mapping}"))?;
+    let rules =
+        sitrep_claims::ClaimRules::from_tables(&m.claims, mapping).map_err(claims::ledger_err)?;
+    let source = m.source.clone().unwrap_or_else(|| m.name.clone());
+    claims::import_mapped_quiet(store, &source, &rules, file, mapping, true).await
+}
+
 /// Opens the store named by `--store`, or the bundled one, and brings its enrichment
 /// (places, actors) up to date with this binary's gazetteer and registry.
 pub async fn read_store(

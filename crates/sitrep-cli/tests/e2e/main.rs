@@ -6,6 +6,8 @@ mod common;
 
 /// ACLED versions and deletions (synthetic fixtures in the ACLED layout).
 mod acled;
+/// Issue 16: the multi-source bundled store, its coverage, no false zeros.
+mod bundle;
 /// Issue 7: claims ledger, verdicts, overrides, undo, --as-of, journal crash safety, GTD, users.
 mod claims;
 /// Crash safety: SIGKILL and injected aborts leave a store that opens and verifies.

@@ -93,7 +93,7 @@ fn incidents_carry_province_region_distance_and_actor_ids() {
     let v = json(out);
     let pct = v[0]["pct_with_province"].as_f64().unwrap();
     assert!(pct > 99.0, "{v}");
-    let out = env.bundled(&["query", "--format", "json", "--sql", "SELECT province_code, region, actor1_id, actor2_id, capital_name, capital_distance_km FROM incidents WHERE source_event_id = '244657'"]).output().unwrap();
+    let out = env.ged211(&["query", "--format", "json", "--sql", "SELECT province_code, region, actor1_id, actor2_id, capital_name, capital_distance_km FROM incidents WHERE source_event_id = '244657'"]).output().unwrap();
     let v = json(out);
     assert_eq!(v[0]["province_code"], "AF-KAB");
     assert_eq!(

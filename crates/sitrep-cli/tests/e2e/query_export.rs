@@ -3,9 +3,9 @@
 use crate::common::{data, Env};
 
 #[test]
-fn bundled_data_answers_with_no_setup() {
+fn the_ged211_file_answers_sql_as_counted_from_the_csv() {
     let env = Env::new();
-    let out = env.bundled(&["query", "--sql", "SELECT count(*) AS n, min(date_start) AS first, max(date_start) AS last FROM incidents", "--format", "csv"]).output().unwrap();
+    let out = env.ged211(&["query", "--sql", "SELECT count(*) AS n, min(date_start) AS first, max(date_start) AS last FROM incidents", "--format", "csv"]).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -26,7 +26,7 @@ fn bundled_data_answers_with_no_setup() {
         }
     }
     let out = env
-        .bundled(&["query", "--format", "json", "--sql", "SELECT CAST(date_part('year', date_start) AS VARCHAR) AS y, count(*) AS n FROM incidents WHERE actor2 = 'Taleban' AND date_start >= DATE '2009-01-01' GROUP BY 1 ORDER BY 1"])
+        .ged211(&["query", "--format", "json", "--sql", "SELECT CAST(date_part('year', date_start) AS VARCHAR) AS y, count(*) AS n FROM incidents WHERE actor2 = 'Taleban' AND date_start >= DATE '2009-01-01' GROUP BY 1 ORDER BY 1"])
         .output()
         .unwrap();
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -128,7 +128,7 @@ fn export_and_series_honour_every_filter() {
     let env = Env::new();
     let q = |sql: &str| -> i64 {
         let out = env
-            .bundled(&["query", "--format", "json", "--sql", sql])
+            .ged211(&["query", "--format", "json", "--sql", sql])
             .output()
             .unwrap();
         assert!(
@@ -155,7 +155,7 @@ fn export_and_series_honour_every_filter() {
     ];
     let mut args = vec!["export", "--format", "csv", "-o", out_csv.to_str().unwrap()];
     args.extend_from_slice(&filters);
-    let out = env.bundled(&args).output().unwrap();
+    let out = env.ged211(&args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -175,7 +175,7 @@ fn export_and_series_honour_every_filter() {
     // The same filters in a series count the same records.
     let mut args = vec!["series", "--bucket", "year", "--format", "json"];
     args.extend_from_slice(&filters);
-    let out = env.bundled(&args).output().unwrap();
+    let out = env.ged211(&args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -192,7 +192,7 @@ fn export_and_series_honour_every_filter() {
 
     // An unknown province is refused with a pointer to the list.
     let out = env
-        .bundled(&["series", "--province", "AF-KAN,Atlantis"])
+        .ged211(&["series", "--province", "AF-KAN,Atlantis"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

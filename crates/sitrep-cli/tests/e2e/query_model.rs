@@ -178,7 +178,7 @@ fn cli_series(env: &Env, c: Combo, measure: &str) -> i64 {
     args.extend(flags(c));
     args.extend(["--format".to_string(), "json".to_string()]);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = env.bundled(&refs).output().unwrap();
+    let out = env.ged211(&refs).output().unwrap();
     assert!(
         out.status.success(),
         "sitrep {refs:?}: {}",
@@ -203,7 +203,7 @@ fn figure_totals(env: &Env, i: usize, c: Combo) -> i64 {
     let svg = env.path(&format!("combo{i}.svg"));
     let csv_path = env.path(&format!("combo{i}.csv"));
     let out = env
-        .bundled(&[
+        .ged211(&[
             "figure",
             spec.to_str().unwrap(),
             "-o",
@@ -298,7 +298,7 @@ fn raw_count(c: Combo) -> Option<Totals> {
 #[test]
 fn issue15_one_filter_counts_the_same_through_cli_api_pages_and_figures() {
     let env = Env::new();
-    let server = Server::start(&env);
+    let server = Server::start_ged211(&env);
     let mut independent = 0;
     let mut nonzero = 0;
     for (i, c) in COMBOS.iter().enumerate() {
@@ -361,7 +361,7 @@ fn issue15_faction_rule_is_one_field_with_one_default() {
     // `taliban` with factions counts at least its exact incidents, and the CLI and the
     // API agree on both rules (the API used to include factions always, the CLI never).
     let env = Env::new();
-    let server = Server::start(&env);
+    let server = Server::start_ged211(&env);
     let mut seen = Vec::new();
     for m in ["with_factions", "exact"] {
         let c: Combo = match m {
@@ -387,7 +387,7 @@ fn issue15_faction_rule_is_one_field_with_one_default() {
     // Independent counts, written by hand over the incidents' actor and root columns.
     let count = |sql: &str| -> i64 {
         let out = env
-            .bundled(&["query", "--sql", sql, "--format", "json"])
+            .ged211(&["query", "--sql", sql, "--format", "json"])
             .output()
             .unwrap();
         assert!(

@@ -6,7 +6,7 @@ use crate::common::{data, Env};
 fn series_matches_an_independent_count_and_compare_reports_a_ratio() {
     let env = Env::new();
     let out = env
-        .bundled(&[
+        .ged211(&[
             "series",
             "--bucket",
             "year",
@@ -48,7 +48,7 @@ fn series_matches_an_independent_count_and_compare_reports_a_ratio() {
     }
 
     let out = env
-        .bundled(&[
+        .ged211(&[
             "compare",
             "--a",
             "2020-01-01..2020-06-30",
@@ -77,7 +77,7 @@ fn series_matches_an_independent_count_and_compare_reports_a_ratio() {
     );
 
     let out = env
-        .bundled(&["series", "--actor", "no-such-group"])
+        .ged211(&["series", "--actor", "no-such-group"])
         .output()
         .unwrap();
     assert_eq!(
@@ -87,7 +87,7 @@ fn series_matches_an_independent_count_and_compare_reports_a_ratio() {
         String::from_utf8_lossy(&out.stderr)
     );
     let out = env
-        .bundled(&["series", "--bucket", "fortnight"])
+        .ged211(&["series", "--bucket", "fortnight"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -100,7 +100,7 @@ fn every_bundled_figure_renders_with_its_csv() {
         let svg = env.path(&format!("{id}.svg"));
         let csv = env.path(&format!("{id}.csv"));
         let out = env
-            .bundled(&[
+            .ged211(&[
                 "figure",
                 id,
                 "--from",
@@ -146,7 +146,7 @@ fn every_bundled_figure_renders_with_its_csv() {
         .map(|r| r.unwrap()[raw_i].parse::<f64>().unwrap_or(0.0))
         .sum();
     let out = env
-        .bundled(&["query", "--format", "csv", "--sql", "SELECT count(*) FROM incidents WHERE date_start BETWEEN DATE '2019-09-01' AND DATE '2020-12-31' AND country = 'Afghanistan'"])
+        .ged211(&["query", "--format", "csv", "--sql", "SELECT count(*) FROM incidents WHERE date_start BETWEEN DATE '2019-09-01' AND DATE '2020-12-31' AND country = 'Afghanistan'"])
         .output()
         .unwrap();
     let n: f64 = String::from_utf8_lossy(&out.stdout)
@@ -157,7 +157,7 @@ fn every_bundled_figure_renders_with_its_csv() {
         .unwrap();
     assert_eq!(total, n);
 
-    let out = env.bundled(&["figure", "fig9"]).output().unwrap();
+    let out = env.ged211(&["figure", "fig9"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bundled specs: fig1"));
 }
@@ -169,7 +169,7 @@ fn report_is_one_self_contained_html_file() {
     let spec =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/reports/bundled.toml");
     let out = env
-        .bundled(&[
+        .ged211(&[
             "report",
             spec.to_str().unwrap(),
             "-o",
@@ -197,7 +197,7 @@ fn report_is_one_self_contained_html_file() {
     )
     .unwrap();
     let out = env
-        .bundled(&[
+        .ged211(&[
             "report",
             bad.to_str().unwrap(),
             "-o",
@@ -212,7 +212,7 @@ fn report_is_one_self_contained_html_file() {
 #[test]
 fn serve_answers_on_loopback() {
     let env = Env::new();
-    let server = crate::common::Server::start(&env);
+    let server = crate::common::Server::start_ged211(&env);
     assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
     let get = |path: &str| server.get_raw(path);
     let api = get("/api/v1/openapi.json");
@@ -256,7 +256,7 @@ fn choropleth_areas_carry_the_gazetteer_codes_incidents_use() {
     let env = Env::new();
     let svg = env.path("fig2.svg");
     let out = env
-        .bundled(&[
+        .ged211(&[
             "figure",
             "fig2",
             "--from",

@@ -22,6 +22,19 @@ pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response,
         .collect();
     let mut names: Vec<&str> = batches.iter().filter_map(|b| s(b, "source")).collect();
     names.dedup();
+    // What each source covers on its own (scoped spans included), as the analysis
+    // layer combines its batches.
+    let analysis = state.analysis().await?;
+    let mut coverage: HashMap<String, sitrep_model::Coverage> = HashMap::new();
+    for n in &names {
+        let f = sitrep_model::Filters {
+            sources: vec![n.to_string()],
+            ..Default::default()
+        };
+        for c in analysis.source_coverage(&f).await? {
+            coverage.insert(c.source, c.coverage);
+        }
+    }
     let mut seen = std::collections::BTreeSet::new();
     let sources: Vec<serde_json::Value> = names
         .into_iter()
@@ -32,6 +45,10 @@ pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response,
                 "incidents": counts.get(n).copied().unwrap_or(0),
                 "citation": sitrep_model::figure::SourceRef::standard_citation(n, None),
                 "raw_rows_served": !state.is_acled(n),
+                "coverage": coverage.get(n).map(|c| serde_json::json!({
+                    "summary": c.describe(),
+                    "spans": c.spans,
+                })),
                 "records": format!("/api/v1/incidents?source={}", crate::links::encode(n)),
             })
         })

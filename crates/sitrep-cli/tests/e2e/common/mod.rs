@@ -37,6 +37,34 @@ impl Env {
         c.env_remove("SITREP_STORE");
         c
     }
+    /// `sitrep --store GED211 <args>`: a store holding only UCDP GED 21.1's
+    /// Afghanistan subset (`data/ucdp/`, 16,038 rows, 1989–2020), ingested once per
+    /// `Env`, for tests that count against that file independently.
+    pub fn ged211(&self, args: &[&str]) -> Command {
+        let store = self.dir.path().join("ged211");
+        if !store.join("manifest.json").exists() {
+            let out = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+                .arg("--store")
+                .arg(&store)
+                .arg("--quiet")
+                .arg("ingest")
+                .arg(data("ucdp/ged211_afghanistan_subset.csv"))
+                .env("SITREP_CACHE_DIR", self.dir.path().join("cache"))
+                .env_remove("SITREP_STORE")
+                .output()
+                .expect("runs");
+            assert!(
+                out.status.success(),
+                "ingest GED 21.1: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sitrep"));
+        c.arg("--store").arg(&store).arg("--quiet").args(args);
+        c.env("SITREP_CACHE_DIR", self.dir.path().join("cache"));
+        c.env_remove("SITREP_STORE");
+        c
+    }
     /// `sitrep <args>` without a store (bundled data), private cache.
     pub fn bundled(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_sitrep"));
@@ -122,11 +150,16 @@ pub struct Server {
 impl Server {
     /// Starts `sitrep serve` on the bundled data and reads the address it prints.
     pub fn start(env: &Env) -> Server {
-        let mut child = env
-            .bundled(&["serve", "--bind", "127.0.0.1:0"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        Server::spawn(env.bundled(&["serve", "--bind", "127.0.0.1:0"]))
+    }
+
+    /// Starts `sitrep serve` on the GED 21.1 store ([`Env::ged211`]).
+    pub fn start_ged211(env: &Env) -> Server {
+        Server::spawn(env.ged211(&["serve", "--bind", "127.0.0.1:0"]))
+    }
+
+    fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
