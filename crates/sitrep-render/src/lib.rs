@@ -7,7 +7,11 @@
 //! period-comparison sentences, a legend above the plot (never over the data), the
 //! plot with labelled axes and annotations, and a provenance footer (sources, filters,
 //! record and exclusion counts, data date). Fatality ranges are translucent bands
-//! where low ≠ high.
+//! where low ≠ high. Coverage is drawn, never hidden: buckets no selected source
+//! covers are gaps over a grey "no data" band, partly covered ones are hatched, areas
+//! without coverage are grey "no data" (never the 0 class), a period not fully covered
+//! is said under the title and in the footer, and CSVs carry a `coverage` column.
+//! [`coverage_strip`] draws what each source covers along a time axis.
 //!
 //! The SVG is written by hand rather than through a plotting library: every element
 //! is ours to annotate (`data-code` on map areas, `<title>` hover text), output is
@@ -45,6 +49,7 @@ mod layout;
 mod map;
 mod report;
 mod scale;
+mod strip;
 mod svg;
 
 pub use chart::display_label;
@@ -52,6 +57,7 @@ pub use csv_out::{render_csv, MAP_HEADER, SERIES_HEADER};
 pub use map::{class_breaks, class_colours, normalise_code, MapArea, MapGeometry, NO_DATA};
 pub use report::{prose_html, render_report, Methods};
 use sitrep_model::figure::{FigureData, FigureKind, FigureSpec};
+pub use strip::{coverage_strip, StripRow};
 
 /// Why a figure could not be drawn.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

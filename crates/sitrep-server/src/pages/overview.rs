@@ -27,26 +27,79 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
     top_provinces.sort_by_key(|p| std::cmp::Reverse(p.counts.incidents));
     top_provinces.truncate(10);
 
-    // The last year of data against the year before it.
+    // The last year of covered data against the year before it; no ratio when a day
+    // of either year has no coverage (its rate would be understated).
+    let analysis = state.analysis().await?;
+    let first: Option<NaiveDate> = sm.first.as_deref().and_then(|d| d.parse().ok());
     let last: Option<NaiveDate> = sm.last.as_deref().and_then(|d| d.parse().ok());
     let mut comparison = None;
-    if let Some(last) = last {
-        let a_from = last - chrono::Days::new(364);
-        let b_to = a_from - chrono::Days::new(1);
-        let b_from = b_to - chrono::Days::new(364);
-        let fa = Filters {
-            from: Some(a_from),
-            to: Some(last),
-            ..Filters::default()
-        };
-        let fb = Filters {
-            from: Some(b_from),
-            to: Some(b_to),
-            ..Filters::default()
-        };
-        let a = summary::summary(&state, &fa).await?;
-        let b = summary::summary(&state, &fb).await?;
-        comparison = Some((fa, a, fb, b));
+    let mut strip = None;
+    let mut covers: Vec<String> = Vec::new();
+    if let (Some(first), Some(last)) = (first, last) {
+        let idx = analysis
+            .coverage_index(&all, first, last)
+            .await
+            .map_err(crate::error::ApiError::from)?;
+        if let Some(last) = idx.last_covered() {
+            let a_from = last - chrono::Days::new(364);
+            let b_to = a_from - chrono::Days::new(1);
+            let b_from = b_to - chrono::Days::new(364);
+            let fa = Filters {
+                from: Some(a_from),
+                to: Some(last),
+                ..Filters::default()
+            };
+            let fb = Filters {
+                from: Some(b_from),
+                to: Some(b_to),
+                ..Filters::default()
+            };
+            let a = summary::summary(&state, &fa).await?;
+            let b = summary::summary(&state, &fb).await?;
+            let ca = idx.bucket(a_from, last + chrono::Days::new(1));
+            let cb = idx.bucket(b_from, b_to + chrono::Days::new(1));
+            comparison = Some((fa, a, ca, fb, b, cb));
+        }
+        // What each source covers on its own, in words and as a strip.
+        let mut names: Vec<String> = state
+            .store()
+            .manifest()
+            .batches
+            .iter()
+            .map(|b| b.source.clone())
+            .collect();
+        names.dedup();
+        let mut seen = std::collections::BTreeSet::new();
+        names.retain(|n| seen.insert(n.clone()));
+        let mut rows = Vec::new();
+        for n in &names {
+            let f = Filters {
+                sources: vec![n.clone()],
+                ..Filters::default()
+            };
+            for c in analysis
+                .source_coverage(&f)
+                .await
+                .map_err(crate::error::ApiError::from)?
+            {
+                covers.push(format!("{}: {}", c.source, c.coverage.describe()));
+                rows.push(c);
+            }
+        }
+        let strip_rows: Vec<sitrep_render::StripRow<'_>> = rows
+            .iter()
+            .map(|c| sitrep_render::StripRow {
+                source: &c.source,
+                coverage: &c.coverage,
+            })
+            .collect();
+        strip = Some(sitrep_render::coverage_strip(
+            "overview-coverage",
+            &strip_rows,
+            first,
+            last,
+            900.0,
+        ));
     }
     let reg = state.resolver().registry();
     let pc = super::coverage(&state, &all).await?;
@@ -63,14 +116,27 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
             div.card { span.label { "Date range" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
             div.card { span.label { "Sources" } span.value { a.num href="/api/v1/sources" { (num(sm.sources)) } } }
         }
-        @if let Some((fa, a, fb, b)) = &comparison {
+        @if let Some(strip) = &strip {
+            section aria-label="Coverage" {
+                p { "What the sources cover — " (covers.join("; ")) ". A period no general source covers is shown as no data, never as zero." }
+                figure.strip { (maud::PreEscaped(strip)) }
+            }
+        }
+        @if let Some((fa, a, ca, fb, b, cb)) = &comparison {
+            @let gaps = (ca.days - ca.complete_days - ca.partial_days) + (cb.days - cb.complete_days - cb.partial_days);
             p {
-                "Last 365 days of data (" (fa.from.map(|d| d.to_string()).unwrap_or_default()) " to " (fa.to.map(|d| d.to_string()).unwrap_or_default()) "): "
+                "Last 365 days of covered data (" (fa.from.map(|d| d.to_string()).unwrap_or_default()) " to " (fa.to.map(|d| d.to_string()).unwrap_or_default()) "): "
                 (linked(a.counts.incidents, fa)) " incidents against "
                 (linked(b.counts.incidents, fb)) " in the 365 days before"
-                @if b.counts.incidents > 0 {
+                @if gaps > 0 {
+                    " (no rate ratio: " (gaps) " of these 730 days have no source covering them)"
+                } @else if b.counts.incidents > 0 {
                     @let (r, lo, hi) = sitrep_analysis::rate_ratio(a.counts.incidents as u64, 365.0, b.counts.incidents as u64, 365.0);
-                    " (rate ratio " (sig(r)) ", 95% CI " (sig(lo)) "–" (sig(hi)) ")"
+                    " (rate ratio " (sig(r)) ", 95% CI " (sig(lo)) "–" (sig(hi))
+                    @if ca.status != sitrep_model::CoverageStatus::Complete || cb.status != sitrep_model::CoverageStatus::Complete {
+                        "; partly covered, counts are lower bounds"
+                    }
+                    ")"
                 }
                 "."
             }

@@ -99,3 +99,41 @@ async fn explore_state_lives_in_the_url_and_numbers_link_to_records() {
         "Nangarhar's IS-KP count links to its records"
     );
 }
+
+#[tokio::test]
+async fn overview_says_what_each_source_covers_and_gives_no_ratio_over_gaps() {
+    let a = get("/").await;
+    assert_eq!(a.status, 200);
+    let body = &a.body;
+    // The shared store: the GED 21.1 subset (default coverage: its first to last
+    // event) and the synthetic ACLED-layout rows of 1–3 May 2022.
+    let last_ucdp = crate::common::sql_string(
+        "SELECT CAST(max(date_start) AS VARCHAR) FROM incidents WHERE source <> 'acled'",
+    )
+    .await;
+    assert!(body.contains("What the sources cover — "), "{body}");
+    assert!(
+        body.contains(&format!("complete 1989-01-01 – {last_ucdp} (Afghanistan)")),
+        "{body}"
+    );
+    assert!(
+        body.contains("acled: complete 2022-05-01 – 2022-05-03"),
+        "{body}"
+    );
+    // The strip: one solid span per source.
+    assert_eq!(body.matches("class=\"complete\"").count(), 2, "{body}");
+    // The last 365 days of covered data end on 3 May 2022; of those 730 days, the
+    // ones no source covers: 4 May 2021 – 30 Apr 2022 (362) and the days after the
+    // GED subset's last event up to 3 May 2021.
+    let last: chrono::NaiveDate = last_ucdp.parse().unwrap();
+    let b_from: chrono::NaiveDate = "2020-05-04".parse().unwrap();
+    let b_to: chrono::NaiveDate = "2021-05-03".parse().unwrap();
+    let covered_b = (last.min(b_to) - b_from).num_days() + 1;
+    let gaps = 362 + (365 - covered_b);
+    assert!(
+        body.contains(&format!(
+            "(no rate ratio: {gaps} of these 730 days have no source covering them)"
+        )),
+        "{body}"
+    );
+}
