@@ -73,6 +73,7 @@ mod cube;
 mod engine;
 mod error;
 mod figure;
+mod forecast;
 mod sql;
 mod stats;
 mod transform;
@@ -81,6 +82,7 @@ pub use bucket::{bucket_end, bucket_start, bucket_starts, next_bucket};
 pub use coverage::{coverage_note, PeriodCoverage, SourceCoverage};
 pub use engine::{Analysis, SeriesQuery, OTHER};
 pub use error::AnalysisError;
+pub use forecast::ForecastQuery;
 pub use stats::{clopper_pearson, rate_ratio};
 pub use transform::{cumulative, cumulative_known, moving_average, moving_average_known};
 

@@ -57,6 +57,47 @@ pub enum Command {
     Match(MatchArgs),
     /// Incidents (clusters of records): show one, merge records, split one out.
     Incidents(IncidentsArgs),
+    /// Forecast incidents per province-month (1–6 months ahead) by the forecaster that
+    /// wins a rolling-origin back-test against the standard baselines.
+    Forecast(ForecastArgs),
+}
+
+/// `sitrep forecast`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Unit: province or country.
+    #[arg(long, default_value = "province", value_parser = enum_arg::<sitrep_model::forecast::ForecastLevel>)]
+    pub level: sitrep_model::forecast::ForecastLevel,
+    /// What to forecast: incidents or fatalities_best.
+    #[arg(long, default_value = "incidents", value_parser = enum_arg::<sitrep_model::figure::Measure>)]
+    pub measure: sitrep_model::figure::Measure,
+    /// Months ahead (1–6).
+    #[arg(long, default_value_t = 6)]
+    pub horizons: usize,
+    /// Back-test origins: the last N months of data.
+    #[arg(long, default_value_t = 72, value_name = "N")]
+    pub backtest_months: usize,
+    /// Predictive samples per back-test cell.
+    #[arg(long, default_value_t = 1000)]
+    pub samples: usize,
+    /// Bootstrap replicates for the skill intervals.
+    #[arg(long, default_value_t = 500)]
+    pub bootstrap: usize,
+    /// Seed of every random draw (results are reproducible).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the back-test scores and skills instead of the forecasts.
+    #[arg(long)]
+    pub scores: bool,
+    /// Also write the map of next month's expected counts (SVG).
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    pub format: OutFormat,
+    /// Filters (dates bound the training data).
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 /// `sitrep match`: without an action, runs the matcher over the store.

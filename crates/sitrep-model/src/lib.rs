@@ -37,6 +37,7 @@ pub mod coverage;
 mod enrich;
 mod error_class;
 pub mod figure;
+pub mod forecast;
 mod matching;
 mod precision;
 pub mod query;

@@ -45,6 +45,7 @@
 pub mod bundled;
 mod chart;
 mod csv_out;
+mod forecast;
 mod layout;
 mod map;
 mod report;
@@ -54,6 +55,7 @@ mod svg;
 
 pub use chart::display_label;
 pub use csv_out::{render_csv, MAP_HEADER, SERIES_HEADER};
+pub use forecast::{forecast_figure, render_forecast_map};
 pub use map::{class_breaks, class_colours, normalise_code, MapArea, MapGeometry, NO_DATA};
 pub use report::{prose_html, render_report, Methods};
 use sitrep_model::figure::{FigureData, FigureKind, FigureSpec};

@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .route("/incidents/{record_id}", get(api::incidents::show))
         .route("/summary", get(api::summary::show))
         .route("/series", get(api::series::index))
+        .route("/forecast", get(api::forecast::index))
         .route("/map/provinces", get(api::map::provinces_index))
         .route("/actors", get(api::actors::index))
         .route("/actors/{id}", get(api::actors::show))

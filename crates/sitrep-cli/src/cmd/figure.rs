@@ -12,7 +12,7 @@ use std::process::ExitCode;
 /// The bundled figure specs, by id (compiled into sitrep-render).
 pub use sitrep_render::bundled::FIGURES as BUNDLED;
 
-fn geometry() -> anyhow::Result<MapGeometry> {
+pub(crate) fn geometry() -> anyhow::Result<MapGeometry> {
     let gazetteer = super::resolver()?.gazetteer();
     Ok(sitrep_render::bundled::afghanistan_provinces(|name, _| {
         gazetteer.province_by_name(name).map(|p| p.code.clone())
@@ -68,7 +68,7 @@ async fn compute(
     Ok((data, svg))
 }
 
-fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -3,6 +3,7 @@
 pub mod claims;
 mod export;
 mod figure;
+mod forecast;
 mod ingest;
 mod matching;
 mod places;
@@ -153,6 +154,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Actors(a) => places::actors(&cli, a).await,
         Command::Series(a) => series::series(&cli, a).await,
         Command::Compare(a) => series::compare(&cli, a).await,
+        Command::Forecast(a) => forecast::run(&cli, a).await,
         Command::Figure(a) => figure::figure(&cli, a).await,
         Command::Report(a) => figure::report(&cli, a).await,
         Command::Serve(a) => serve::serve(&cli, a).await,

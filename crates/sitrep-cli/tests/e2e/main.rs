@@ -12,6 +12,8 @@ mod bundle;
 mod claims;
 /// Crash safety: SIGKILL and injected aborts leave a store that opens and verifies.
 mod crash;
+/// Issue 19: forecasts with rolling-origin back-tests, CLI and API.
+mod forecast;
 /// Every UCDP layout ingests with its exact row count and the right values.
 mod ingest_ucdp;
 /// Malformed input: precise messages, store unchanged, quarantine.

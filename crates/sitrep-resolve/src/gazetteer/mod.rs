@@ -647,6 +647,53 @@ impl Gazetteer {
         &self.provinces
     }
 
+    /// For each province (by index), the provinces whose boundaries touch it: some
+    /// vertex of one lies within ~1 km (0.01°) of a vertex of the other. For
+    /// models that borrow strength from neighbours (forecasts).
+    pub fn province_neighbours(&self) -> Vec<Vec<usize>> {
+        let tol = 0.01;
+        let pts: Vec<Vec<(f64, f64)>> = self
+            .provinces
+            .iter()
+            .map(|p| {
+                p.geometry
+                    .0
+                    .iter()
+                    .flat_map(|poly| poly.exterior().0.iter().map(|c| (c.x, c.y)))
+                    .collect()
+            })
+            .collect();
+        let bbox: Vec<(f64, f64, f64, f64)> = pts
+            .iter()
+            .map(|v| {
+                v.iter().fold(
+                    (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+                    |(a, b, c, d), (x, y)| (a.min(*x), b.min(*y), c.max(*x), d.max(*y)),
+                )
+            })
+            .collect();
+        let n = pts.len();
+        let mut out = vec![Vec::new(); n];
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = (bbox[i], bbox[j]);
+                if a.0 > b.2 + tol || b.0 > a.2 + tol || a.1 > b.3 + tol || b.1 > a.3 + tol {
+                    continue;
+                }
+                let touch = pts[i].iter().any(|(x, y)| {
+                    pts[j]
+                        .iter()
+                        .any(|(u, v)| (x - u).abs() < tol && (y - v).abs() < tol)
+                });
+                if touch {
+                    out[i].push(j);
+                    out[j].push(i);
+                }
+            }
+        }
+        out
+    }
+
     /// All districts.
     pub fn districts(&self) -> &[District] {
         &self.district_index().list

@@ -3,6 +3,7 @@
 pub mod actors;
 pub mod claims;
 pub mod figures;
+pub mod forecast;
 pub mod incidents;
 pub mod map;
 pub mod openapi;

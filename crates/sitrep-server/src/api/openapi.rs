@@ -163,6 +163,25 @@ pub fn document() -> Value {
                     "last": {"type": ["string", "null"], "format": "date"},
                     "sources": {"type": "integer"}}}]}))),
             "/series": series,
+            "/forecast": get("Forecasts per province-month (or country-month), 1–6 months ahead, by the forecaster a rolling-origin back-test chose over the standard baselines; months without coverage are neither trained on nor scored. Takes every filter key of /series as well (dates bound the training data)",
+                {
+                    let mut a: Vec<Value> = Vec::new();
+                    {
+                        a.push(param("level", json!({"enum": ["province", "country"]}), "unit of the forecast", json!("province")));
+                        a.push(param("measure", json!({"enum": ["incidents", "fatalities_best"]}), "what is counted", json!("incidents")));
+                        a.push(param("horizons", json!({"type": "integer", "minimum": 1, "maximum": 6}), "months ahead", json!(3)));
+                        a.push(param("backtest_months", json!({"type": "integer", "minimum": 1, "maximum": 120}), "rolling origins over the last N months", json!(24)));
+                        a.push(param("samples", json!({"type": "integer", "minimum": 1, "maximum": 1000}), "predictive samples per back-test cell", json!(200)));
+                        a.push(param("bootstrap", json!({"type": "integer", "minimum": 1, "maximum": 1000}), "bootstrap replicates for skill intervals", json!(200)));
+                        a.push(param("seed", json!({"type": "integer", "minimum": 1}), "seed of every random draw", json!(1)));
+                    }
+                    Value::Array(a)
+                },
+                ok("The forecasts, the chosen forecaster and the back-test", json!({"type": "object", "properties": {
+                    "chosen": {"type": "string"}, "chosen_is_baseline": {"type": "boolean"}, "explanation": {"type": "string"},
+                    "trained_from": {"type": "string", "format": "date"}, "trained_to": {"type": "string", "format": "date"},
+                    "cells": {"type": "array", "items": obj}, "scores": {"type": "array", "items": obj},
+                    "skills": {"type": "array", "items": obj}, "warnings": {"type": "array", "items": {"type": "string"}}}}))),
             "/map/provinces": map,
             "/actors": get("The actor registry, with incidents per actor under the filters",
                 with(filter_refs(), &[]),

@@ -1,0 +1,79 @@
+//! `GET /api/v1/forecast`: forecasts per province-month (or country-month) with the
+//! back-test that chose the forecaster (`sitrep_analysis::Analysis::forecast`). The
+//! defaults are lighter than the CLI's (24 back-test months, 200 samples): the answer
+//! is computed on request and then cached with the store's version.
+
+use super::json;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use sitrep_analysis::ForecastQuery;
+use sitrep_model::figure::Measure;
+use sitrep_model::forecast::ForecastLevel;
+
+/// Reads a bounded whole number.
+fn bounded(p: &Params, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    match p.one(key)? {
+        None => Ok(default),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(ApiError::BadRequest(format!(
+                "`{key}={v}`: give a whole number from 1 to {max}"
+            ))),
+        },
+    }
+}
+
+/// The forecast query of a request: the filter keys plus `level`, `measure`,
+/// `horizons`, `backtest_months`, `samples`, `bootstrap`, `seed`.
+pub(crate) fn query(p: &Params, state: &AppState) -> Result<ForecastQuery, ApiError> {
+    let filters = crate::params::filters(p, state)?;
+    let level = match p.one("level")? {
+        None => ForecastLevel::Province,
+        Some(v) => ForecastLevel::parse(v).ok_or_else(|| {
+            ApiError::BadRequest(format!("`level={v}`: give province or country"))
+        })?,
+    };
+    let measure = match p.one("measure")? {
+        None | Some("incidents") => Measure::Incidents,
+        Some("fatalities_best") => Measure::FatalitiesBest,
+        Some(v) => {
+            return Err(ApiError::BadRequest(format!(
+                "`measure={v}`: give incidents or fatalities_best"
+            )))
+        }
+    };
+    Ok(ForecastQuery {
+        filters,
+        level,
+        measure,
+        horizons: bounded(p, "horizons", 6, 6)?,
+        backtest_months: bounded(p, "backtest_months", 24, 120)?,
+        samples: bounded(p, "samples", 200, 1000)?,
+        bootstrap: bounded(p, "bootstrap", 200, 1000)?,
+        seed: bounded(p, "seed", 1, usize::MAX)? as u64,
+    })
+}
+
+/// Keys this route reads besides the filters.
+pub(crate) const KEYS: [&str; 7] = [
+    "level",
+    "measure",
+    "horizons",
+    "backtest_months",
+    "samples",
+    "bootstrap",
+    "seed",
+];
+
+/// `GET /api/v1/forecast?level=province|country&horizons=1..6&…filters`.
+pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    p.check(true, &KEYS)?;
+    let q = query(&p, &state)?;
+    let report = state.analysis().await?.forecast(&q).await?;
+    Ok(json(
+        serde_json::to_value(&report).map_err(ApiError::internal)?,
+    ))
+}
