@@ -212,7 +212,17 @@ pub async fn check(
                 s.checkable = true;
                 summary.checkable += 1;
                 for c in std::iter::once(&**candidate).chain(others) {
-                    let r = evaluate::evaluate(&ctx, c, &a.sentence.text).await?;
+                    // A name inside a time expression ("the first ten months of
+                    // Taliban government") dates the claim; it does not scope it.
+                    let mut c = c.clone();
+                    let inside = |sp: &sitrep_extract::text::Span| {
+                        a.periods
+                            .iter()
+                            .any(|p| p.span.start <= sp.start && sp.end <= p.span.end)
+                    };
+                    c.actors.retain(|x| !inside(&x.span));
+                    c.places.retain(|x| !inside(&x.span));
+                    let r = evaluate::evaluate(&ctx, &c, &a.sentence.text).await?;
                     match r.verdict {
                         Verdict::Supported => summary.supported += 1,
                         Verdict::Contradicted => summary.contradicted += 1,
