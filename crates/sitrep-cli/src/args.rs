@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// sitrep turns violent-incident data (UCDP GED, ACLED, your own logs) into
 /// evidence-based situation reports: every number traceable to source rows.
 #[derive(Debug, Parser)]
-#[command(name = "sitrep", version, about, long_about = None, after_help = "Exit codes: 0 ok, 1 input refused, 2 usage, 3 store damaged or locked, 4 internal/IO.\nWith no --store, read-only commands use the bundled Afghanistan data (UCDP GED 21.1 subset, 1989-2020).")]
+#[command(name = "sitrep", version, about, long_about = None, after_help = "Exit codes: 0 ok, 1 input refused, 2 usage, 3 store damaged or locked, 4 internal/IO, 5 bug, 6 `check`: a claim is contradicted.\nWith no --store, read-only commands use the bundled Afghanistan data (UCDP GED 21.1 subset, 1989-2020).")]
 pub struct Cli {
     /// The store directory (default: $SITREP_STORE; read-only commands fall back to the bundled data).
     #[arg(long, global = true, env = "SITREP_STORE", value_name = "DIR")]
@@ -53,6 +53,10 @@ pub enum Command {
     Journal(crate::cmd::claims::JournalArgs),
     /// Users who may write through the server: add, list, remove, token.
     Users(crate::cmd::users::UsersArgs),
+    /// Check an article's claims against the data: each checkable claim with a verdict
+    /// (supported, contradicted, mixed, not enough data) and the evidence. Exit code 6
+    /// when any claim is contradicted.
+    Check(CheckArgs),
     /// Match records across sources into incidents; review, confirm or reject pairs.
     Match(MatchArgs),
     /// Incidents (clusters of records): show one, merge records, split one out.
@@ -169,6 +173,38 @@ pub struct DecideArgs {
     /// Why.
     #[arg(long, value_name = "TEXT")]
     pub why: String,
+}
+
+/// `sitrep check`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 every claim checked and none contradicted (supported, mixed or not enough data); 6 at least one claim is contradicted by the data; 1 input refused (unreadable file, bad date); 3 store damaged; 4 I/O.\nVerdict rules: crates/sitrep-check/src/rules.rs; wording tolerances: crates/sitrep-extract/src/tolerance.rs."
+)]
+pub struct CheckArgs {
+    /// The article: a file (plain text, Markdown or HTML), or `-` for standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+    /// The article's date (YYYY-MM-DD): "this year", "the past ten months" resolve
+    /// against it, and date-scoped actor names are read as of it. Default: today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<chrono::NaiveDate>,
+    /// Output: md (Markdown), html (one self-contained page), json, or table (a
+    /// terminal summary). Default: table on a terminal, md otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
+}
+
+/// `sitrep check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Markdown: verdict table and each claim's evidence.
+    Md,
+    /// A self-contained HTML page with a small figure per claim.
+    Html,
+    /// The full report as JSON (as `POST /api/v1/check` answers).
+    Json,
+    /// An aligned terminal table.
+    Table,
 }
 
 /// `sitrep serve`.

@@ -8,6 +8,9 @@
 //!                  ▲                 ▲
 //!           sitrep-model: Record, EventType, precision, Fatalities, Enricher, Claim, Verdict — used by all
 //!
+//!  sitrep-check (after sitrep-analysis): the claim checker — article text through
+//!  sitrep-extract (pure) into queries, verdicts by its rules, evidence and figures.
+//!
 //!  sitrep-claims (beside sitrep-resolve): claims, attribution verdicts, the journal of
 //!  analyst actions (<store>/ledger/journal.log) and users; it hands verdicts to the
 //!  store as the `attribution` column that series, figures and SQL read.
@@ -24,6 +27,7 @@
 //! | 3 | the store is damaged (checksum mismatch) or locked by another writer |
 //! | 4 | reading or writing a file failed (I/O) |
 //! | 5 | a bug in sitrep (a query it built failed); please report it |
+//! | 6 | `sitrep check` only: the check ran and at least one claim is contradicted |
 //!
 //! Every library error answers `class()` ([`sitrep_model::ErrorClass`]); [`exit_code_for`]
 //! maps the class, decided once per error type, to the code.
@@ -78,6 +82,8 @@ pub fn class_of(err: &anyhow::Error) -> ErrorClass {
         } else if let Some(e) = cause.downcast_ref::<sitrep_ingest::IngestError>() {
             Some(e.class())
         } else if let Some(e) = cause.downcast_ref::<sitrep_analysis::AnalysisError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<sitrep_check::CheckError>() {
             Some(e.class())
         } else if let Some(e) = cause.downcast_ref::<sitrep_claims::ClaimsError>() {
             Some(e.class())

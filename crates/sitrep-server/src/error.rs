@@ -34,6 +34,12 @@ pub enum ApiError {
     /// The change conflicts with the current state (409).
     #[error("{0}")]
     Conflict(String),
+    /// The request body is larger than the endpoint accepts (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The server could not answer in its time budget (503).
+    #[error("{0}")]
+    Unavailable(String),
     /// Too many failed sign-ins; retry after this many seconds (429).
     #[error("too many failed sign-ins for this name; try again in {retry_after} s")]
     TooManyRequests {
@@ -79,6 +85,8 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -93,6 +101,8 @@ impl ApiError {
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::Conflict(_) => "Conflict",
             ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::PayloadTooLarge(_) => "Request body too large",
+            ApiError::Unavailable(_) => "Time budget exceeded",
         }
     }
 
@@ -151,6 +161,8 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::PayloadTooLarge(_) => "payload-too-large",
+            ApiError::Unavailable(_) => "time-budget",
         };
         let extra: Vec<(header::HeaderName, String)> = match &self {
             ApiError::Unauthorized(_) => vec![(

@@ -40,6 +40,7 @@
 //! sitrep_server::serve(state, "127.0.0.1:8080".parse()?).await?;
 //! # Ok(()) }
 //! ```
+#![recursion_limit = "256"]
 #![deny(missing_docs)]
 
 mod api;

@@ -11,6 +11,7 @@
 //! GET /places/{code}    province    GET /places, /places/{code} gazetteer and activity
 //! GET /figures          figures     GET /figures, /figures/{id} bundled figures: json|svg|csv|html
 //! GET /figures/{id}     one figure  GET /report               the example report, HTML
+//! GET/POST /check       claim check POST /check               claim check: {text, date} → verdicts (read-only, no token)
 //!                                   GET /sources              batches
 //!                                   GET /openapi.json         OpenAPI 3.1
 //! GET  /login           sign in     claims, verdicts, journal: see api/claims.rs
@@ -35,8 +36,8 @@ use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
-/// Largest request body accepted (no endpoint reads one; this bounds what a client
-/// can make the server buffer).
+/// Largest request body accepted by every route but the claim checker's (which
+/// accepts an article: `api::check::MAX_CHECK_BODY_BYTES`, 413 beyond it).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The application: pages, the API under `/api/v1`, limits and headers.
@@ -58,6 +59,10 @@ pub fn app(state: AppState) -> Router {
         .route("/report", get(api::figures::report))
         .route("/openapi.json", get(api::openapi::show))
         .merge(api::claims::routes())
+        // Everything above reads at most MAX_BODY_BYTES; the claim checker reads an
+        // article (its own limit, with a precise 413).
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .route("/check", post(api::check::check))
         .fallback(api_not_found);
 
     Router::new()
@@ -86,10 +91,14 @@ pub fn app(state: AppState) -> Router {
         .route("/places/{code}", get(pages::place::page))
         .route("/figures", get(pages::figures::index))
         .route("/figures/{id}", get(pages::figures::show))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .route("/check", get(pages::check::page).post(pages::check::submit))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         // Layers wrap what is above them; the last added runs first on a request:
-        // 1. the body limit rejects oversized requests before anything reads them;
+        // 1. body limits (above: MAX_BODY_BYTES on every route but the claim
+        //    checker's, which bounds its own) reject oversized requests before
+        //    anything reads them;
         // 2. `guard` rejects overlong query strings and sets security headers;
         // 3. the response cache (cache.rs) answers repeated GETs of one store version
         //    and ETag revalidations, and keeps what is below it produced;
@@ -100,7 +109,6 @@ pub fn app(state: AppState) -> Router {
             crate::cache::respond,
         ))
         .layer(middleware::from_fn(guard))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -1,5 +1,6 @@
 //! One module per command; each turns its arguments into one library call.
 
+mod check;
 pub mod claims;
 mod export;
 mod figure;
@@ -161,6 +162,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Claims(a) => claims::claims(&cli, a).await,
         Command::Journal(a) => claims::journal(&cli, a).await,
         Command::Users(a) => users::users(&cli, a).await,
+        Command::Check(a) => check::run(&cli, a).await,
         Command::Match(a) => matching::run(&cli, a).await,
         Command::Incidents(a) => matching::incidents(&cli, a).await,
     }

@@ -8,6 +8,8 @@ mod common;
 mod acled;
 /// Issue 16: the multi-source bundled store, its coverage, no false zeros.
 mod bundle;
+/// Issue 18: claim check through `sitrep check`, `POST /api/v1/check` and `/check`.
+mod check;
 /// Issue 7: claims ledger, verdicts, overrides, undo, --as-of, journal crash safety, GTD, users.
 mod claims;
 /// Crash safety: SIGKILL and injected aborts leave a store that opens and verifies.

@@ -1,6 +1,7 @@
 //! The JSON API, one module per resource, and the queries the pages share with it.
 
 pub mod actors;
+pub mod check;
 pub mod claims;
 pub mod figures;
 pub mod forecast;

@@ -205,6 +205,28 @@ pub fn document() -> Value {
             "/figures/{id}": figure,
             "/report": report,
             "/openapi.json": get("This document", json!([]), ok("OpenAPI 3.1", obj.clone())),
+            "/check": {
+                "post": {"summary": "Check an article's claims against the store: each sentence checkable or not (with the reason), each claim with a verdict (supported, contradicted, mixed, not_enough_data), the numbers claimed and measured with intervals, coverage, query variants, the query to re-run (explore URL, `sitrep series` command), record ids and figure data. The same JSON as `sitrep check --format json`. Read-only: no token, no CSRF token.",
+                    "security": [],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["text"], "additionalProperties": false,
+                        "properties": {
+                            "text": {"type": "string", "maxLength": sitrep_check::MAX_TEXT_BYTES,
+                                "description": "The article: plain text, Markdown or HTML"},
+                            "date": {"type": "string", "format": "date",
+                                "description": "The article's date (relative periods and date-scoped actor names resolve against it); default today"}}},
+                        "example": {"text": "IS-KP attacks decreased in the first half of 2022.", "date": "2022-09-11"}}}},
+                    "responses": {
+                        "200": {"description": "The check report", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "article_date": {"type": "string", "format": "date"},
+                            "words": {"type": "integer"},
+                            "evidence": {"type": "array", "items": {"type": "string"}},
+                            "summary": obj.clone(),
+                            "sentences": {"type": "array", "items": obj.clone()}}}}}},
+                        "400": {"description": "The body is not the JSON described, or a bad date (problem+json)"},
+                        "413": {"description": format!("The body is larger than {} bytes (problem+json, with the sizes)", crate::api::check::MAX_CHECK_BODY_BYTES)},
+                        "503": {"description": format!("The check took longer than its time budget of {} s (problem+json)", crate::api::check::CHECK_BUDGET.as_secs())}}},
+            },
             "/claims": {
                 "get": {"summary": "Claims of responsibility in force (the claims ledger)",
                     "parameters": [

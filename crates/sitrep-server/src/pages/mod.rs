@@ -4,6 +4,7 @@
 //! is compiled in and charts and maps are inline SVG.
 
 pub mod actor;
+pub mod check;
 pub mod claims;
 pub mod explore;
 pub mod figures;
@@ -92,6 +93,7 @@ pub(crate) fn layout(title: &str, main: Markup) -> Markup {
                         a href="/" { "Overview" }
                         a href="/explore" { "Explore" }
                         a href="/figures" { "Figures" }
+                        a href="/check" { "Check claims" }
                         a href="/api/v1/openapi.json" { "API" }
                     }
                 }

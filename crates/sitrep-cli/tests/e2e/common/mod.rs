@@ -158,6 +158,11 @@ impl Server {
         Server::spawn(env.ged211(&["serve", "--bind", "127.0.0.1:0"]))
     }
 
+    /// Starts `sitrep serve` on the test's own store.
+    pub fn start_store(env: &Env) -> Server {
+        Server::spawn(env.cmd(&["serve", "--bind", "127.0.0.1:0"]))
+    }
+
     fn spawn(mut cmd: Command) -> Server {
         let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
         let mut line = String::new();
@@ -185,6 +190,37 @@ impl Server {
         let mut out = Vec::new();
         s.read_to_end(&mut out).unwrap();
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// The status code and body of `POST path` with `body` of `content_type`.
+    pub fn post(&self, path: &str, content_type: &str, body: &[u8]) -> (u16, String) {
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        // The server may answer (413) before reading everything: ignore a broken pipe.
+        let _ = s.write_all(body);
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        let out = String::from_utf8_lossy(&out).into_owned();
+        let status = out
+            .get(9..12)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {out:?}"));
+        let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        (status, body)
     }
 
     /// The body of a 200 answer to `GET path` (panics on any other status).
