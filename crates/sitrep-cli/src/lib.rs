@@ -20,7 +20,7 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | the input was refused: bad rows, bad file, bad query, unknown name |
-//! | 2 | usage error (unknown flag, missing argument) |
+//! | 2 | usage error (unknown flag, missing argument); for `sitrep watch`, also: an indicator fired in its latest bucket |
 //! | 3 | the store is damaged (checksum mismatch) or locked by another writer |
 //! | 4 | reading or writing a file failed (I/O) |
 //! | 5 | a bug in sitrep (a query it built failed); please report it |
@@ -76,6 +76,8 @@ pub fn class_of(err: &anyhow::Error) -> ErrorClass {
         } else if let Some(e) = cause.downcast_ref::<sitrep_store::StoreError>() {
             Some(e.class())
         } else if let Some(e) = cause.downcast_ref::<sitrep_ingest::IngestError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<sitrep_analysis::watch::WatchError>() {
             Some(e.class())
         } else if let Some(e) = cause.downcast_ref::<sitrep_analysis::AnalysisError>() {
             Some(e.class())

@@ -12,7 +12,9 @@
 //! GET /figures          figures     GET /figures, /figures/{id} bundled figures: json|svg|csv|html
 //! GET /figures/{id}     one figure  GET /report               the example report, HTML
 //!                                   GET /sources              batches
-//!                                   GET /openapi.json         OpenAPI 3.1
+//! GET /watch           scenarios,  GET /changes              change points of a series
+//!                       indicators  GET /alerts, /alerts.atom status changes (JSON, Atom)
+//! GET /watch/{id}       indicator   GET /openapi.json         OpenAPI 3.1
 //! GET  /login           sign in     claims, verdicts, journal: see api/claims.rs
 //! POST /login, /logout  session     (GET for all; POST/PATCH/DELETE for analysts)
 //! POST /incidents/{id}/claims[/{claim}[/retract]], /incidents/{id}/override   page forms (analysts, CSRF)
@@ -55,6 +57,9 @@ pub fn app(state: AppState) -> Router {
         .route("/figures", get(api::figures::index))
         .route("/figures/{id}", get(api::figures::show))
         .route("/report", get(api::figures::report))
+        .route("/changes", get(api::watch::changes))
+        .route("/alerts", get(api::watch::alerts))
+        .route("/alerts.atom", get(api::watch::alerts_atom))
         .route("/openapi.json", get(api::openapi::show))
         .merge(api::claims::routes())
         .fallback(api_not_found);
@@ -85,6 +90,8 @@ pub fn app(state: AppState) -> Router {
         .route("/places/{code}", get(pages::place::page))
         .route("/figures", get(pages::figures::index))
         .route("/figures/{id}", get(pages::figures::show))
+        .route("/watch", get(pages::watch::index))
+        .route("/watch/{id}", get(pages::watch::show))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         // Layers wrap what is above them; the last added runs first on a request:

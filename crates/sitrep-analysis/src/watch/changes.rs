@@ -9,8 +9,9 @@ use crate::{Analysis, SeriesQuery};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sitrep_model::figure::{Bucket, Filters, Measure};
+pub use sitrep_stats::changepoint::Penalty;
 use sitrep_stats::changepoint::{
-    binseg, describe_breaks, pelt, Bocpd, Break, Cost, NegBinomialCost, Penalty, PoissonCost,
+    binseg, describe_breaks, pelt, Bocpd, Break, Cost, NegBinomialCost, PoissonCost,
     DEFAULT_MAX_CPS, DEFAULT_MIN_SEG_LEN, DEFAULT_PROFILE_DELTA,
 };
 
@@ -115,6 +116,8 @@ pub struct ChangesQuery {
     pub max_cps: usize,
     /// BOCPD expected run length in buckets (hazard 1/λ).
     pub lambda: f64,
+    /// Distance-band edges in km, for distance-band filters (default: the rollup's).
+    pub distance_bands: Vec<f64>,
 }
 
 impl Default for ChangesQuery {
@@ -129,6 +132,7 @@ impl Default for ChangesQuery {
             min_seg_len: DEFAULT_MIN_SEG_LEN,
             max_cps: DEFAULT_MAX_CPS,
             lambda: 24.0,
+            distance_bands: sitrep_store::ROLLUP_BAND_EDGES.to_vec(),
         }
     }
 }
@@ -209,6 +213,7 @@ pub async fn changes(analysis: &Analysis, q: &ChangesQuery) -> Result<Changes, W
             filters: q.filters.clone(),
             bucket: q.bucket,
             measure: q.measure,
+            distance_bands: q.distance_bands.clone(),
             ..SeriesQuery::default()
         })
         .await?;

@@ -229,6 +229,7 @@ pub async fn evaluate(
         bucket: q.bucket,
         measure: q.measure,
         by,
+        distance_bands: sitrep_store::ROLLUP_BAND_EDGES.to_vec(),
         ..SeriesQuery::default()
     };
     let main_filters = match &spec.rule {

@@ -135,6 +135,18 @@ impl WatchReport {
     }
 }
 
+/// Adds the indicator and scenario files of `<store>/indicators/`, if it exists.
+pub fn add_store_indicators(
+    set: &mut WatchSet,
+    store_root: &std::path::Path,
+) -> Result<(), WatchError> {
+    let dir = store_root.join("indicators");
+    if dir.is_dir() {
+        set.add_dir(&dir)?;
+    }
+    Ok(())
+}
+
 /// The store's data vintage: the commit time of its latest batch.
 pub fn vintage(store: &sitrep_store::Store) -> String {
     store

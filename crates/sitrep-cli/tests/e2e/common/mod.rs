@@ -122,11 +122,16 @@ pub struct Server {
 impl Server {
     /// Starts `sitrep serve` on the bundled data and reads the address it prints.
     pub fn start(env: &Env) -> Server {
-        let mut child = env
-            .bundled(&["serve", "--bind", "127.0.0.1:0"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        Server::spawn(env.bundled(&["serve", "--bind", "127.0.0.1:0"]))
+    }
+
+    /// Starts `sitrep serve` on the test's store.
+    pub fn start_store(env: &Env) -> Server {
+        Server::spawn(env.cmd(&["serve", "--bind", "127.0.0.1:0"]))
+    }
+
+    fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
