@@ -77,6 +77,7 @@ mod forecast;
 mod sql;
 mod stats;
 mod transform;
+pub mod watch;
 
 pub use bucket::{bucket_end, bucket_start, bucket_starts, next_bucket};
 pub use coverage::{coverage_note, PeriodCoverage, SourceCoverage};

@@ -12,3 +12,5 @@ mod figures; // every bundled spec, dates overridden, totals against the CSV
 mod rollup; // the store's rollup and the raw path give the same series
 #[path = "analysis/series.rs"]
 mod series; // filters, buckets, measures, groups, transforms, tracing
+#[path = "analysis/watch.rs"]
+mod watch; // issue 17: indicators, change points, scenarios, alerts (oracle: watch_oracle.py)

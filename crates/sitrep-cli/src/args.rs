@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// sitrep turns violent-incident data (UCDP GED, ACLED, your own logs) into
 /// evidence-based situation reports: every number traceable to source rows.
 #[derive(Debug, Parser)]
-#[command(name = "sitrep", version, about, long_about = None, after_help = "Exit codes: 0 ok, 1 input refused, 2 usage, 3 store damaged or locked, 4 internal/IO, 5 bug, 6 `check`: a claim is contradicted.\nWith no --store, read-only commands use the bundled Afghanistan data (UCDP GED 21.1 subset, 1989-2020).")]
+#[command(name = "sitrep", version, about, long_about = None, after_help = "Exit codes: 0 ok, 1 input refused, 2 usage, 3 store damaged or locked, 4 internal/IO, 5 bug, 6 `check`: a claim is contradicted, 7 `watch`: an indicator fired.\nWith no --store, read-only commands use the bundled Afghanistan data (UCDP GED 1989-2022, Insecurity Insight, a curated log; see `sitrep sources`).")]
 pub struct Cli {
     /// The store directory (default: $SITREP_STORE; read-only commands fall back to the bundled data).
     #[arg(long, global = true, env = "SITREP_STORE", value_name = "DIR")]
@@ -61,6 +61,15 @@ pub enum Command {
     Match(MatchArgs),
     /// Incidents (clusters of records): show one, merge records, split one out.
     Incidents(IncidentsArgs),
+    /// Change points of a count series (PELT, binary segmentation, BOCPD): each break
+    /// with its date interval, the rates before and after and their ratio with a 95% CI.
+    Changes(ChangesArgs),
+    /// Evaluate indicators and scenarios now; alerts for status changes; webhooks.
+    /// Exit code 0: nothing fired in the latest bucket; 7: something fired.
+    #[command(
+        after_help = "Exit codes: 0 nothing fired, 7 at least one indicator fired in its latest bucket, 1 a bad indicator/scenario/webhooks file or filter, 2 usage, 3 store damaged or locked, 4 I/O."
+    )]
+    Watch(WatchArgs),
     /// Forecast incidents per province-month (1–6 months ahead) by the forecaster that
     /// wins a rolling-origin back-test against the standard baselines.
     Forecast(ForecastArgs),
@@ -102,6 +111,78 @@ pub struct ForecastArgs {
     /// Filters (dates bound the training data).
     #[command(flatten)]
     pub filter: FilterArgs,
+}
+
+/// `sitrep changes`.
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// Time bucket: week, acled_week, month, quarter, year.
+    #[arg(long, default_value = "month", value_parser = enum_arg::<sitrep_model::figure::Bucket>)]
+    pub bucket: sitrep_model::figure::Bucket,
+    /// What to sum: incidents, fatalities_best, fatalities_low, fatalities_high.
+    #[arg(long, default_value = "incidents", value_parser = enum_arg::<sitrep_model::figure::Measure>)]
+    pub measure: sitrep_model::figure::Measure,
+    /// Method: pelt, binseg or bocpd.
+    #[arg(long, default_value = "pelt", value_parser = |s: &str| sitrep_analysis::watch::Method::parse(s).ok_or_else(|| "expected pelt, binseg or bocpd".to_string()))]
+    pub method: sitrep_analysis::watch::Method,
+    /// Penalty per change point (PELT, BinSeg): mbic (R's default), bic, aic, hq or a number.
+    #[arg(long, default_value = "mbic", value_parser = |s: &str| sitrep_analysis::watch::changes::parse_penalty(s).ok_or_else(|| "expected mbic, bic, aic, hq or a number >= 0".to_string()))]
+    pub penalty: sitrep_analysis::watch::changes::Penalty,
+    /// Segment cost: poisson or negbin.
+    #[arg(long, default_value = "poisson", value_parser = |s: &str| sitrep_analysis::watch::CostKind::parse(s).ok_or_else(|| "expected poisson or negbin".to_string()))]
+    pub cost: sitrep_analysis::watch::CostKind,
+    /// Shortest segment, in buckets.
+    #[arg(long, default_value_t = 2)]
+    pub min_seg_len: usize,
+    /// BinSeg: at most this many splits.
+    #[arg(long, default_value_t = 5)]
+    pub max_cps: usize,
+    /// BOCPD: expected run length in buckets (hazard 1/λ).
+    #[arg(long, default_value_t = 24.0)]
+    pub lambda: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    pub format: OutFormat,
+    /// Filters.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// `sitrep watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// More indicator and scenario files: a directory of *.toml or one file (repeatable);
+    /// an indicator with a bundled id replaces it.
+    #[arg(long, value_name = "PATH")]
+    pub indicators: Vec<PathBuf>,
+    /// Only these scenarios (ids, repeatable or comma-separated) and their indicators.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub scenario: Vec<String>,
+    /// First day shown (default: each indicator's own `from`).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (default: each indicator's own `to`, else --as-of).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// "Now" (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// POST the latest buckets' alerts as JSON to this URL (http:// only; repeatable);
+    /// added to the store's webhooks.toml (`urls = [...]`).
+    #[arg(long, value_name = "URL")]
+    pub webhook: Vec<String>,
+    /// Webhook tries per alert and URL.
+    #[arg(long, default_value_t = 5)]
+    pub webhook_attempts: u32,
+    /// Wait before the second try, in ms (doubles after each failure).
+    #[arg(long, default_value_t = 500)]
+    pub webhook_backoff_ms: u64,
+    /// Print every alert over the whole period, not only the latest buckets'.
+    #[arg(long)]
+    pub all_alerts: bool,
+    /// Output format: table (scenarios, indicators, alerts) or json (the whole report).
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    pub format: OutFormat,
 }
 
 /// `sitrep match`: without an action, runs the matcher over the store.

@@ -28,6 +28,7 @@
 //! | 4 | reading or writing a file failed (I/O) |
 //! | 5 | a bug in sitrep (a query it built failed); please report it |
 //! | 6 | `sitrep check` only: the check ran and at least one claim is contradicted |
+//! | 7 | `sitrep watch` only: an indicator fired in its latest bucket |
 //!
 //! Every library error answers `class()` ([`sitrep_model::ErrorClass`]); [`exit_code_for`]
 //! maps the class, decided once per error type, to the code.
@@ -80,6 +81,8 @@ pub fn class_of(err: &anyhow::Error) -> ErrorClass {
         } else if let Some(e) = cause.downcast_ref::<sitrep_store::StoreError>() {
             Some(e.class())
         } else if let Some(e) = cause.downcast_ref::<sitrep_ingest::IngestError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<sitrep_analysis::watch::WatchError>() {
             Some(e.class())
         } else if let Some(e) = cause.downcast_ref::<sitrep_analysis::AnalysisError>() {
             Some(e.class())

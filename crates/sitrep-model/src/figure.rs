@@ -100,7 +100,9 @@ impl SpecError {
         }
     }
 
-    fn from_toml(src: &str, err: toml::de::Error) -> Self {
+    /// The error `err` of reading `src` as TOML, located by line and column and named
+    /// by its dotted key (used by every spec reader: figures, reports, indicators).
+    pub fn from_toml(src: &str, err: toml::de::Error) -> Self {
         let message = err.message().trim().to_string();
         match err.span() {
             Some(span) => {

@@ -13,7 +13,9 @@
 //! GET /figures/{id}     one figure  GET /report               the example report, HTML
 //! GET/POST /check       claim check POST /check               claim check: {text, date} → verdicts (read-only, no token)
 //!                                   GET /sources              batches
-//!                                   GET /openapi.json         OpenAPI 3.1
+//! GET /watch           scenarios,  GET /changes              change points of a series
+//!                       indicators  GET /alerts, /alerts.atom status changes (JSON, Atom)
+//! GET /watch/{id}       indicator   GET /openapi.json         OpenAPI 3.1
 //! GET  /login           sign in     claims, verdicts, journal: see api/claims.rs
 //! POST /login, /logout  session     (GET for all; POST/PATCH/DELETE for analysts)
 //! POST /incidents/{id}/claims[/{claim}[/retract]], /incidents/{id}/override   page forms (analysts, CSRF)
@@ -57,6 +59,9 @@ pub fn app(state: AppState) -> Router {
         .route("/figures", get(api::figures::index))
         .route("/figures/{id}", get(api::figures::show))
         .route("/report", get(api::figures::report))
+        .route("/changes", get(api::watch::changes))
+        .route("/alerts", get(api::watch::alerts))
+        .route("/alerts.atom", get(api::watch::alerts_atom))
         .route("/openapi.json", get(api::openapi::show))
         .merge(api::claims::routes())
         // Everything above reads at most MAX_BODY_BYTES; the claim checker reads an
@@ -93,6 +98,8 @@ pub fn app(state: AppState) -> Router {
         .route("/figures/{id}", get(pages::figures::show))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .route("/check", get(pages::check::page).post(pages::check::submit))
+        .route("/watch", get(pages::watch::index))
+        .route("/watch/{id}", get(pages::watch::show))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         // Layers wrap what is above them; the last added runs first on a request:

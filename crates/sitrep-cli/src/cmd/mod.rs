@@ -12,6 +12,7 @@ mod query;
 mod series;
 mod serve;
 pub mod users;
+mod watch;
 
 use crate::args::{Cli, Command};
 use std::process::ExitCode;
@@ -165,5 +166,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(a) => check::run(&cli, a).await,
         Command::Match(a) => matching::run(&cli, a).await,
         Command::Incidents(a) => matching::incidents(&cli, a).await,
+        Command::Changes(a) => watch::changes(&cli, a).await,
+        Command::Watch(a) => watch::watch(&cli, a).await,
     }
 }

@@ -31,3 +31,6 @@ mod query_model;
 mod rollup;
 /// Series, comparisons and figures through the CLI.
 mod series_figures;
+/// Issue 17: `sitrep watch` exit codes, webhooks with retries and a delivery log,
+/// `sitrep changes`, alerts JSON and Atom, bad indicator files.
+mod watch;

@@ -12,6 +12,7 @@ pub mod places;
 pub mod series;
 pub mod sources;
 pub mod summary;
+pub mod watch;
 
 use crate::error::ApiError;
 use crate::table::Row;

@@ -63,6 +63,30 @@ fn get(summary: &str, params: Value, responses: Value) -> Value {
     json!({"get": {"summary": summary, "parameters": params, "responses": responses}})
 }
 
+fn changes_params() -> Value {
+    let mut v = filter_refs();
+    v.push(json!({"$ref": "#/components/parameters/bucket"}));
+    v.push(param(
+        "method",
+        json!({"type": "string", "enum": ["pelt", "binseg", "bocpd"], "default": "pelt"}),
+        "Segmentation method",
+        json!("binseg"),
+    ));
+    v.push(param(
+        "penalty",
+        json!({"type": "string", "default": "mbic"}),
+        "Penalty per change point: mbic, bic, aic, hq or a number",
+        json!("bic"),
+    ));
+    v.push(param(
+        "cost",
+        json!({"type": "string", "enum": ["poisson", "negbin"], "default": "poisson"}),
+        "Segment cost",
+        json!("negbin"),
+    ));
+    Value::Array(v)
+}
+
 /// The document.
 pub fn document() -> Value {
     let list = |t: &str| json!({"type": "array", "items": {"type": t}});
@@ -204,6 +228,19 @@ pub fn document() -> Value {
                     "data_range": {"type": ["object", "null"]}, "report": {"type": "string"}}}))),
             "/figures/{id}": figure,
             "/report": report,
+            "/changes": get("Change points of the filters' count series (PELT or binary segmentation with a Poisson or negative-binomial cost and R changepoint's penalties, or Poisson-Gamma BOCPD): each break with its date interval, the rates before and after and their ratio with an exact 95% interval. Each covered stretch is segmented on its own.",
+                changes_params(),
+                ok("Breaks", json!({"type": "object", "properties": {
+                    "starts": list("string"), "values": {"type": "array", "items": {"type": ["number", "null"]}},
+                    "breaks": {"type": "array", "items": obj}, "uncovered": {"type": "integer"}, "filters": obj}}))),
+            "/alerts": get("Status changes of the bundled indicators (and the store's indicators/ directory) evaluated as of today: id, indicator, bucket, from/to status, evidence, data vintage, 'incomplete' flag; with each scenario's latest status",
+                json!([]),
+                ok("Alerts", json!({"type": "object", "properties": {
+                    "vintage": {"type": "string"}, "fired": list("string"),
+                    "scenarios": {"type": "array", "items": obj}, "alerts": {"type": "array", "items": obj}}}))),
+            "/alerts.atom": {"get": {"summary": "The same alerts as an Atom 1.0 feed (newest first)", "parameters": [],
+                "responses": {"200": {"description": "Atom feed", "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+                    "400": {"$ref": "#/components/responses/BadRequest"}}}},
             "/openapi.json": get("This document", json!([]), ok("OpenAPI 3.1", obj.clone())),
             "/check": {
                 "post": {"summary": "Check an article's claims against the store: each sentence checkable or not (with the reason), each claim with a verdict (supported, contradicted, mixed, not_enough_data), the numbers claimed and measured with intervals, coverage, query variants, the query to re-run (explore URL, `sitrep series` command), record ids and figure data. The same JSON as `sitrep check --format json`. Read-only: no token, no CSRF token.",

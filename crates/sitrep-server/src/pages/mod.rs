@@ -11,6 +11,7 @@ pub mod figures;
 pub mod incident;
 pub mod overview;
 pub mod place;
+pub mod watch;
 
 use crate::api::map::ProvinceCounts;
 use crate::api::series::Point;
@@ -94,6 +95,7 @@ pub(crate) fn layout(title: &str, main: Markup) -> Markup {
                         a href="/explore" { "Explore" }
                         a href="/figures" { "Figures" }
                         a href="/check" { "Check claims" }
+                        a href="/watch" { "Watch" }
                         a href="/api/v1/openapi.json" { "API" }
                     }
                 }
