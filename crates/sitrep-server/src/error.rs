@@ -34,6 +34,18 @@ pub enum ApiError {
     /// The change conflicts with the current state (409).
     #[error("{0}")]
     Conflict(String),
+    /// The request body is larger than the server accepts (413).
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// Limit in bytes.
+        limit: usize,
+    },
+    /// The request took longer than the server allows, reading its body included (503).
+    #[error("the request took longer than {secs} s; narrow it or try again")]
+    Timeout {
+        /// The limit in seconds.
+        secs: u64,
+    },
     /// Too many failed sign-ins; retry after this many seconds (429).
     #[error("too many failed sign-ins for this name; try again in {retry_after} s")]
     TooManyRequests {
@@ -79,6 +91,8 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -93,6 +107,8 @@ impl ApiError {
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::Conflict(_) => "Conflict",
             ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::PayloadTooLarge { .. } => "Request body too large",
+            ApiError::Timeout { .. } => "Request took too long",
         }
     }
 
@@ -151,6 +167,8 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::PayloadTooLarge { .. } => "body-too-large",
+            ApiError::Timeout { .. } => "timeout",
         };
         let extra: Vec<(header::HeaderName, String)> = match &self {
             ApiError::Unauthorized(_) => vec![(
