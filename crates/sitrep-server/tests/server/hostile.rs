@@ -420,9 +420,7 @@ async fn session_fixation_and_logout() {
     assert_ne!(cookie, planted);
     assert!(cookie.len() > "sitrep_session=".len() + 20, "{cookie}");
     let csrf = a.json()["csrf"].as_str().unwrap().to_string();
-    let body = format!(
-        r#"{{"incident":"curated-afg:AFG-CUR-0006","claimant":"NRF","stance":"claims","reason":"s"}}"#
-    );
+    let body = r#"{"incident":"curated-afg:AFG-CUR-0006","claimant":"NRF","stance":"claims","reason":"s"}"#;
     let json = ("content-type", "application/json");
     // The planted id is nobody's session.
     let a = f
@@ -430,7 +428,7 @@ async fn session_fixation_and_logout() {
             Method::POST,
             "/api/v1/claims",
             &[json, ("cookie", planted), ("x-csrf-token", &csrf)],
-            &body,
+            body,
         )
         .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", a.body);
@@ -448,7 +446,7 @@ async fn session_fixation_and_logout() {
             Method::POST,
             "/api/v1/claims",
             &[json, ("cookie", &cookie), ("x-csrf-token", &csrf)],
-            &body,
+            body,
         )
         .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", a.body);
