@@ -704,6 +704,15 @@ fn parse_at(toks: &[Token], i: usize, ctx: &DateContext) -> Option<(PeriodValue,
             if let Some(s2) = sep {
                 if (w == "between") == (word(toks, e) == "and") {
                     if let Some((b, e2)) = date_expr(toks, s2, ctx) {
+                        if b.end <= a.start {
+                            // "from March 2021 to June 2020": no period to check.
+                            return Some((
+                                PeriodValue::Unresolved {
+                                    reason: "the range ends before it begins".into(),
+                                },
+                                e2,
+                            ));
+                        }
                         let prec = if a.precision == b.precision {
                             match a.precision {
                                 Precision::Year => Precision::Years,

@@ -942,3 +942,24 @@ fn odd_inputs_do_not_panic() {
         let _ = parse_period(text, article());
     }
 }
+
+/// Found by fuzzing (tests/fuzz.rs): a range written backwards resolved to a period
+/// ending before it began, which the verdict layer would have counted as a query.
+#[test]
+fn period_range_written_backwards_is_unresolved() {
+    for text in [
+        "from March 2021 to June 2020",
+        "from 2022 to 2020",
+        "between 2021 and 2019",
+    ] {
+        match parse_period(text, article()) {
+            Some(PeriodValue::Unresolved { reason }) => {
+                assert!(reason.contains("ends before it begins"), "{text}: {reason}")
+            }
+            other => panic!("{text:?}: expected unresolved, got {other:?}"),
+        }
+    }
+    // Forwards it still resolves.
+    let p = period("from March 2020 to June 2021");
+    assert_eq!((p.start, p.end), (d("2020-03-01"), d("2021-07-01")));
+}

@@ -159,7 +159,7 @@ fn week_list(file: &str, text: &str) -> Result<Coverage, IngestError> {
     };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_reader(text.as_bytes());
+        .from_reader(crate::LineTracker::new(text.as_bytes()));
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| err(1, e.to_string()))?
@@ -179,9 +179,21 @@ fn week_list(file: &str, text: &str) -> Result<Coverage, IngestError> {
     let cc = col(&["complete", "complete_cell"]);
     let sc = col(&["share"]);
     let mut spans = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| err(line, e.to_string()))?;
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| rdr.get_mut().line_at(p.byte()));
+                return Err(err(line as usize, e.to_string()));
+            }
+        }
+        // The physical line the row starts on (not the record's number: blank lines,
+        // `\r\n` ends and line ends inside quotes count; see [`crate::LineTracker`]).
+        let line = rec
+            .position()
+            .map_or(0, |p| rdr.get_mut().line_at(p.byte())) as usize;
         let get = |c: usize| rec.get(c).unwrap_or("").trim();
         let year: i32 = get(yc)
             .parse()
@@ -268,6 +280,13 @@ mod tests {
     fn errors_name_the_line_and_the_fix() {
         let e = parse_coverage("w.csv", "year,week\n2021,1\n2021,54\n").unwrap_err();
         assert_eq!(e.to_string(), "coverage w.csv:3: 2021 has no ISO week 54");
+        // Blank lines and `\r\n` ends count: the line is the file's, not the record's
+        // number (found by fuzzing: blank lines shifted the line named).
+        let e =
+            parse_coverage("w.csv", "year,week\r\n\r\n2021,1\r\n\r\n\r\n2021,54\r\n").unwrap_err();
+        assert_eq!(e.to_string(), "coverage w.csv:6: 2021 has no ISO week 54");
+        let e = parse_coverage("w.csv", "year,week\n2021,1\n\n2021,1,x\n").unwrap_err();
+        assert!(e.to_string().starts_with("coverage w.csv:4: "), "{e}");
         let e = parse_coverage("w.csv", "yr,wk\n2021,1\n").unwrap_err();
         assert!(e.to_string().contains("needs `year` and `week`"), "{e}");
         let e = parse_coverage(

@@ -197,11 +197,13 @@ pub(crate) fn parse_ymd(s: &[u8]) -> Option<NaiveDate> {
 /// `14-May-2022`.
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    if s.len() >= 10 && s.as_bytes()[4] == b'-' {
-        if let Some(d) = parse_ymd(&s.as_bytes()[..10]) {
+    // `get`, not `[..10]`: byte 10 may fall inside a character (found by fuzzing:
+    // `2021-227 ` and a right-to-left mark panicked).
+    if let Some(head) = s.get(..10).filter(|h| h.as_bytes()[4] == b'-') {
+        if let Some(d) = parse_ymd(head.as_bytes()) {
             return Some(d);
         }
-        if let Ok(d) = NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d") {
+        if let Ok(d) = NaiveDate::parse_from_str(head, "%Y-%m-%d") {
             return Some(d);
         }
     }
@@ -271,6 +273,10 @@ mod tests {
             assert_eq!(parse_date(s), Some(d), "{s}");
         }
         assert_eq!(parse_date("2022-13-01"), None);
+        // A multi-byte character across byte 10 is no date, and no panic.
+        for s in ["2021-227 \u{202e}", "2021-08-1\u{e9}", "2021-08-\u{1f4a5}x"] {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
         assert_eq!(parse_int("12.0"), Some(12));
         assert_eq!(parse_int("12?"), None);
     }

@@ -541,8 +541,10 @@ impl MappingRows {
         if start.is_none() && c.errors.is_empty() {
             c.err(self.col(f::DATE_START).unwrap_or(0), "date_start is empty");
         }
+        // An empty end date is the start date (a one-day event), as when the mapping
+        // has no `date_end`; never the default day (1970-01-01), before the start.
         let end = if self.bound(f::DATE_END).is_some() {
-            self.date(&mut c, f::DATE_END)
+            self.date(&mut c, f::DATE_END).or(start)
         } else {
             start
         };
@@ -770,6 +772,45 @@ mod tests {
             .collect();
         assert_eq!(again, ids);
         std::fs::remove_dir_all(data.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn an_empty_end_date_is_the_start_date() {
+        // Found by fuzzing (tests/fuzz.rs, quarantine): a row whose `date_end` column
+        // was empty was stored ending on 1970-01-01, before its start.
+        let m = Mapping::from_toml(
+            "name = \"x\"\n[fields]\nsource_event_id = \"id\"\ndate_start = \"from\"\ndate_end = \"to\"\n",
+            "x.toml",
+        )
+        .unwrap();
+        let mut sink = CollectSink::default();
+        let csv = "id,from,to\n1,2021-08-15,\n2,2021-08-15,  \n3,2021-08-15,2021-08-17\n";
+        let mut rdr = crate::prepare("d.csv", csv.as_bytes(), &Format::Auto).err();
+        assert!(
+            rdr.take().is_some(),
+            "no adapter detects it without the mapping"
+        );
+        let header = Header::new(vec!["id".into(), "from".into(), "to".into()]);
+        let mapper = m.bind(&header, "d.csv").unwrap();
+        for (line, fields) in csv.lines().skip(1).enumerate() {
+            let fields: Vec<&str> = fields.split(',').collect();
+            let row = Row {
+                file: "d.csv",
+                line: line as u64 + 2,
+                fields: &fields,
+                header: &header,
+            };
+            match mapper.map(&row) {
+                Ok(Mapped::Record(r)) => sink.records.push(*r),
+                other => panic!("{other:?}"),
+            }
+        }
+        let ends: Vec<String> = sink
+            .records
+            .iter()
+            .map(|r| r.date_end.to_string())
+            .collect();
+        assert_eq!(ends, ["2021-08-15", "2021-08-15", "2021-08-17"]);
     }
 
     #[test]

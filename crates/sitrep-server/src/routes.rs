@@ -29,12 +29,13 @@ use crate::error::ApiError;
 use crate::pages;
 use crate::params::MAX_QUERY_BYTES;
 use crate::AppState;
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -103,10 +104,12 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         // Layers wrap what is above them; the last added runs first on a request:
-        // 1. body limits (above: MAX_BODY_BYTES on every route but the claim
+        // 1. `guard` rejects overlong query strings, bounds the request's time (its
+        //    body's reading included) and sets security headers on every answer, its
+        //    own and the body limits' too;
+        // 2. body limits (above: MAX_BODY_BYTES on every route but the claim
         //    checker's, which bounds its own) reject oversized requests before
         //    anything reads them;
-        // 2. `guard` rejects overlong query strings and sets security headers;
         // 3. the response cache (cache.rs) answers repeated GETs of one store version
         //    and ETag revalidations, and keeps what is below it produced;
         // 4. compression (gzip when accepted), so kept answers are kept compressed.
@@ -115,22 +118,48 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::cache::respond,
         ))
-        .layer(middleware::from_fn(guard))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
 
-/// Rejects overlong query strings (414, problem+json) and adds headers: no
-/// sniffing, and a content security policy that allows nothing from elsewhere.
-async fn guard(req: Request, next: Next) -> Response {
+/// Longest a request may take by default, reading its body included
+/// ([`AppState::with_request_timeout`]).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Rejects overlong query strings (414) and requests slower than the state's limit
+/// (503), makes the body limit's 413 a problem+json answer, and adds headers to every
+/// answer: no sniffing, no referrer, and a content security policy that allows
+/// nothing from elsewhere and no framing.
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let len = req.uri().query().map_or(0, str::len);
-    if len > MAX_QUERY_BYTES {
-        return ApiError::UriTooLong {
+    let mut res = if len > MAX_QUERY_BYTES {
+        ApiError::UriTooLong {
             len,
             limit: MAX_QUERY_BYTES,
         }
+        .into_response()
+    } else {
+        let limit = state.request_timeout();
+        match tokio::time::timeout(limit, next.run(req)).await {
+            Ok(res) => res,
+            Err(_) => ApiError::Unavailable(format!(
+                "the request took longer than {} s; narrow it or try again",
+                limit.as_secs().max(1)
+            ))
+            .into_response(),
+        }
+    };
+    let is_problem = |r: &Response| {
+        r.headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"))
+    };
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem(&res) {
+        res = ApiError::PayloadTooLarge(format!(
+            "the request body is larger than {MAX_BODY_BYTES} bytes"
+        ))
         .into_response();
     }
-    let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -142,6 +171,8 @@ async fn guard(req: Request, next: Next) -> Response {
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
         ),
     );
+    // For browsers without CSP level 2 (`frame-ancestors`).
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

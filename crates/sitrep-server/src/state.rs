@@ -31,6 +31,8 @@ pub struct AppState {
     rollup: bool,
     /// Finished GET responses by snapshot and request (see cache.rs); `None` when off.
     cache: Option<Arc<crate::cache::ResponseCache>>,
+    /// Longest a request may take, reading its body included (see routes.rs).
+    request_timeout: std::time::Duration,
 }
 
 /// What depends on the store's manifest and the claims journal: the store with its
@@ -177,6 +179,7 @@ impl AppState {
             resolver,
             geometry: Arc::new(geometry),
             claims,
+            request_timeout: crate::routes::REQUEST_TIMEOUT,
             cache: Some(Arc::new(crate::cache::ResponseCache::new(
                 crate::cache::DEFAULT_CACHE_BYTES,
             ))),
@@ -310,6 +313,17 @@ impl AppState {
             .filter(|&b| b > 0)
             .map(|b| Arc::new(crate::cache::ResponseCache::new(b)));
         self
+    }
+
+    /// Sets the longest a request may take, reading its body included (default
+    /// [`crate::routes::REQUEST_TIMEOUT`]); a slower one is answered 503.
+    pub fn with_request_timeout(mut self, limit: std::time::Duration) -> Self {
+        self.request_timeout = limit;
+        self
+    }
+
+    pub(crate) fn request_timeout(&self) -> std::time::Duration {
+        self.request_timeout
     }
 
     /// What the response cache did so far (`None` when it is off).

@@ -114,7 +114,7 @@ impl Fixture {
         self.call(Method::GET, uri, &[], "").await
     }
 
-    async fn last_entry(&self) -> Value {
+    pub(crate) async fn last_entry(&self) -> Value {
         let j = self.get("/api/v1/journal").await.json();
         j["entries"].as_array().unwrap().last().unwrap().clone()
     }
@@ -125,7 +125,10 @@ pub(crate) const INC: &str = "curated-afg:AFG-CUR-0006";
 pub(crate) const RECORD: &str = "curated-afg:AFG-CUR-0006:1";
 
 /// Every write endpoint with a valid body for the analyst case.
-fn writes(claim_id: &str, other_id: &str) -> Vec<(Method, String, String, &'static str)> {
+pub(crate) fn writes(
+    claim_id: &str,
+    other_id: &str,
+) -> Vec<(Method, String, String, &'static str)> {
     let form = "application/x-www-form-urlencoded";
     vec![
         (
@@ -193,7 +196,7 @@ fn writes(claim_id: &str, other_id: &str) -> Vec<(Method, String, String, &'stat
     ]
 }
 
-async fn claim_id(f: &Fixture, stance: &str) -> String {
+pub(crate) async fn claim_id(f: &Fixture, stance: &str) -> String {
     let j = f
         .get(&format!("/api/v1/claims?incident={INC}"))
         .await
