@@ -11,7 +11,8 @@ pub const FIELDS: usize = 7;
 /// A compared field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
-    /// Days between the two records' (precision-widened) date intervals.
+    /// Days between the two records' dates as given; a coarse date overlapping the
+    /// other only once widened to its precision is its own level.
     Date,
     /// Great-circle distance, less each side's precision slack; or province agreement
     /// when a side is placed only to a province or country.
@@ -66,7 +67,8 @@ impl Field {
             ],
             Field::Distance => &[
                 "null",
-                "≤ 1 km",
+                "≤ 100 m",
+                "100 m – 1 km",
                 "1–5 km",
                 "5–10 km",
                 "10–25 km",
@@ -171,14 +173,15 @@ fn present(v: &[u32; 2]) -> Vec<u32> {
 }
 
 fn date_level(a: &Item, b: &Item) -> u8 {
-    let g = gap(a, b);
-    if g == 0 && (a.dprec != DatePrecision::Day || b.dprec != DatePrecision::Day) {
-        return 5;
-    }
-    match g {
+    // Days between the dates as given; a coarsely dated record whose widened interval
+    // overlaps the other's, but whose given dates do not, is its own level.
+    let raw = (a.raw.0.max(b.raw.0) - a.raw.1.min(b.raw.1)).max(0);
+    let coarse = a.dprec != DatePrecision::Day || b.dprec != DatePrecision::Day;
+    match raw {
         0 => 1,
         1 => 2,
         2 => 3,
+        _ if coarse && gap(a, b) == 0 => 5,
         _ => 4,
     }
 }
@@ -187,9 +190,9 @@ fn distance_level(a: &Item, b: &Item) -> u8 {
     let coarse = |c: Class| c == Class::Region || c == Class::Country;
     if coarse(a.class) || coarse(b.class) {
         return if a.region != NONE && a.region == b.region {
-            6
-        } else {
             7
+        } else {
+            8
         };
     }
     if !(a.has_point && b.has_point) {
@@ -197,11 +200,12 @@ fn distance_level(a: &Item, b: &Item) -> u8 {
     }
     let d = (km(a.lat, a.lon, b.lat, b.lon) - a.slack - b.slack).max(0.0);
     match d {
-        d if d <= 1.0 => 1,
-        d if d <= 5.0 => 2,
-        d if d <= 10.0 => 3,
-        d if d <= 25.0 => 4,
-        _ => 5,
+        d if d <= 0.1 => 1,
+        d if d <= 1.0 => 2,
+        d if d <= 5.0 => 3,
+        d if d <= 10.0 => 4,
+        d if d <= 25.0 => 5,
+        _ => 6,
     }
 }
 
@@ -344,7 +348,7 @@ mod tests {
     }
     #[test]
     fn vectors_pack_and_unpack() {
-        let v: Vector = [1, 7, 4, 0, 3, 2, 1];
+        let v: Vector = [1, 8, 4, 0, 3, 2, 1];
         assert_eq!(unpack(pack(&v)), v);
     }
 }

@@ -48,6 +48,8 @@ pub struct Fit {
     pub tolerance: f64,
     /// Pseudo-count added to every level of m and u (keeps unseen levels possible).
     pub smoothing: f64,
+    /// Keep λ where it starts (only m and u are fitted).
+    pub fixed_lambda: bool,
 }
 
 impl Default for Fit {
@@ -56,6 +58,7 @@ impl Default for Fit {
             max_iter: 200,
             tolerance: 1e-6,
             smoothing: 0.1,
+            fixed_lambda: false,
         }
     }
 }
@@ -81,7 +84,7 @@ impl Model {
             // Ordinal levels: all but the coarse ones of date and place.
             let ordinal = match f {
                 Field::Date => 4,
-                Field::Distance => 5,
+                Field::Distance => 6,
                 _ => n - 1,
             };
             let mut mf = vec![0.0; n];
@@ -237,7 +240,11 @@ impl Model {
             normalise(&mut m[f]);
             normalise(&mut u[f]);
         }
-        let lambda = (sm / (sm + sn).max(1e-300)).clamp(1e-9, 1.0 - 1e-9);
+        let lambda = if fit.fixed_lambda {
+            self.lambda
+        } else {
+            (sm / (sm + sn).max(1e-300)).clamp(1e-9, 1.0 - 1e-9)
+        };
         Model {
             lambda,
             m,
@@ -323,8 +330,8 @@ mod tests {
         set(
             &mut truth,
             Field::Distance,
-            &[0.0, 0.5, 0.3, 0.1, 0.05, 0.02, 0.02, 0.01],
-            &[0.0, 0.02, 0.08, 0.15, 0.4, 0.3, 0.03, 0.02],
+            &[0.0, 0.3, 0.2, 0.3, 0.1, 0.05, 0.02, 0.02, 0.01],
+            &[0.0, 0.01, 0.01, 0.08, 0.15, 0.4, 0.3, 0.03, 0.02],
         );
         set(
             &mut truth,
@@ -366,7 +373,7 @@ mod tests {
             *counts.entry(v).or_default() += 1.0;
         }
         let mut patterns: Vec<(Vector, f64)> = counts.into_iter().collect();
-        patterns.sort_by(|a, b| a.0.cmp(&b.0));
+        patterns.sort_by_key(|p| p.0);
         let fit = Fit {
             smoothing: 0.0,
             ..Fit::default()
@@ -397,7 +404,7 @@ mod tests {
         let model = Model::prior();
         let mut vs: Vec<(f64, f64)> = Vec::new();
         for d in 1..=5u8 {
-            for s in 1..=7u8 {
+            for s in 1..=8u8 {
                 for f in 0..=4u8 {
                     let v: Vector = [d, s, 1, 0, 2, f, 0];
                     let (w, p) = (model.weight(&v), model.probability(&v));

@@ -22,6 +22,19 @@ pub enum Threshold {
     TargetPrecision(f64),
 }
 
+/// Where EM starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// From [`Model::prior`] (or `EmConfig::start`).
+    Prior,
+    /// From soft labels given by the hand-weighted score ([`crate::run`]'s): a pair is
+    /// counted as a match when it is both records' best candidate and scores at least
+    /// `Config::threshold`. EM on the candidates' vectors alone can settle on a wrong
+    /// optimum (a class of near-identical neighbours rather than the same events) when
+    /// the windows hold many similar events; this start avoids it.
+    HandScore,
+}
+
 /// Settings of [`run_em`] (windows and `dedupe` come from [`Config`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmConfig {
@@ -33,8 +46,12 @@ pub struct EmConfig {
     /// candidates of both its records (each record is at most one event of the other
     /// source), and EM is re-run on these probabilities for `rounds` rounds. Exact twins
     /// (records identical in every compared field) do not compete with each other.
+    /// These are the reported probabilities; the assignment itself maximises the sum of
+    /// the independent ones.
     pub one_to_one: bool,
-    /// Rounds of one-to-one aware EM.
+    /// Rounds of one-to-one aware EM after the plain EM (default 0: on the perturbed
+    /// benchmark they drive λ towards 0, each round's lower probabilities lowering the
+    /// next round's prior).
     pub rounds: u32,
     /// How many unlabelled pairs one analyst decision counts as when fitting m and u.
     pub label_weight: f64,
@@ -46,6 +63,8 @@ pub struct EmConfig {
     pub keep: f64,
     /// Precision-aware windows ([`Config::precision_windows`]).
     pub precision_windows: bool,
+    /// Where EM starts (ignored when `start` is given).
+    pub init: Init,
     /// Starting parameters (default: [`Model::prior`]); with `fit.max_iter == 0` and
     /// `rounds == 0` they are used as they are.
     pub start: Option<Model>,
@@ -57,11 +76,12 @@ impl Default for EmConfig {
             fit: Fit::default(),
             threshold: Threshold::Probability(0.5),
             one_to_one: true,
-            rounds: 10,
+            rounds: 0,
             label_weight: 10.0,
             min_pairs: 200,
             keep: 0.05,
             precision_windows: true,
+            init: Init::HandScore,
             start: None,
         }
     }
@@ -114,7 +134,8 @@ pub struct PairDetail {
 /// The outcome of [`run_em`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Linkage {
-    /// Pairs (score = probability) and clusters, as [`crate::run`] gives them.
+    /// Pairs and clusters, as [`crate::run`] gives them, but each pair's score is its
+    /// one-to-one aware probability (no runner-up).
     pub outcome: Outcome,
     /// Per pair of `outcome.pairs`, what the model knows of it.
     pub details: Vec<PairDetail>,
@@ -335,7 +356,56 @@ pub fn run_em(
             }
         }
     }
+    // Starting soft labels: each record's best hand-weighted candidate (both ways),
+    // when it scores at least the hand threshold, counts as a match.
+    let init: Option<Vec<f64>> = (em.init == Init::HandScore && em.start.is_none()).then(|| {
+        let hand: Vec<f32> = cands
+            .par_iter()
+            .map(|&(a, b)| score::score(&items[a as usize], &items[b as usize], &p, &cfg).0)
+            .collect();
+        let mut best = vec![(f32::MIN, usize::MAX); n];
+        for (i, &(a, b)) in cands.iter().enumerate() {
+            for x in [a, b] {
+                if hand[i] > best[x as usize].0 {
+                    best[x as usize] = (hand[i], i);
+                }
+            }
+        }
+        let mut as_match = vec![0.0f64; uniq.len()];
+        for (i, &(a, b)) in cands.iter().enumerate() {
+            if label[i] == 0
+                && hand[i] >= cfg.threshold
+                && best[a as usize].1 == i
+                && best[b as usize].1 == i
+            {
+                as_match[pid[i] as usize] += 1.0;
+            }
+        }
+        as_match
+    });
     let fit_on = |which: &dyn Fn(u32) -> bool, start: &Model| {
+        let start = match &init {
+            Some(as_match) => {
+                let keep: Vec<usize> = (0..uniq.len())
+                    .filter(|&k| which(pattern_group[k]))
+                    .collect();
+                let c = Counts {
+                    keys: keep.iter().map(|&k| pattern_vec[k]).collect(),
+                    as_match: keep.iter().map(|&k| as_match[k] + labelled_pm[k]).collect(),
+                    as_non: keep
+                        .iter()
+                        .map(|&k| unlabelled[k] - as_match[k] + labelled_w[k] - labelled_pm[k])
+                        .collect(),
+                };
+                // The start's λ: the hand-weighted one-to-one links' share.
+                let unfixed = Fit {
+                    fixed_lambda: false,
+                    ..em.fit
+                };
+                start.m_step(&c, &unfixed)
+            }
+            None => start.clone(),
+        };
         let pats: Vec<(Vector, f64)> = (0..uniq.len())
             .filter(|&k| which(pattern_group[k]) && unlabelled[k] > 0.0)
             .map(|k| (pattern_vec[k], unlabelled[k]))
@@ -352,7 +422,6 @@ pub fn run_em(
             .collect();
         start.fit(&pats, &labs, &em.fit)
     };
-    let start = em.start.clone().unwrap_or_else(Model::prior);
     let mut per_group = vec![0u64; groups];
     let mut per_group_labels = vec![0u64; groups];
     for (i, &g) in gid.iter().enumerate() {
@@ -361,6 +430,25 @@ pub fn run_em(
             per_group_labels[g as usize] += 1;
         }
     }
+    // λ to start from: one-to-one allows at most as many matches as the smaller side
+    // has records with candidates.
+    let start = em.start.clone().unwrap_or_else(|| {
+        let mut seen = vec![false; n];
+        let mut sides: HashMap<u32, u64> = HashMap::new();
+        for &(a, b) in &cands {
+            for x in [a, b] {
+                if !seen[x as usize] {
+                    seen[x as usize] = true;
+                    *sides.entry(src(x)).or_insert(0) += 1;
+                }
+            }
+        }
+        let smaller = sides.values().copied().min().unwrap_or(0) as f64;
+        Model {
+            lambda: (smaller / cands.len().max(1) as f64).clamp(0.01, 0.5),
+            ..Model::prior()
+        }
+    });
     let needs_pool = per_group.iter().any(|&c| (c as usize) < em.min_pairs);
     let pooled = needs_pool.then(|| fit_on(&|_| true, &start));
     let mut models: Vec<(Model, bool)> = (0..groups)
@@ -385,7 +473,22 @@ pub fn run_em(
     for (i, &g) in gid.iter().enumerate() {
         by_group[g as usize].push(i);
     }
-    // Final probabilities per pair.
+    // Final probabilities per pair: `prob` one-to-one aware (reported, thresholded for
+    // target precision); `indep` from the fields' Bayes factors alone, at even prior
+    // odds (the assignment maximises their sum and needs them ≥ 0.5, i.e. evidence for
+    // a match: λ is the share of all candidates that match, the wrong prior for a
+    // record's best candidate; competition is the assignment's job).
+    let indep: Vec<f64> = (0..cands.len())
+        .into_par_iter()
+        .map(|i| match label[i] {
+            1 => 1.0,
+            -1 => 0.0,
+            _ => {
+                let m = &models[gid[i] as usize].0;
+                probability_of_weight(m.weight(&pattern_vec[pid[i] as usize]) - m.prior_weight())
+            }
+        })
+        .collect();
     let mut prob = vec![0.0f64; cands.len()];
     let mut sums = vec![0.0f64; n];
     let rounds = if em.one_to_one { em.rounds + 1 } else { 1 };
@@ -465,7 +568,7 @@ pub fn run_em(
     }
     lap("probabilities");
     let threshold = match em.threshold {
-        Threshold::Probability(t) => t,
+        Threshold::Probability(t) => t.min(1.0),
         Threshold::TargetPrecision(target) => {
             let mut ps: Vec<f64> = prob.iter().copied().filter(|&x| x >= 0.5).collect();
             ps.par_sort_unstable_by(|x, y| y.total_cmp(x));
@@ -480,20 +583,34 @@ pub fn run_em(
             t
         }
     };
-    let keep = em.keep.min(threshold);
+    // Eligible for links: the weight alone says match (independent probability ≥ 0.5,
+    // or ≥ the threshold when that is fixed), and, for a target precision, the one-to-one
+    // aware probability reaches the threshold. The assignment maximises the sum of
+    // independent probabilities among eligible pairs.
+    let (floor, aware) = match em.threshold {
+        Threshold::Probability(t) => (t, 0.0),
+        Threshold::TargetPrecision(_) => (0.5, threshold),
+    };
+    let keep = em.keep.min(floor);
     let kept: Vec<usize> = (0..cands.len())
-        .filter(|&i| label[i] == 1 || (label[i] == 0 && prob[i] >= keep))
+        .filter(|&i| label[i] == 1 || (label[i] == 0 && (indep[i] >= keep || prob[i] >= keep)))
         .collect();
     let scored: Vec<Scored> = kept
         .par_iter()
         .map(|&i| {
             let (a, b) = cands[i];
             let (_, parts) = score::score(&items[a as usize], &items[b as usize], &p, &cfg);
-            (a, b, prob[i] as f32, parts, label[i] == 1)
+            let eligible = indep[i] >= floor && prob[i] >= aware;
+            let s = if eligible { indep[i] as f32 } else { 0.0 };
+            (a, b, s, parts, label[i] == 1)
         })
         .collect();
     lap("kept");
-    let (outcome, order) = finish(&p, &scored, &rejected, threshold as f32, considered, &lap);
+    let (mut outcome, order) = finish(&p, &scored, &rejected, floor as f32, considered, &lap);
+    for (pair, &k) in outcome.pairs.iter_mut().zip(&order) {
+        pair.score = prob[kept[k]] as f32;
+        pair.runner_up = None;
+    }
     let details: Vec<PairDetail> = order
         .iter()
         .map(|&k| {

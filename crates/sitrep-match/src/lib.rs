@@ -62,7 +62,7 @@ pub use compare::{jaro_winkler, Field, Vector, FIELDS};
 pub use em::{probability_of_weight, Fit, LevelRow, Model};
 pub use learn::{
     compare_records, explain_pair, explain_vector, review_order, run_em, Contribution, EmConfig,
-    Expected, Linkage, PairDetail, PairExplanation, SourceModel, Threshold,
+    Expected, Init, Linkage, PairDetail, PairExplanation, SourceModel, Threshold,
 };
 use rayon::prelude::*;
 pub use reconcile::reconcile;
@@ -131,7 +131,7 @@ pub struct Config {
     pub dedupe: bool,
     /// Precision-aware windows beyond the month and province rules that always apply:
     /// a single day known only to the week is widened by three days either side, and a
-    /// point placed near a known place or only to a district may be 10 or 25 km further
+    /// point placed only to a district (its centroid) may be 25 km further
     /// off than `km`. Off by default for [`run`] (its hand-set weights were tuned
     /// without it); on by default for [`run_em`].
     pub precision_windows: bool,

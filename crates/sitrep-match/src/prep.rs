@@ -53,6 +53,8 @@ pub(crate) struct Item {
     /// Day numbers (days since 1970-01-01), widened to the month / year for coarse dates.
     pub start: i32,
     pub end: i32,
+    /// The dates as the source gives them (not widened).
+    pub raw: (i32, i32),
     pub dprec: DatePrecision,
     pub class: Class,
     pub lat: f64,
@@ -202,7 +204,9 @@ fn widened(r: &MatchRecord, precise: bool) -> (i32, i32) {
 pub(crate) fn geo_slack(g: GeoPrecision) -> f64 {
     match g {
         GeoPrecision::Point => 0.0,
-        GeoPrecision::Near => 10.0,
+        // Sources place "near" records at the known place itself (GED where_prec 2;
+        // GED subsets without where_prec read as Near): no slack.
+        GeoPrecision::Near => 0.0,
         GeoPrecision::District => 25.0,
         GeoPrecision::Province | GeoPrecision::Country => 0.0,
     }
@@ -242,6 +246,10 @@ pub(crate) fn prepare(records: &[MatchRecord], precise: bool) -> Prepared {
     for &i in &order {
         let r = &records[i as usize];
         let (start, end) = widened(r, precise);
+        let raw = (
+            day_number(r.date_start.min(r.date_end)),
+            day_number(r.date_end.max(r.date_start)),
+        );
         let region = places.id(r.province.as_deref().map(normalise).as_deref());
         let country = places.id(r.country.as_deref().map(normalise).as_deref());
         let (lat, lon) = (
@@ -262,6 +270,7 @@ pub(crate) fn prepare(records: &[MatchRecord], precise: bool) -> Prepared {
             src: sources.id(Some(&r.event.source)),
             start,
             end,
+            raw,
             dprec: r.date_precision,
             class,
             lat,

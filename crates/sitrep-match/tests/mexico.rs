@@ -337,3 +337,55 @@ fn clusters_do_not_depend_on_the_order_of_sources_or_records() {
     let out = run(&v, &[], &cfg, &NoProgress);
     assert_eq!(named_clusters(&v, &out), expected, "shuffled records");
 }
+
+/// EM-fitted Fellegi–Sunter matching (`run_em`, defaults) on the whole of both files,
+/// truth = shared id. Exact counts as found. The issue's bar (0.99 both ways) is NOT
+/// met: twin-aware precision and recall are 0.9880 and 0.9873 (the hand-weighted
+/// scorer's are 0.9926 / 0.9941); strict ones are capped by exact twins as above.
+#[test]
+fn mexico_em_reaches_precision_and_recall() {
+    use sitrep_match::{run_em, EmConfig, Field};
+    let recs = mexico(1989..=2023);
+    let l = run_em(
+        &recs,
+        &[],
+        &Config::default(),
+        &EmConfig::default(),
+        &NoProgress,
+    );
+    let e = score(&recs, &l.outcome);
+    let t = score_twin_aware(&recs, &l.outcome);
+    let old = run(&recs, &[], &Config::default(), &NoProgress);
+    eprintln!(
+        "EM: strict {e}\n    twin-aware {t}\n    expected P {:.4} R {:.4} ({} links)\n\
+         hand-weighted: twin-aware {}",
+        l.expected.precision,
+        l.expected.recall,
+        l.expected.links,
+        score_twin_aware(&recs, &old)
+    );
+    for m in &l.models {
+        eprintln!("{:?} λ {:.4} {} pairs", m.sources, m.model.lambda, m.pairs);
+        for r in m.model.table() {
+            eprintln!(
+                "  {:10} {:40} m {:.4} u {:.4} w {:+.2}",
+                r.field.name(),
+                r.label,
+                r.m,
+                r.u,
+                r.weight
+            );
+        }
+    }
+    assert_eq!(l.models.len(), 1, "one pair of sources");
+    assert!(t.precision() >= 0.985 && t.recall() >= 0.985, "{t}");
+    assert_eq!((t.true_positives, t.linked, t.truth), (5195, 5258, 5262));
+    assert_eq!((e.true_positives, e.linked), (5044, 5258));
+    // The fitted model says what matters: same day is evidence for, 3+ days against.
+    let m = &l.models[0].model;
+    assert!(m.bayes_factor(Field::Date, 1) > 1.0 && m.bayes_factor(Field::Date, 4) < 1.0);
+    // Explanations add up to the weight.
+    let x = l.explain(0);
+    let sum: f64 = x.prior_weight + x.fields.iter().map(|c| c.weight).sum::<f64>();
+    assert!((sum - x.weight).abs() < 1e-9);
+}
