@@ -201,6 +201,8 @@ struct Setting {
     rounds: u32,
     prior: bool,
     o2o: bool,
+    lw: f64,
+    target: f64,
 }
 
 impl Setting {
@@ -221,6 +223,8 @@ impl Setting {
             rounds: EmConfig::default().rounds,
             prior: false,
             o2o: true,
+            lw: EmConfig::default().label_weight,
+            target: 0.9,
         };
         for a in std::env::args().skip(1) {
             let Some((k, v)) = a.split_once('=') else {
@@ -243,6 +247,8 @@ impl Setting {
                 "rounds" => s.rounds = v.parse().expect("rounds"),
                 "prior" => s.prior = v == "1",
                 "o2o" => s.o2o = v == "1",
+                "lw" => s.lw = v.parse().expect("lw"),
+                "target" => s.target = v.parse().expect("target"),
                 _ => panic!("unknown setting {k}"),
             }
         }
@@ -411,6 +417,7 @@ fn learned() {
         },
         rounds: s.rounds,
         one_to_one: s.o2o,
+        label_weight: s.lw,
         init: if s.prior {
             sitrep_match::Init::Prior
         } else {
@@ -482,13 +489,13 @@ fn learned() {
         }
     }
     let em99 = EmConfig {
-        threshold: Threshold::TargetPrecision(0.99),
+        threshold: Threshold::TargetPrecision(s.target),
         ..em.clone()
     };
     let t = Instant::now();
     let l99 = run_em(&recs, &[], &cfg, &em99, &NoProgress);
     row(
-        "EM, target precision 0.99",
+        &format!("EM, target precision {}", s.target),
         &l99.outcome,
         t.elapsed().as_secs_f64(),
         &exp(&l99),

@@ -77,7 +77,7 @@ impl Default for EmConfig {
             threshold: Threshold::Probability(0.5),
             one_to_one: true,
             rounds: 0,
-            label_weight: 10.0,
+            label_weight: 1.0,
             min_pairs: 200,
             keep: 0.05,
             precision_windows: true,
@@ -599,9 +599,15 @@ pub fn run_em(
         .par_iter()
         .map(|&i| {
             let (a, b) = cands[i];
-            let (_, parts) = score::score(&items[a as usize], &items[b as usize], &p, &cfg);
+            let (hand, parts) = score::score(&items[a as usize], &items[b as usize], &p, &cfg);
             let eligible = indep[i] >= floor && prob[i] >= aware;
-            let s = if eligible { indep[i] as f32 } else { 0.0 };
+            // Pairs the levels cannot tell apart (equal vectors) are told apart by the
+            // hand-weighted closeness, a thousandth of the weight.
+            let s = if eligible {
+                (indep[i] + 1e-3 * hand as f64) as f32
+            } else {
+                0.0
+            };
             (a, b, s, parts, label[i] == 1)
         })
         .collect();
