@@ -170,6 +170,46 @@ fn mexico() {
             ))
             .is_some_and(|c| *c == content(&recs[b]))
     });
+    let row = |name: &str, out: &sitrep_match::Outcome, took: f64| {
+        let strict = evaluate(out, truth, |a, b| {
+            recs[a].event.source_event_id == recs[b].event.source_event_id
+        });
+        let twin = evaluate(out, truth, |a, b| {
+            by_key
+                .get(&(
+                    recs[b].event.source.clone(),
+                    recs[a].event.source_event_id.clone(),
+                ))
+                .is_some_and(|c| *c == content(&recs[b]))
+        });
+        println!(
+            "| {name} | {:.4} / {:.4} / {:.4} | {:.4} / {:.4} / {:.4} | {} | {:.3} s |",
+            strict.precision(),
+            strict.recall(),
+            strict.f1(),
+            twin.precision(),
+            twin.recall(),
+            twin.f1(),
+            out.considered,
+            took
+        );
+    };
+    let t = Instant::now();
+    let l = sitrep_match::run_em(
+        &recs,
+        &[],
+        &Config::default(),
+        &EmConfig::default(),
+        &NoProgress,
+    );
+    row(
+        &format!(
+            "EM (run_em defaults; expected P {:.4} R {:.4})",
+            l.expected.precision, l.expected.recall
+        ),
+        &l.outcome,
+        t.elapsed().as_secs_f64(),
+    );
     println!(
         "| Mexico, GED 24.1 × GED 21.1 ({} records) | {:.4} / {:.4} / {:.4} | {:.4} / {:.4} / {:.4} | {} | {:.3} s |",
         recs.len(),
@@ -385,28 +425,6 @@ fn learned() {
             took,
         );
     };
-    if std::env::var_os("SITREP_EXPLAIN").is_some() {
-        let mut hist = std::collections::BTreeMap::new();
-        for k in (0..recs.len().saturating_sub(1)).take(4000) {
-            if is_true(k, k + 1) {
-                let v = sitrep_match::compare_records(&recs[k], &recs[k + 1], true);
-                for (f, l) in v.iter().enumerate() {
-                    *hist.entry((f, *l)).or_insert(0) += 1;
-                }
-            }
-        }
-        eprintln!("true pairs' levels (field, level): count {hist:?}");
-        eprintln!("{:?} {:?}", recs[0].geo_precision, recs[0].date_precision);
-        for k in [0usize, 2, 4, 6] {
-            eprintln!(
-                "{:?} {:?} | {:?} {:?}",
-                recs[k].latitude,
-                recs[k].longitude,
-                recs[k + 1].latitude,
-                recs[k + 1].longitude
-            );
-        }
-    }
     let t = Instant::now();
     let old = run(&recs, &[], &cfg, &NoProgress);
     row("hand-weighted", &old, t.elapsed().as_secs_f64(), "");
@@ -441,41 +459,6 @@ fn learned() {
                 "{:?}: λ {:.4}, {} pairs, {} iterations",
                 m.sources, m.model.lambda, m.pairs, m.model.iterations
             );
-            for r in m.model.table() {
-                eprintln!(
-                    "  {:10} {:40} m {:.4} u {:.4} w {:+.2}",
-                    r.field.name(),
-                    r.label,
-                    r.m,
-                    r.u,
-                    r.weight
-                );
-            }
-        }
-    }
-    if std::env::var_os("SITREP_ORACLE").is_some() {
-        // Every candidate pair of the EM outcome labelled from the truth: the
-        // supervised model, to see what the levels can do.
-        let decisions: Vec<sitrep_model::Decision> = l
-            .outcome
-            .pairs
-            .iter()
-            .map(|p| sitrep_model::Decision {
-                kind: if is_true(p.a, p.b) {
-                    sitrep_model::DecisionKind::Confirm
-                } else {
-                    sitrep_model::DecisionKind::Reject
-                },
-                a: recs[p.a].event.clone(),
-                b: recs[p.b].event.clone(),
-                by: "oracle".into(),
-                at: String::new(),
-                why: String::new(),
-            })
-            .collect();
-        let lo = run_em(&recs, &decisions, &cfg, &em, &NoProgress);
-        for m in &lo.models {
-            eprintln!("oracle λ {:.4}", m.model.lambda);
             for r in m.model.table() {
                 eprintln!(
                     "  {:10} {:40} m {:.4} u {:.4} w {:+.2}",

@@ -473,6 +473,24 @@ pub fn run_em(
     for (i, &g) in gid.iter().enumerate() {
         by_group[g as usize].push(i);
     }
+    // Links the hand-weighted start makes per group (else EM's λ times the pairs): how
+    // many records of each side have a match, for the one-to-one aware probabilities.
+    let start_links: Vec<f64> = (0..groups)
+        .map(|g| match &init {
+            Some(as_match) => (0..uniq.len())
+                .filter(|&k| pattern_group[k] == g as u32)
+                .map(|k| as_match[k] + labelled_pm[k])
+                .sum(),
+            None => models[g].0.lambda * per_group[g] as f64,
+        })
+        .collect();
+    let group_keys: Vec<(u32, u32)> = {
+        let mut v = vec![(0, 0); groups];
+        for (&k, &g) in &group_of {
+            v[g as usize] = k;
+        }
+        v
+    };
     // Final probabilities per pair: `prob` one-to-one aware (reported, thresholded for
     // target precision); `indep` from the fields' Bayes factors alone, at even prior
     // odds (the assignment maximises their sum and needs them ≥ 0.5, i.e. evidence for
@@ -491,15 +509,19 @@ pub fn run_em(
         .collect();
     let mut prob = vec![0.0f64; cands.len()];
     let mut sums = vec![0.0f64; n];
+    let mut counts = vec![0.0f64; n];
     let rounds = if em.one_to_one { em.rounds + 1 } else { 1 };
     for round in 0..rounds {
         let last = round + 1 == rounds;
         for (g, members) in by_group.iter().enumerate() {
             let model = &models[g].0;
+            // Bayes factors (no prior: the prior is per record here).
             let odds_of: Vec<f64> = (0..uniq.len())
                 .map(|k| {
                     if pattern_group[k] == g as u32 {
-                        model.weight(&pattern_vec[k]).clamp(-200.0, 200.0).exp2()
+                        (model.weight(&pattern_vec[k]) - model.prior_weight())
+                            .clamp(-200.0, 200.0)
+                            .exp2()
                     } else {
                         0.0
                     }
@@ -510,14 +532,26 @@ pub fn run_em(
                 -1 => 0.0,
                 _ => odds_of[pid[i] as usize],
             };
+            // Per record: the sum of its candidates' Bayes factors and their number;
+            // per side: the share of its records (with candidates) that have a match.
+            let mut side_records = [0.0f64; 2];
             if em.one_to_one {
                 for &i in members {
                     let (a, b) = cands[i];
                     let o = odds(i);
-                    sums[a as usize] += o;
-                    sums[b as usize] += o;
+                    for x in [a as usize, b as usize] {
+                        if counts[x] == 0.0 {
+                            side_records[(items[x].src != group_keys[g].0) as usize] += 1.0;
+                        }
+                        sums[x] += o;
+                        counts[x] += 1.0;
+                    }
                 }
             }
+            let share = |x: usize| {
+                let side = (items[x].src != group_keys[g].0) as usize;
+                (start_links[g] / side_records[side].max(1.0)).clamp(0.01, 0.99)
+            };
             for &i in members {
                 prob[i] = match label[i] {
                     1 => 1.0,
@@ -525,12 +559,20 @@ pub fn run_em(
                     _ => {
                         let o = odds(i);
                         if em.one_to_one {
+                            // From each record's side: it has a match with prior `π`,
+                            // equally likely any of its k candidates; so P(this one) =
+                            // BF / ((1 − π)·k/π + Σ BF of its candidates), exact twins of
+                            // the partner counted once. The smaller of the two sides'.
                             let (a, b) = (cands[i].0 as usize, cands[i].1 as usize);
-                            let others_a = (sums[a] - twins[b] * o).max(0.0);
-                            let others_b = (sums[b] - twins[a] * o).max(0.0);
-                            o / (1.0 + others_a + others_b + o)
+                            let from = |x: usize, partner: usize| {
+                                let pi = share(x);
+                                let rest = (sums[x] - twins[partner] * o).max(0.0) + o;
+                                o / ((1.0 - pi) * counts[x] / pi + rest)
+                            };
+                            from(a, b).min(from(b, a))
                         } else {
-                            o / (1.0 + o)
+                            let l = model.lambda / (1.0 - model.lambda);
+                            l * o / (1.0 + l * o)
                         }
                     }
                 };
@@ -540,6 +582,8 @@ pub fn run_em(
                     let (a, b) = cands[i];
                     sums[a as usize] = 0.0;
                     sums[b as usize] = 0.0;
+                    counts[a as usize] = 0.0;
+                    counts[b as usize] = 0.0;
                 }
             }
             if !last && !models[g].1 {
