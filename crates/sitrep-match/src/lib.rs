@@ -30,6 +30,24 @@
 //!   up in one cluster; decisions name events by `source:id`, so they survive
 //!   re-ingest and re-matching.
 //!
+//! [`run_em`] is the learning matcher (issue 20). The same index gives the candidates;
+//! each is described by a comparison vector of discrete levels ([`Field`]: date gap,
+//! distance less district slack or province agreement, type, actor ids, actor names by
+//! Jaro–Winkler, deaths, province; level 0 = a side has no value). Per pair of sources a
+//! Fellegi–Sunter [`Model`] (m and u per level, λ) is fitted by EM over the distinct
+//! vectors, started from the hand-weighted one-to-one links ([`Init::HandScore`]:
+//! started from neutral values, EM can settle on "near-identical neighbours" rather
+//! than "same event" where windows hold many similar events). Analysts' decisions are
+//! labels: their pairs' probabilities are fixed (1 or 0) and they count in the M step
+//! (`label_weight` pairs each). The assignment (Hungarian, per component) maximises the
+//! sum of probabilities at even prior odds among pairs the evidence favours; the
+//! reported probability of a pair is one-to-one aware (its Bayes factor against its
+//! records' other candidates and a per-record prior); the threshold can be set for a
+//! target precision, and every run reports the model's expected precision and recall
+//! ([`Expected`]). [`Model::table`], [`Linkage::explain`] and [`explain_pair`] show
+//! the m/u tables and each field's part of a pair's weight; [`review_order`] lists the
+//! pairs whose decision would teach most first. `bench/MATCHING.md` has the figures.
+//!
 //! ```
 //! use sitrep_match::{run, Config, NoProgress};
 //! use sitrep_model::*;
