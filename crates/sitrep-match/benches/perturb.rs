@@ -199,7 +199,10 @@ fn mexico() {
         &recs,
         &[],
         &Config::default(),
-        &EmConfig::default(),
+        &EmConfig {
+            term_frequency: !std::env::args().any(|a| a == "tf=0"),
+            ..EmConfig::default()
+        },
         &NoProgress,
     );
     row(
@@ -243,6 +246,7 @@ struct Setting {
     o2o: bool,
     lw: f64,
     target: f64,
+    tf: bool,
 }
 
 impl Setting {
@@ -265,6 +269,7 @@ impl Setting {
             o2o: true,
             lw: EmConfig::default().label_weight,
             target: 0.9,
+            tf: true,
         };
         for a in std::env::args().skip(1) {
             let Some((k, v)) = a.split_once('=') else {
@@ -289,6 +294,7 @@ impl Setting {
                 "o2o" => s.o2o = v == "1",
                 "lw" => s.lw = v.parse().expect("lw"),
                 "target" => s.target = v.parse().expect("target"),
+                "tf" => s.tf = v == "1",
                 _ => panic!("unknown setting {k}"),
             }
         }
@@ -436,6 +442,7 @@ fn learned() {
         rounds: s.rounds,
         one_to_one: s.o2o,
         label_weight: s.lw,
+        term_frequency: s.tf,
         init: if s.prior {
             sitrep_match::Init::Prior
         } else {

@@ -6,6 +6,7 @@
 
 use crate::compare::{compare, pack, unpack, Field, Vector};
 use crate::em::{probability_of_weight, Counts, Fit, Model};
+use crate::prep::NONE;
 use crate::{decided, finish, index, prep, score, Config, Outcome, Progress, Scored};
 use rayon::prelude::*;
 use sitrep_model::{Decision, MatchRecord, PairStatus};
@@ -65,6 +66,9 @@ pub struct EmConfig {
     pub precision_windows: bool,
     /// Where EM starts (ignored when `start` is given).
     pub init: Init,
+    /// Term-frequency adjustment of exact actor-name agreement (after fitting; the m/u
+    /// tables are unadjusted).
+    pub term_frequency: bool,
     /// Starting parameters (default: [`Model::prior`]); with `fit.max_iter == 0` and
     /// `rounds == 0` they are used as they are.
     pub start: Option<Model>,
@@ -82,6 +86,7 @@ impl Default for EmConfig {
             keep: 0.05,
             precision_windows: true,
             init: Init::HandScore,
+            term_frequency: true,
             start: None,
         }
     }
@@ -496,6 +501,38 @@ pub fn run_em(
     // odds (the assignment maximises their sum and needs them ≥ 0.5, i.e. evidence for
     // a match: λ is the share of all candidates that match, the wrong prior for a
     // record's best candidate; competition is the assignment's job).
+    // Term-frequency adjustment (optional): an exact actor-name agreement on a common
+    // pair of names is weaker evidence than on a rare one. Its Bayes factor is scaled
+    // by (the chance two random records share their names) / (this pair's names'
+    // frequency), so that it averages out over random pairs.
+    let tf: Vec<f64> = if em.term_frequency {
+        let key = |it: &prep::Item| {
+            let mut v = it.names;
+            v.sort_unstable();
+            ((v[0] as u64) << 32) | v[1] as u64
+        };
+        let mut freq: HashMap<u64, f64> = HashMap::new();
+        for it in items.iter().filter(|it| it.names != [NONE, NONE]) {
+            *freq.entry(key(it)).or_insert(0.0) += 1.0;
+        }
+        let total: f64 = freq.values().sum::<f64>().max(1.0);
+        let chance: f64 = freq.values().map(|c| (c / total).powi(2)).sum();
+        cands
+            .par_iter()
+            .zip(&pid)
+            .map(|(&(a, _), &k)| {
+                if pattern_vec[k as usize][Field::ActorName.index()] == 1 {
+                    let f = freq.get(&key(&items[a as usize])).copied().unwrap_or(1.0) / total;
+                    (chance / f).clamp(0.01, 100.0)
+                } else {
+                    1.0
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let tf_of = |i: usize| tf.get(i).copied().unwrap_or(1.0);
     let indep: Vec<f64> = (0..cands.len())
         .into_par_iter()
         .map(|i| match label[i] {
@@ -503,7 +540,9 @@ pub fn run_em(
             -1 => 0.0,
             _ => {
                 let m = &models[gid[i] as usize].0;
-                probability_of_weight(m.weight(&pattern_vec[pid[i] as usize]) - m.prior_weight())
+                probability_of_weight(
+                    m.weight(&pattern_vec[pid[i] as usize]) - m.prior_weight() + tf_of(i).log2(),
+                )
             }
         })
         .collect();
@@ -530,7 +569,7 @@ pub fn run_em(
             let odds = |i: usize| match label[i] {
                 1 => 1e30,
                 -1 => 0.0,
-                _ => odds_of[pid[i] as usize],
+                _ => odds_of[pid[i] as usize] * tf_of(i),
             };
             // Per record: the sum of its candidates' Bayes factors and their number;
             // per side: the share of its records (with candidates) that have a match.
