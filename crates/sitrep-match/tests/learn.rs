@@ -164,3 +164,28 @@ fn review_order_is_by_expected_information() {
     assert!(s.threshold > 0.5);
     assert!(s.outcome.links().all(|p| p.score as f64 >= s.threshold));
 }
+
+/// The model's own estimate is the sum of probabilities: over the links for expected
+/// true links, over every candidate for expected matches; a confirmed pair counts 1.
+#[test]
+fn expected_precision_and_recall_are_sums_of_probabilities() {
+    let recs = [
+        rec("a", "1", 1, DatePrecision::Day, 34.5),
+        rec("b", "1", 1, DatePrecision::Day, 34.5),
+        rec("b", "2", 2, DatePrecision::Day, 34.55),
+        rec("a", "2", 3, DatePrecision::Day, 34.6),
+    ];
+    let l = run_em(&recs, &[], &Config::default(), &fixed(), &NoProgress);
+    let links: Vec<f64> = l.outcome.links().map(|p| p.score as f64).collect();
+    assert_eq!(l.expected.links, links.len() as u64);
+    assert!(!links.is_empty());
+    let sum: f64 = links.iter().sum();
+    assert!(
+        (l.expected.true_links - sum).abs() < 1e-5,
+        "{:?}",
+        l.expected
+    );
+    assert!((l.expected.precision - sum / links.len() as f64).abs() < 1e-5);
+    assert!(l.expected.matches >= l.expected.true_links - 1e-9);
+    assert!((l.expected.recall - l.expected.true_links / l.expected.matches).abs() < 1e-9);
+}
