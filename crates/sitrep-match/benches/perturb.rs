@@ -201,6 +201,9 @@ fn mexico() {
         &Config::default(),
         &EmConfig {
             term_frequency: !std::env::args().any(|a| a == "tf=0"),
+            u_from_random_pairs: std::env::args()
+                .any(|a| a == "randomu=1")
+                .then_some((1_000_000, 7)),
             ..EmConfig::default()
         },
         &NoProgress,
@@ -247,6 +250,7 @@ struct Setting {
     lw: f64,
     target: f64,
     tf: bool,
+    randomu: usize,
 }
 
 impl Setting {
@@ -270,6 +274,7 @@ impl Setting {
             lw: EmConfig::default().label_weight,
             target: 0.9,
             tf: true,
+            randomu: 0,
         };
         for a in std::env::args().skip(1) {
             let Some((k, v)) = a.split_once('=') else {
@@ -295,6 +300,7 @@ impl Setting {
                 "lw" => s.lw = v.parse().expect("lw"),
                 "target" => s.target = v.parse().expect("target"),
                 "tf" => s.tf = v == "1",
+                "randomu" => s.randomu = v.parse().expect("randomu"),
                 _ => panic!("unknown setting {k}"),
             }
         }
@@ -443,6 +449,7 @@ fn learned() {
         one_to_one: s.o2o,
         label_weight: s.lw,
         term_frequency: s.tf,
+        u_from_random_pairs: (s.randomu > 0).then_some((s.randomu, 7)),
         init: if s.prior {
             sitrep_match::Init::Prior
         } else {

@@ -50,6 +50,8 @@ pub struct Fit {
     pub smoothing: f64,
     /// Keep λ where it starts (only m and u are fitted).
     pub fixed_lambda: bool,
+    /// Keep these fields' u where they start (e.g. estimated from random pairs).
+    pub fixed_u: [bool; FIELDS],
 }
 
 impl Default for Fit {
@@ -59,6 +61,7 @@ impl Default for Fit {
             tolerance: 1e-6,
             smoothing: 0.1,
             fixed_lambda: false,
+            fixed_u: [false; FIELDS],
         }
     }
 }
@@ -239,6 +242,9 @@ impl Model {
             }
             normalise(&mut m[f]);
             normalise(&mut u[f]);
+            if fit.fixed_u[f] {
+                u[f] = self.u[f].clone();
+            }
         }
         let lambda = if fit.fixed_lambda {
             self.lambda

@@ -69,6 +69,13 @@ pub struct EmConfig {
     /// Term-frequency adjustment of exact actor-name agreement (after fitting; the m/u
     /// tables are unadjusted).
     pub term_frequency: bool,
+    /// Estimate u of the fields the windows do not select on (type, actors, deaths,
+    /// province) from this many random pairs of records of the two sources (seeded),
+    /// and keep it fixed while EM fits the rest (as Splink does). `None`: EM fits u on
+    /// the candidates. Random pairs share actors and deaths far less often than
+    /// neighbours in one window do, so this makes agreement look like stronger
+    /// evidence than it is among candidates.
+    pub u_from_random_pairs: Option<(usize, u64)>,
     /// Starting parameters (default: [`Model::prior`]); with `fit.max_iter == 0` and
     /// `rounds == 0` they are used as they are.
     pub start: Option<Model>,
@@ -87,6 +94,7 @@ impl Default for EmConfig {
             precision_windows: true,
             init: Init::HandScore,
             term_frequency: true,
+            u_from_random_pairs: None,
             start: None,
         }
     }
@@ -253,6 +261,16 @@ pub fn review_order(l: &Linkage) -> Vec<usize> {
     ks.into_iter().map(|(_, k)| k).collect()
 }
 
+/// Fields whose u `EmConfig::u_from_random_pairs` estimates (the windows do not
+/// select on them).
+const RANDOM_U_FIELDS: [Field; 5] = [
+    Field::EventType,
+    Field::ActorId,
+    Field::ActorName,
+    Field::Fatalities,
+    Field::Admin,
+];
+
 /// A hash of every field the comparison reads: equal for exact twins.
 fn twin_hash(it: &prep::Item) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -388,6 +406,49 @@ pub fn run_em(
         }
         as_match
     });
+    // u from random pairs of records (all pairs of sources together), if asked.
+    let random_u: Option<Vec<Vec<f64>>> = em.u_from_random_pairs.map(|(count, seed)| {
+        let mut by_src: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (i, it) in items.iter().enumerate() {
+            by_src.entry(it.src).or_default().push(i as u32);
+        }
+        let lists: Vec<&Vec<u32>> = by_src.values().collect();
+        let mut u: Vec<Vec<f64>> = Field::ALL
+            .iter()
+            .map(|f| vec![0.0; f.levels().len()])
+            .collect();
+        let mut x = seed | 1;
+        let mut next = move || {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
+        if lists.len() >= 2 {
+            for _ in 0..count {
+                let s1 = (next() % lists.len() as u64) as usize;
+                let s2 = (s1 + 1 + (next() % (lists.len() as u64 - 1)) as usize) % lists.len();
+                let a = lists[s1][(next() % lists[s1].len() as u64) as usize];
+                let b = lists[s2][(next() % lists[s2].len() as u64) as usize];
+                let v = compare(&items[a as usize], &items[b as usize], &p);
+                for f in 0..v.len() {
+                    if v[f] > 0 {
+                        u[f][v[f] as usize] += 1.0;
+                    }
+                }
+            }
+        }
+        for uf in &mut u {
+            for c in uf.iter_mut().skip(1) {
+                *c += em.fit.smoothing;
+            }
+            let total: f64 = uf.iter().skip(1).sum();
+            for c in uf.iter_mut().skip(1) {
+                *c /= total;
+            }
+        }
+        u
+    });
     let fit_on = |which: &dyn Fn(u32) -> bool, start: &Model| {
         let start = match &init {
             Some(as_match) => {
@@ -425,7 +486,18 @@ pub fn run_em(
                 )
             })
             .collect();
-        start.fit(&pats, &labs, &em.fit)
+        match random_u.as_ref() {
+            Some(u) => {
+                let mut start = start;
+                let mut fit = em.fit;
+                for f in RANDOM_U_FIELDS {
+                    start.u[f.index()] = u[f.index()].clone();
+                    fit.fixed_u[f.index()] = true;
+                }
+                start.fit(&pats, &labs, &fit)
+            }
+            None => start.fit(&pats, &labs, &em.fit),
+        }
     };
     let mut per_group = vec![0u64; groups];
     let mut per_group_labels = vec![0u64; groups];
