@@ -14,3 +14,14 @@ echo
 echo "| records per side | precision | recall | F1 | candidates | time | RSS with data | peak RSS | matcher's peak | threads |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in 20000 100000 1000000; do run "$n"; done
+# Issue 20: the learning matcher (run_em) beside the hand-weighted scorer on real rows
+# against a perturbed copy (synthetic, seeded; every perturbation a key=value setting:
+# n shift jitter respell deaths drop add days km seed decisions target lw).
+echo
+echo "| records per side | perturbation | matcher | precision | recall | P at R 0.90 | P at R 0.95 | true/links | time | model's own estimate |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+run learned n=10000
+run learned n=10000 drop=0.1 add=0.1
+run learned n=10000 shift=1 jitter=5
+run learned n=100000
+run learned n=1000000 decisions=0

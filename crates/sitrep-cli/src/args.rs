@@ -239,6 +239,24 @@ pub enum MatchAction {
     Confirm(DecideArgs),
     /// Record that two records report different events (applied by every later `sitrep match`).
     Reject(DecideArgs),
+    /// Fit the learning matcher (Fellegi–Sunter weights by EM, decisions as labels) on the
+    /// store's records; show its m/u tables per pair of sources, its expected precision and
+    /// recall, and, given two records, each field's part of their match weight.
+    Explain {
+        /// First record: SOURCE:EVENT_ID (optional).
+        a: Option<String>,
+        /// Second record: SOURCE:EVENT_ID (optional).
+        b: Option<String>,
+        /// Sources to match, comma-separated (default: every source in the store).
+        #[arg(long, value_delimiter = ',', value_name = "A,B")]
+        sources: Vec<String>,
+        /// Date window in days.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        days: u32,
+        /// Place window in km.
+        #[arg(long, default_value_t = 10.0, value_name = "N")]
+        km: f64,
+    },
 }
 
 /// A decision about a pair.

@@ -14,7 +14,7 @@
 //! writes `bench/MATCHING.md`.
 
 use sitrep_ingest::{read_file, CollectSink, Format};
-use sitrep_match::{evaluate, run, Config, NoProgress};
+use sitrep_match::{evaluate, run, Config, EmConfig, NoProgress};
 use sitrep_model::{MatchRecord, RecordRef};
 use std::path::Path;
 use std::time::Instant;
@@ -170,6 +170,52 @@ fn mexico() {
             ))
             .is_some_and(|c| *c == content(&recs[b]))
     });
+    let row = |name: &str, out: &sitrep_match::Outcome, took: f64| {
+        let strict = evaluate(out, truth, |a, b| {
+            recs[a].event.source_event_id == recs[b].event.source_event_id
+        });
+        let twin = evaluate(out, truth, |a, b| {
+            by_key
+                .get(&(
+                    recs[b].event.source.clone(),
+                    recs[a].event.source_event_id.clone(),
+                ))
+                .is_some_and(|c| *c == content(&recs[b]))
+        });
+        println!(
+            "| {name} | {:.4} / {:.4} / {:.4} | {:.4} / {:.4} / {:.4} | {} | {:.3} s |",
+            strict.precision(),
+            strict.recall(),
+            strict.f1(),
+            twin.precision(),
+            twin.recall(),
+            twin.f1(),
+            out.considered,
+            took
+        );
+    };
+    let t = Instant::now();
+    let l = sitrep_match::run_em(
+        &recs,
+        &[],
+        &Config::default(),
+        &EmConfig {
+            term_frequency: !std::env::args().any(|a| a == "tf=0"),
+            u_from_random_pairs: std::env::args()
+                .any(|a| a == "randomu=1")
+                .then_some((1_000_000, 7)),
+            ..EmConfig::default()
+        },
+        &NoProgress,
+    );
+    row(
+        &format!(
+            "EM (run_em defaults; expected P {:.4} R {:.4})",
+            l.expected.precision, l.expected.recall
+        ),
+        &l.outcome,
+        t.elapsed().as_secs_f64(),
+    );
     println!(
         "| Mexico, GED 24.1 × GED 21.1 ({} records) | {:.4} / {:.4} / {:.4} | {:.4} / {:.4} / {:.4} | {} | {:.3} s |",
         recs.len(),
@@ -184,7 +230,312 @@ fn mexico() {
     );
 }
 
+/// Settings of the perturbed benchmark (`key=value` arguments; each has a default).
+struct Setting {
+    n: usize,
+    shift: i64,
+    jitter: f64,
+    respell: f64,
+    deaths: f64,
+    drop: f64,
+    add: f64,
+    days: u32,
+    km: f64,
+    seed: u64,
+    decisions: usize,
+    iter: u32,
+    rounds: u32,
+    prior: bool,
+    o2o: bool,
+    lw: f64,
+    target: f64,
+    tf: bool,
+    randomu: usize,
+}
+
+impl Setting {
+    fn parse() -> Setting {
+        let mut s = Setting {
+            n: 10_000,
+            shift: 3,
+            jitter: 25.0,
+            respell: 0.3,
+            deaths: 0.3,
+            drop: 0.0,
+            add: 0.0,
+            days: 3,
+            km: 25.0,
+            seed: 0x9e37_79b9_7f4a_7c15,
+            decisions: 50,
+            iter: EmConfig::default().fit.max_iter,
+            rounds: EmConfig::default().rounds,
+            prior: false,
+            o2o: true,
+            lw: EmConfig::default().label_weight,
+            target: 0.9,
+            tf: true,
+            randomu: 0,
+        };
+        for a in std::env::args().skip(1) {
+            let Some((k, v)) = a.split_once('=') else {
+                continue;
+            };
+            let v = v.replace('_', "");
+            match k {
+                "n" => s.n = v.parse().expect("n"),
+                "shift" => s.shift = v.parse().expect("shift"),
+                "jitter" => s.jitter = v.parse().expect("jitter"),
+                "respell" => s.respell = v.parse().expect("respell"),
+                "deaths" => s.deaths = v.parse().expect("deaths"),
+                "drop" => s.drop = v.parse().expect("drop"),
+                "add" => s.add = v.parse().expect("add"),
+                "days" => s.days = v.parse().expect("days"),
+                "km" => s.km = v.parse().expect("km"),
+                "seed" => s.seed = v.parse().expect("seed"),
+                "decisions" => s.decisions = v.parse().expect("decisions"),
+                "iter" => s.iter = v.parse().expect("iter"),
+                "rounds" => s.rounds = v.parse().expect("rounds"),
+                "prior" => s.prior = v == "1",
+                "o2o" => s.o2o = v == "1",
+                "lw" => s.lw = v.parse().expect("lw"),
+                "target" => s.target = v.parse().expect("target"),
+                "tf" => s.tf = v == "1",
+                "randomu" => s.randomu = v.parse().expect("randomu"),
+                _ => panic!("unknown setting {k}"),
+            }
+        }
+        s
+    }
+}
+
+/// Like [`jitter`], with every perturbation a parameter.
+fn perturb(r: &MatchRecord, s: &Setting, rng: &mut Rng) -> MatchRecord {
+    let mut b = r.clone();
+    b.event.source = "b".into();
+    b.record_id = format!("b:{}:1", b.event.source_event_id);
+    let shift = rng.below(2 * s.shift as u64 + 1) as i64 - s.shift;
+    b.date_start += chrono::Duration::days(shift);
+    b.date_end += chrono::Duration::days(shift);
+    if let (Some(lat), Some(lon)) = (b.latitude, b.longitude) {
+        let d = rng.unit() * s.jitter;
+        let bearing = rng.unit() * std::f64::consts::TAU;
+        let dlat = d * bearing.cos() / 111.2;
+        let dlon = d * bearing.sin() / (111.2 * lat.to_radians().cos().max(0.05));
+        b.latitude = Some((lat + dlat * 0.98).clamp(-89.9, 89.9));
+        b.longitude = Some(lon + dlon * 0.98);
+    }
+    if rng.unit() < s.respell {
+        for a in b.actors.iter_mut().flatten() {
+            *a = respell(a, rng);
+        }
+    }
+    if rng.unit() < s.deaths {
+        if let Some(best) = b.fatalities.best {
+            let pct = 0.01 + rng.unit() * 0.29;
+            let delta = ((best as f64 * pct).round() as u64).max(1);
+            let nb = if rng.below(2) == 0 {
+                best + delta
+            } else {
+                best.saturating_sub(delta)
+            };
+            b.fatalities.best = Some(nb);
+            b.fatalities.low = b.fatalities.low.map(|l| l.min(nb));
+            b.fatalities.high = b.fatalities.high.map(|h| h.max(nb));
+        }
+    }
+    b
+}
+
+/// Precision when links are taken in decreasing score until recall reaches `r`
+/// (`None` when it never does).
+fn precision_at_recall(
+    out: &sitrep_match::Outcome,
+    truth: u64,
+    r: f64,
+    is_true: impl Fn(usize, usize) -> bool,
+) -> Option<f64> {
+    let mut links: Vec<(f32, bool)> = out.links().map(|p| (p.score, is_true(p.a, p.b))).collect();
+    links.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let mut tp = 0u64;
+    for (k, (_, t)) in links.iter().enumerate() {
+        tp += *t as u64;
+        if tp as f64 / truth as f64 >= r {
+            return Some(tp as f64 / (k + 1) as f64);
+        }
+    }
+    None
+}
+
+/// The perturbed benchmark: real rows against a perturbed copy (synthetic, seeded), the
+/// hand-weighted scorer beside EM, EM with analyst decisions (labels from the truth on
+/// the first pairs of the review order).
+fn learned() {
+    use sitrep_match::{review_order, run_em, EmConfig, Threshold};
+    let s = Setting::parse();
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ucdp/ged211_global_subset.csv.gz");
+    let mut sink = CollectSink::default();
+    read_file(&path, &Format::Auto, &mut sink).expect("reads the global subset");
+    let base: Vec<MatchRecord> = sink.records.iter().map(MatchRecord::from_record).collect();
+    drop(sink);
+    let mut rng = Rng(s.seed);
+    let mut recs = Vec::with_capacity(2 * s.n);
+    let real = |k: usize| {
+        let mut a = base[k % base.len()].clone();
+        let years = (k / base.len()) as i64 * 40;
+        a.date_start += chrono::Duration::days(years * 365 + years / 4);
+        a.date_end += chrono::Duration::days(years * 365 + years / 4);
+        a
+    };
+    let mut truth = 0u64;
+    for k in 0..s.n {
+        let mut a = real(k);
+        a.event = RecordRef::new("a", k.to_string());
+        a.record_id = format!("a:{k}:1");
+        if rng.unit() >= s.drop {
+            recs.push(perturb(&a, &s, &mut rng));
+            truth += 1;
+        }
+        recs.push(a);
+    }
+    // Added events: other real rows (from beyond the first n), perturbed, only in B.
+    let added = (s.add * s.n as f64).round() as usize;
+    for k in 0..added {
+        let mut x = real(s.n + k);
+        x.event = RecordRef::new("a", format!("x{k}"));
+        recs.push(perturb(&x, &s, &mut rng));
+    }
+    drop(base);
+    let cfg = Config {
+        days: s.days,
+        km: s.km,
+        ..Config::default()
+    };
+    let is_true = |a: usize, b: usize| {
+        recs[a].event.source != recs[b].event.source
+            && recs[a].event.source_event_id == recs[b].event.source_event_id
+    };
+    let row = |name: &str, out: &sitrep_match::Outcome, took: f64, extra: &str| {
+        let e = evaluate(out, truth, is_true);
+        let p90 = precision_at_recall(out, truth, 0.9, is_true);
+        let p95 = precision_at_recall(out, truth, 0.95, is_true);
+        let f = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.4}"));
+        println!(
+            "| {} | {} | {} | {:.4} | {:.4} | {} | {} | {}/{} | {:.2} s | {extra} |",
+            s.n,
+            format_args!(
+                "±{}d {}km respell {} deaths {} drop {} add {}",
+                s.shift, s.jitter, s.respell, s.deaths, s.drop, s.add
+            ),
+            name,
+            e.precision(),
+            e.recall(),
+            f(p90),
+            f(p95),
+            e.true_positives,
+            e.linked,
+            took,
+        );
+    };
+    let t = Instant::now();
+    let old = run(&recs, &[], &cfg, &NoProgress);
+    row("hand-weighted", &old, t.elapsed().as_secs_f64(), "");
+    let em = EmConfig {
+        fit: sitrep_match::Fit {
+            max_iter: s.iter,
+            ..EmConfig::default().fit
+        },
+        rounds: s.rounds,
+        one_to_one: s.o2o,
+        label_weight: s.lw,
+        term_frequency: s.tf,
+        u_from_random_pairs: (s.randomu > 0).then_some((s.randomu, 7)),
+        init: if s.prior {
+            sitrep_match::Init::Prior
+        } else {
+            sitrep_match::Init::HandScore
+        },
+        ..EmConfig::default()
+    };
+    let t = Instant::now();
+    let l = run_em(&recs, &[], &cfg, &em, &NoProgress);
+    let took = t.elapsed().as_secs_f64();
+    let exp = |l: &sitrep_match::Linkage| {
+        format!(
+            "expected P {:.4} R {:.4}; threshold {:.3}",
+            l.expected.precision, l.expected.recall, l.threshold
+        )
+    };
+    row("EM", &l.outcome, took, &exp(&l));
+    if std::env::var_os("SITREP_EXPLAIN").is_some() {
+        for m in &l.models {
+            eprintln!(
+                "{:?}: λ {:.4}, {} pairs, {} iterations",
+                m.sources, m.model.lambda, m.pairs, m.model.iterations
+            );
+            for r in m.model.table() {
+                eprintln!(
+                    "  {:10} {:40} m {:.4} u {:.4} w {:+.2}",
+                    r.field.name(),
+                    r.label,
+                    r.m,
+                    r.u,
+                    r.weight
+                );
+            }
+        }
+    }
+    let em99 = EmConfig {
+        threshold: Threshold::TargetPrecision(s.target),
+        ..em.clone()
+    };
+    let t = Instant::now();
+    let l99 = run_em(&recs, &[], &cfg, &em99, &NoProgress);
+    row(
+        &format!("EM, target precision {}", s.target),
+        &l99.outcome,
+        t.elapsed().as_secs_f64(),
+        &exp(&l99),
+    );
+    if s.decisions > 0 {
+        let decisions: Vec<sitrep_model::Decision> = review_order(&l)
+            .into_iter()
+            .take(s.decisions)
+            .map(|k| {
+                let p = &l.outcome.pairs[k];
+                sitrep_model::Decision {
+                    kind: if is_true(p.a, p.b) {
+                        sitrep_model::DecisionKind::Confirm
+                    } else {
+                        sitrep_model::DecisionKind::Reject
+                    },
+                    a: recs[p.a].event.clone(),
+                    b: recs[p.b].event.clone(),
+                    by: "benchmark".into(),
+                    at: "2026-12-02T00:00:00Z".into(),
+                    why: "ground truth".into(),
+                }
+            })
+            .collect();
+        let confirms = decisions
+            .iter()
+            .filter(|d| d.kind == sitrep_model::DecisionKind::Confirm)
+            .count();
+        let t = Instant::now();
+        let ld = run_em(&recs, &decisions, &cfg, &em, &NoProgress);
+        row(
+            &format!("EM + {} decisions ({confirms} confirm)", decisions.len()),
+            &ld.outcome,
+            t.elapsed().as_secs_f64(),
+            &exp(&ld),
+        );
+    }
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "learned") {
+        return learned();
+    }
     if std::env::args().any(|a| a == "mexico") {
         return mexico();
     }

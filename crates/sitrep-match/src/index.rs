@@ -120,13 +120,17 @@ impl Index {
     }
 
     /// Points in the grid near `q` (within the date window; distance not yet checked).
+    /// With precision-aware windows the query reaches `2 * q.slack` km further, enough
+    /// for every record at most as imprecise as `q`.
     fn near<'a>(&'a self, q: &'a Item, days: i32) -> impl Iterator<Item = u32> + 'a {
         let r0 = (q.lat / self.dlat).floor() as i32;
         let c0 = (q.lon / self.dlat).floor() as i32;
-        let maxlat = (q.lat.abs() + self.dlat).min(89.9).to_radians();
-        let lon_deg = self.dlat / maxlat.cos().max(1e-3);
+        let rings = 1 + (2.0 * q.slack / (self.dlat * 110.5)).ceil() as i32;
+        let reach = self.dlat * rings as f64;
+        let maxlat = (q.lat.abs() + reach).min(89.9).to_radians();
+        let lon_deg = reach / maxlat.cos().max(1e-3);
         let k = ((lon_deg / self.dlat).ceil() as i32).min((360.0 / self.dlat) as i32);
-        (r0 - 1..=r0 + 1)
+        (r0 - rings..=r0 + rings)
             .flat_map(move |r| (c0 - k..=c0 + k).map(move |c| (r, c)))
             .filter_map(move |key| self.cells.get(&key))
             .flat_map(move |b| b.around(q, days))
@@ -148,8 +152,13 @@ impl Index {
         };
         match q.class {
             Class::Point => {
+                // Each pair once: from the more imprecise record's query (it reaches
+                // further), between equals from the smaller index.
                 for j in self.near(q, days) {
-                    if j > i && items[j as usize].class == Class::Point {
+                    let o = &items[j as usize];
+                    if o.class == Class::Point
+                        && (o.slack < q.slack || (o.slack == q.slack && j > i))
+                    {
                         emit(j);
                     }
                 }

@@ -30,6 +30,24 @@
 //!   up in one cluster; decisions name events by `source:id`, so they survive
 //!   re-ingest and re-matching.
 //!
+//! [`run_em`] is the learning matcher (issue 20). The same index gives the candidates;
+//! each is described by a comparison vector of discrete levels ([`Field`]: date gap,
+//! distance less district slack or province agreement, type, actor ids, actor names by
+//! Jaro–Winkler, deaths, province; level 0 = a side has no value). Per pair of sources a
+//! Fellegi–Sunter [`Model`] (m and u per level, λ) is fitted by EM over the distinct
+//! vectors, started from the hand-weighted one-to-one links ([`Init::HandScore`]:
+//! started from neutral values, EM can settle on "near-identical neighbours" rather
+//! than "same event" where windows hold many similar events). Analysts' decisions are
+//! labels: their pairs' probabilities are fixed (1 or 0) and they count in the M step
+//! (`label_weight` pairs each). The assignment (Hungarian, per component) maximises the
+//! sum of probabilities at even prior odds among pairs the evidence favours; the
+//! reported probability of a pair is one-to-one aware (its Bayes factor against its
+//! records' other candidates and a per-record prior); the threshold can be set for a
+//! target precision, and every run reports the model's expected precision and recall
+//! ([`Expected`]). [`Model::table`], [`Linkage::explain`] and [`explain_pair`] show
+//! the m/u tables and each field's part of a pair's weight; [`review_order`] lists the
+//! pairs whose decision would teach most first. `bench/MATCHING.md` has the figures.
+//!
 //! ```
 //! use sitrep_match::{run, Config, NoProgress};
 //! use sitrep_model::*;
@@ -49,12 +67,21 @@
 //! ```
 #![deny(missing_docs)]
 
+mod compare;
+mod em;
 mod index;
+mod learn;
 mod prep;
 mod reconcile;
 mod score;
 mod select;
 
+pub use compare::{jaro_winkler, Field, Vector, FIELDS};
+pub use em::{probability_of_weight, Fit, LevelRow, Model};
+pub use learn::{
+    compare_records, explain_pair, explain_vector, review_order, run_em, Contribution, EmConfig,
+    Expected, Init, Linkage, PairDetail, PairExplanation, SourceModel, Threshold,
+};
 use rayon::prelude::*;
 pub use reconcile::reconcile;
 use select::Edge;
@@ -120,6 +147,12 @@ pub struct Config {
     pub type_score: TypeScore,
     /// Also link records of one source (within-source duplicates).
     pub dedupe: bool,
+    /// Precision-aware windows beyond the month and province rules that always apply:
+    /// a single day known only to the week is widened by three days either side, and a
+    /// point placed only to a district (its centroid) may be 25 km further
+    /// off than `km`. Off by default for [`run`] (its hand-set weights were tuned
+    /// without it); on by default for [`run_em`].
+    pub precision_windows: bool,
 }
 
 impl Default for Config {
@@ -133,6 +166,7 @@ impl Default for Config {
             weights: Weights::default(),
             type_score: TypeScore::Common,
             dedupe: false,
+            precision_windows: false,
         }
     }
 }
@@ -253,7 +287,7 @@ pub fn latest_decisions(decisions: &[Decision]) -> HashMap<(RecordRef, RecordRef
 /// total, are unchanged.
 fn realign_twins(
     p: &prep::Prepared,
-    scored: &[(u32, u32, f32, ScoreParts, bool)],
+    scored: &[Scored],
     selected: &mut [bool],
     runner_up: &mut [Option<f32>],
 ) {
@@ -305,24 +339,10 @@ fn realign_twins(
 /// Per group of two sources: the chosen candidates, and each one's runner-up score.
 type GroupResult = (Vec<usize>, Vec<(usize, Option<f32>)>);
 
-/// Matches `records` (current versions, any number of sources), honouring `decisions`.
-pub fn run(
-    records: &[MatchRecord],
-    decisions: &[Decision],
-    cfg: &Config,
-    progress: &dyn Progress,
-) -> Outcome {
-    let timing = std::env::var_os("SITREP_MATCH_TIMING").is_some();
-    let clock = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("match: {what} at {:.2?}", clock.elapsed());
-        }
-    };
-    let p = prep::prepare(records);
-    let n = p.items.len();
-    lap("prepared");
-    // Analyst decisions, by canonical position.
+/// Analyst decisions by canonical position: (confirmed, rejected), each sorted.
+type Decided = (Vec<(u32, u32)>, Vec<(u32, u32)>);
+
+fn decided(records: &[MatchRecord], p: &prep::Prepared, decisions: &[Decision]) -> Decided {
     let mut confirmed: Vec<(u32, u32)> = Vec::new();
     let mut rejected: Vec<(u32, u32)> = Vec::new();
     if !decisions.is_empty() {
@@ -344,13 +364,37 @@ pub fn run(
         confirmed.sort_unstable();
         rejected.sort_unstable();
     }
+    (confirmed, rejected)
+}
+
+/// A scored candidate: canonical positions, score, parts, confirmed by an analyst.
+pub(crate) type Scored = (u32, u32, f32, ScoreParts, bool);
+
+/// Matches `records` (current versions, any number of sources), honouring `decisions`.
+pub fn run(
+    records: &[MatchRecord],
+    decisions: &[Decision],
+    cfg: &Config,
+    progress: &dyn Progress,
+) -> Outcome {
+    let timing = std::env::var_os("SITREP_MATCH_TIMING").is_some();
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("match: {what} at {:.2?}", clock.elapsed());
+        }
+    };
+    let p = prep::prepare(records, cfg.precision_windows);
+    let n = p.items.len();
+    lap("prepared");
+    let (confirmed, rejected) = decided(records, &p, decisions);
     progress.start(n as u64);
     let index = index::Index::build(&p.items, cfg);
     let cands = index.candidates(&p, cfg, &|k| progress.advance(k));
     let considered = cands.len() as u64;
     lap("candidates");
     let keep = cfg.threshold - cfg.review_band;
-    let mut scored: Vec<(u32, u32, f32, ScoreParts, bool)> = cands
+    let mut scored: Vec<Scored> = cands
         .par_iter()
         .filter(|pair| rejected.binary_search(pair).is_err())
         .filter_map(|&(a, b)| {
@@ -367,6 +411,21 @@ pub fn run(
     }
     drop(cands);
     lap("scored");
+    finish(&p, &scored, &rejected, cfg.threshold, considered, &lap).0
+}
+
+/// Selection, clusters and output from scored candidates: one-to-one per pair of
+/// sources among those scoring at least `threshold` (or confirmed). Also returns, per
+/// output pair, its index in `scored`.
+pub(crate) fn finish(
+    p: &prep::Prepared,
+    scored: &[Scored],
+    rejected: &[(u32, u32)],
+    threshold: f32,
+    considered: u64,
+    lap: &dyn Fn(&str),
+) -> (Outcome, Vec<usize>) {
+    let n = p.items.len();
     // Group by pair of sources; select one-to-one within each group.
     let src = |i: u32| p.items[i as usize].src;
     let mut groups: BTreeMap<(u32, u32), Vec<usize>> = BTreeMap::new();
@@ -383,7 +442,7 @@ pub fn run(
             let eligible: Vec<usize> = ks
                 .iter()
                 .copied()
-                .filter(|&k| scored[k].4 || scored[k].2 >= cfg.threshold)
+                .filter(|&k| scored[k].4 || scored[k].2 >= threshold)
                 .collect();
             let chosen: Vec<usize> = if sa == sb {
                 eligible.clone()
@@ -443,7 +502,7 @@ pub fn run(
             runner_up[k] = r;
         }
     }
-    realign_twins(&p, &scored, &mut selected, &mut runner_up);
+    realign_twins(p, scored, &mut selected, &mut runner_up);
     lap("selected");
     let link_ks: Vec<usize> = (0..scored.len()).filter(|&k| selected[k]).collect();
     let links: Vec<Edge> = link_ks
@@ -456,7 +515,7 @@ pub fn run(
         })
         .collect();
     let srcs: Vec<u32> = p.items.iter().map(|it| it.src).collect();
-    let (used, clusters) = select::cluster(n, &srcs, &links, &rejected);
+    let (used, clusters) = select::cluster(n, &srcs, &links, rejected);
     let mut linked = vec![false; scored.len()];
     for (j, &k) in link_ks.iter().enumerate() {
         linked[k] = used[j];
@@ -471,10 +530,10 @@ pub fn run(
         .map(|(k, c)| (!linked[k], c.0, c.1, k))
         .collect();
     keyed.par_sort_unstable();
-    let pairs: Vec<Pair> = keyed
-        .into_iter()
-        .map(|(_, _, _, k)| k)
-        .map(|k| (k, &scored[k]))
+    let order: Vec<usize> = keyed.into_iter().map(|(_, _, _, k)| k).collect();
+    let pairs: Vec<Pair> = order
+        .iter()
+        .map(|&k| (k, &scored[k]))
         .map(|(k, c)| Pair {
             a: to_input(c.0),
             b: to_input(c.1),
@@ -498,11 +557,14 @@ pub fn run(
         .collect();
     clusters.sort_unstable();
     lap("output");
-    Outcome {
-        considered,
-        pairs,
-        clusters,
-    }
+    (
+        Outcome {
+            considered,
+            pairs,
+            clusters,
+        },
+        order,
+    )
 }
 
 /// Precision, recall and F1 of linked pairs against a truth test (for evaluations).

@@ -53,6 +53,8 @@ pub(crate) struct Item {
     /// Day numbers (days since 1970-01-01), widened to the month / year for coarse dates.
     pub start: i32,
     pub end: i32,
+    /// The dates as the source gives them (not widened).
+    pub raw: (i32, i32),
     pub dprec: DatePrecision,
     pub class: Class,
     pub lat: f64,
@@ -69,6 +71,9 @@ pub(crate) struct Item {
     pub f_high: u32,
     /// Where its source lists it (see `MatchRecord::order`).
     pub order: u64,
+    /// Extra km its place may be off by (precision-aware windows: a record placed near a
+    /// known point or only to a district); 0 unless `Config::precision_windows`.
+    pub slack: f64,
 }
 
 /// Every record in canonical order (by source name, then where the source lists it:
@@ -80,6 +85,8 @@ pub(crate) struct Prepared {
     pub input: Vec<u32>,
     /// Character-trigram sets of each interned actor name, sorted.
     pub trigrams: Vec<Vec<u32>>,
+    /// Each interned actor name, normalised, as characters (for Jaro–Winkler).
+    pub chars: Vec<Vec<char>>,
 }
 
 #[derive(Default)]
@@ -163,7 +170,7 @@ pub(crate) fn day_number(d: NaiveDate) -> i32 {
 
 /// The first and last day a record may mean: a month-precise record dated to one day
 /// means its whole month, a coarser one its whole year.
-fn widened(r: &MatchRecord) -> (i32, i32) {
+fn widened(r: &MatchRecord, precise: bool) -> (i32, i32) {
     let (s, e) = (r.date_start.min(r.date_end), r.date_end.max(r.date_start));
     let (s, e) = if s != e {
         (s, e)
@@ -182,13 +189,32 @@ fn widened(r: &MatchRecord) -> (i32, i32) {
                 NaiveDate::from_ymd_opt(s.year(), 1, 1).unwrap_or(s),
                 NaiveDate::from_ymd_opt(s.year(), 12, 31).unwrap_or(e),
             ),
+            // Precision-aware windows: a single day known only to the week means the
+            // three days either side.
+            DatePrecision::Week if precise => {
+                (s - chrono::Duration::days(3), e + chrono::Duration::days(3))
+            }
             _ => (s, e),
         }
     };
     (day_number(s), day_number(e))
 }
 
-pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
+/// Extra km a point may be off by, by its precision (precision-aware windows).
+pub(crate) fn geo_slack(g: GeoPrecision) -> f64 {
+    match g {
+        GeoPrecision::Point => 0.0,
+        // Sources place "near" records at the known place itself (GED where_prec 2;
+        // GED subsets without where_prec read as Near): no slack.
+        GeoPrecision::Near => 0.0,
+        GeoPrecision::District => 25.0,
+        GeoPrecision::Province | GeoPrecision::Country => 0.0,
+    }
+}
+
+/// Puts `records` in canonical order; `precise` turns on precision-aware windows
+/// (week-dated records widened by three days each side, km slack for imprecise points).
+pub(crate) fn prepare(records: &[MatchRecord], precise: bool) -> Prepared {
     // By source, then by a hash of the event id: deterministic whatever the input order,
     // but not in id order. Ties between records that agree in every field fall to this
     // order; in id order they would follow the sources' numbering, which leaks the
@@ -219,7 +245,11 @@ pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
     let mut items = Vec::with_capacity(records.len());
     for &i in &order {
         let r = &records[i as usize];
-        let (start, end) = widened(r);
+        let (start, end) = widened(r, precise);
+        let raw = (
+            day_number(r.date_start.min(r.date_end)),
+            day_number(r.date_end.max(r.date_start)),
+        );
         let region = places.id(r.province.as_deref().map(normalise).as_deref());
         let country = places.id(r.country.as_deref().map(normalise).as_deref());
         let (lat, lon) = (
@@ -240,6 +270,7 @@ pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
             src: sources.id(Some(&r.event.source)),
             start,
             end,
+            raw,
             dprec: r.date_precision,
             class,
             lat,
@@ -261,13 +292,24 @@ pub(crate) fn prepare(records: &[MatchRecord]) -> Prepared {
             f_best: fat(r.fatalities.best),
             f_high: fat(r.fatalities.high),
             order: r.order,
+            slack: if precise && class == Class::Point {
+                geo_slack(r.geo_precision)
+            } else {
+                0.0
+            },
         });
     }
     let trigrams = names.names.iter().map(|n| trigrams(n)).collect();
+    let chars = names
+        .names
+        .iter()
+        .map(|n| normalise(n).chars().collect())
+        .collect();
     Prepared {
         items,
         input: order,
         trigrams,
+        chars,
     }
 }
 
@@ -304,7 +346,7 @@ mod tests {
             fatalities: sitrep_model::Fatalities::UNKNOWN,
             order: 0,
         };
-        let (s, e) = widened(&r);
+        let (s, e) = widened(&r, false);
         assert_eq!(e - s, 28, "February 2020 has 29 days");
     }
 }

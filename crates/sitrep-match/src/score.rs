@@ -33,11 +33,12 @@ pub(crate) fn compatible(a: &Item, b: &Item, cfg: &Config) -> bool {
         return false;
     }
     if a.class == Class::Point && b.class == Class::Point {
+        let window = cfg.km + a.slack + b.slack;
         // Cheap test first: a degree of latitude is at least 110.5 km everywhere.
-        if (a.lat - b.lat).abs() * 110.5 > cfg.km {
+        if (a.lat - b.lat).abs() * 110.5 > window {
             return false;
         }
-        return km(a.lat, a.lon, b.lat, b.lon) <= cfg.km;
+        return km(a.lat, a.lon, b.lat, b.lon) <= window;
     }
     space(a, b, cfg).is_some()
 }
@@ -46,9 +47,10 @@ pub(crate) fn compatible(a: &Item, b: &Item, cfg: &Config) -> bool {
 fn space(a: &Item, b: &Item, cfg: &Config) -> Option<f32> {
     let point = if a.has_point && b.has_point {
         let d = km(a.lat, a.lon, b.lat, b.lon);
+        let window = cfg.km + a.slack + b.slack;
         // Inside the window, closeness is evidence but not proof: 1 at the same point,
         // 0.5 at the window's edge.
-        (d <= cfg.km).then(|| (1.0 - 0.5 * d / cfg.km.max(1e-9)) as f32)
+        (d <= window).then(|| (1.0 - 0.5 * d / window.max(1e-9)) as f32)
     } else {
         None
     };

@@ -21,7 +21,108 @@ pub async fn run(cli: &Cli, a: &MatchArgs) -> anyhow::Result<ExitCode> {
         Some(MatchAction::Review { limit, format }) => review(cli, *limit, *format).await,
         Some(MatchAction::Confirm(d)) => decide(cli, d, DecisionKind::Confirm).await,
         Some(MatchAction::Reject(d)) => decide(cli, d, DecisionKind::Reject).await,
+        Some(MatchAction::Explain {
+            a: x,
+            b: y,
+            sources,
+            days,
+            km,
+        }) => explain(cli, x.as_deref(), y.as_deref(), sources, *days, *km).await,
     }
+}
+
+/// `sitrep match explain`: the learning matcher's fitted m/u tables, its own expected
+/// precision and recall, and one pair's weight by field.
+async fn explain(
+    cli: &Cli,
+    a: Option<&str>,
+    b: Option<&str>,
+    sources: &[String],
+    days: u32,
+    km: f64,
+) -> anyhow::Result<ExitCode> {
+    let store = read_store(&cli.store).await?;
+    let records = store.match_records(sources).await?;
+    let decisions = decisions_in_force(&store)?;
+    let cfg = Config {
+        days,
+        km,
+        ..Config::default()
+    };
+    let em = sitrep_match::EmConfig::default();
+    let l = tokio::task::block_in_place(|| {
+        sitrep_match::run_em(&records, &decisions, &cfg, &em, &sitrep_match::NoProgress)
+    });
+    let mut out = std::io::stdout().lock();
+    for m in &l.models {
+        writeln!(
+            out,
+            "{} × {}: λ {:.4}, {} pairs, {} decisions, {} EM iterations{}",
+            m.sources.0,
+            m.sources.1,
+            m.model.lambda,
+            m.pairs,
+            m.labelled,
+            m.model.iterations,
+            if m.pooled { " (pooled model)" } else { "" }
+        )?;
+        writeln!(
+            out,
+            "  {:<11} {:<40} {:>8} {:>8} {:>7}",
+            "field", "level", "m", "u", "weight"
+        )?;
+        for r in m.model.table().iter().filter(|r| r.level > 0) {
+            writeln!(
+                out,
+                "  {:<11} {:<40} {:>8.4} {:>8.4} {:>+7.2}",
+                r.field.name(),
+                r.label,
+                r.m,
+                r.u,
+                r.weight
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "expected precision {:.4}, recall {:.4} ({} links at probability ≥ {:.3})",
+        l.expected.precision, l.expected.recall, l.expected.links, l.threshold
+    )?;
+    if let (Some(a), Some(b)) = (a, b) {
+        let (ra, rb) = (parse_record(a)?, parse_record(b)?);
+        let find = |r: &RecordRef| {
+            records
+                .iter()
+                .find(|x| &x.event == r)
+                .ok_or_else(|| Failure::Input(format!("{r}: not among the matched records")))
+        };
+        let (x, y) = (find(&ra)?, find(&rb)?);
+        let (s1, s2) = (x.event.source.clone(), y.event.source.clone());
+        let pair = (s1.clone().min(s2.clone()), s1.max(s2));
+        let model = &l
+            .models
+            .iter()
+            .find(|m| m.sources == pair)
+            .ok_or_else(|| Failure::Input("no candidate pairs between these two sources".into()))?
+            .model;
+        let e = sitrep_match::explain_pair(x, y, model);
+        writeln!(out, "{ra} × {rb}: prior {:+.2}", e.prior_weight)?;
+        for c in &e.fields {
+            writeln!(
+                out,
+                "  {:<11} {:<40} {:+.2}",
+                c.field.name(),
+                c.label,
+                c.weight
+            )?;
+        }
+        writeln!(
+            out,
+            "  weight {:+.2}, P(match) {:.4} (fields independent, before one-to-one)",
+            e.weight, e.probability
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn store_dir(cli: &Cli) -> anyhow::Result<&Path> {

@@ -1,0 +1,838 @@
+//! Matching that learns: candidate pairs from the same index as [`crate::run`], each
+//! described by a comparison vector ([`crate::compare`]), Fellegi–Sunter weights fitted
+//! by EM per pair of sources ([`Model`]), analysts' decisions as labels, one-to-one
+//! aware probabilities, a threshold chosen for a target precision, and the model's own
+//! estimate of its precision and recall.
+
+use crate::compare::{compare, pack, unpack, Field, Vector};
+use crate::em::{probability_of_weight, Counts, Fit, Model};
+use crate::prep::NONE;
+use crate::{decided, finish, index, prep, score, Config, Outcome, Progress, Scored};
+use rayon::prelude::*;
+use sitrep_model::{Decision, MatchRecord, PairStatus};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+/// How the link threshold is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// Link pairs whose probability is at least this.
+    Probability(f64),
+    /// The lowest probability (never below 0.5) at which the model expects the links
+    /// to reach this precision (the mean probability of the links above it).
+    TargetPrecision(f64),
+}
+
+/// Where EM starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// From [`Model::prior`] (or `EmConfig::start`).
+    Prior,
+    /// From soft labels given by the hand-weighted score ([`crate::run`]'s): a pair is
+    /// counted as a match when it is both records' best candidate and scores at least
+    /// `Config::threshold`. EM on the candidates' vectors alone can settle on a wrong
+    /// optimum (a class of near-identical neighbours rather than the same events) when
+    /// the windows hold many similar events; this start avoids it.
+    HandScore,
+}
+
+/// Settings of [`run_em`] (windows and `dedupe` come from [`Config`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmConfig {
+    /// EM settings.
+    pub fit: Fit,
+    /// Where links start.
+    pub threshold: Threshold,
+    /// One-to-one aware probabilities: a pair's odds are weighed against the other
+    /// candidates of both its records (each record is at most one event of the other
+    /// source), and EM is re-run on these probabilities for `rounds` rounds. Exact twins
+    /// (records identical in every compared field) do not compete with each other.
+    /// These are the reported probabilities; the assignment itself maximises the sum of
+    /// the independent ones.
+    pub one_to_one: bool,
+    /// Rounds of one-to-one aware EM after the plain EM (default 0: on the perturbed
+    /// benchmark they drive λ towards 0, each round's lower probabilities lowering the
+    /// next round's prior).
+    pub rounds: u32,
+    /// How many unlabelled pairs one analyst decision counts as when fitting m and u.
+    pub label_weight: f64,
+    /// A pair of sources with fewer candidate pairs than this uses the model fitted on
+    /// all pairs of sources together.
+    pub min_pairs: usize,
+    /// Unlinked candidates with at least this probability are kept in the outcome
+    /// (for review); the rest are only counted.
+    pub keep: f64,
+    /// Precision-aware windows ([`Config::precision_windows`]).
+    pub precision_windows: bool,
+    /// Where EM starts (ignored when `start` is given).
+    pub init: Init,
+    /// Term-frequency adjustment of exact actor-name agreement (after fitting; the m/u
+    /// tables are unadjusted).
+    pub term_frequency: bool,
+    /// Estimate u of the fields the windows do not select on (type, actors, deaths,
+    /// province) from this many random pairs of records of the two sources (seeded),
+    /// and keep it fixed while EM fits the rest (as Splink does). `None`: EM fits u on
+    /// the candidates. Random pairs share actors and deaths far less often than
+    /// neighbours in one window do, so this makes agreement look like stronger
+    /// evidence than it is among candidates.
+    pub u_from_random_pairs: Option<(usize, u64)>,
+    /// Starting parameters (default: [`Model::prior`]); with `fit.max_iter == 0` and
+    /// `rounds == 0` they are used as they are.
+    pub start: Option<Model>,
+}
+
+impl Default for EmConfig {
+    fn default() -> Self {
+        EmConfig {
+            fit: Fit::default(),
+            threshold: Threshold::Probability(0.5),
+            one_to_one: true,
+            rounds: 0,
+            label_weight: 1.0,
+            min_pairs: 200,
+            keep: 0.05,
+            precision_windows: true,
+            init: Init::HandScore,
+            term_frequency: true,
+            u_from_random_pairs: None,
+            start: None,
+        }
+    }
+}
+
+/// The model fitted for one pair of sources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceModel {
+    /// The two sources (sorted).
+    pub sources: (String, String),
+    /// Fitted parameters.
+    pub model: Model,
+    /// Candidate pairs it was fitted on (unlabelled).
+    pub pairs: u64,
+    /// Analyst decisions among them.
+    pub labelled: u64,
+    /// True when it is the model fitted on all pairs of sources (too few pairs here).
+    pub pooled: bool,
+}
+
+/// The model's own estimate of how good the run is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expected {
+    /// Links made.
+    pub links: u64,
+    /// Expected true links: the sum of the links' probabilities.
+    pub true_links: f64,
+    /// Expected true pairs among all candidates: the sum of every candidate's
+    /// probability (true pairs outside the windows are not counted).
+    pub matches: f64,
+    /// `true_links / links`.
+    pub precision: f64,
+    /// `true_links / matches`.
+    pub recall: f64,
+}
+
+/// What the model knows of one output pair (same position as in `Outcome::pairs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairDetail {
+    /// Its comparison vector.
+    pub vector: Vector,
+    /// Its match weight (log2 odds, fields independent, before one-to-one).
+    pub weight: f64,
+    /// Candidate pairs of its two sources with the same vector.
+    pub pattern_pairs: u64,
+    /// Index of its model in `Linkage::models`.
+    pub model: usize,
+}
+
+/// The outcome of [`run_em`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linkage {
+    /// Pairs and clusters, as [`crate::run`] gives them, but each pair's score is its
+    /// one-to-one aware probability (no runner-up).
+    pub outcome: Outcome,
+    /// Per pair of `outcome.pairs`, what the model knows of it.
+    pub details: Vec<PairDetail>,
+    /// One model per pair of sources.
+    pub models: Vec<SourceModel>,
+    /// The probability links start at.
+    pub threshold: f64,
+    /// The model's own precision and recall.
+    pub expected: Expected,
+}
+
+/// One field's part of a pair's match weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// The field.
+    pub field: Field,
+    /// Its level for this pair.
+    pub level: u8,
+    /// What the level means.
+    pub label: &'static str,
+    /// P(level | match).
+    pub m: f64,
+    /// P(level | non-match).
+    pub u: f64,
+    /// log2(m / u) (0 for null).
+    pub weight: f64,
+}
+
+/// Why a pair gets its probability: the prior plus each field's weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairExplanation {
+    /// log2(λ / (1 − λ)).
+    pub prior_weight: f64,
+    /// Each field's contribution.
+    pub fields: Vec<Contribution>,
+    /// Total match weight.
+    pub weight: f64,
+    /// P(match) from the weight alone (fields independent, no one-to-one competition).
+    pub probability: f64,
+}
+
+/// Explains a vector under a model.
+pub fn explain_vector(model: &Model, v: &Vector) -> PairExplanation {
+    let fields: Vec<Contribution> = Field::ALL
+        .iter()
+        .map(|&f| {
+            let l = v[f.index()];
+            let (m, u) = if l == 0 {
+                (1.0, 1.0)
+            } else {
+                (
+                    model.m[f.index()][l as usize],
+                    model.u[f.index()][l as usize],
+                )
+            };
+            Contribution {
+                field: f,
+                level: l,
+                label: f.levels()[l as usize],
+                m,
+                u,
+                weight: (m / u).log2(),
+            }
+        })
+        .collect();
+    let weight = model.prior_weight() + fields.iter().map(|c| c.weight).sum::<f64>();
+    PairExplanation {
+        prior_weight: model.prior_weight(),
+        fields,
+        weight,
+        probability: probability_of_weight(weight),
+    }
+}
+
+/// The comparison vector of any two records (precision-aware windows as `precise`).
+pub fn compare_records(a: &MatchRecord, b: &MatchRecord, precise: bool) -> Vector {
+    let p = prep::prepare(&[a.clone(), b.clone()], precise);
+    compare(&p.items[0], &p.items[1], &p)
+}
+
+/// Explains any two records under a model.
+pub fn explain_pair(a: &MatchRecord, b: &MatchRecord, model: &Model) -> PairExplanation {
+    explain_vector(model, &compare_records(a, b, true))
+}
+
+impl Linkage {
+    /// Explains `outcome.pairs[k]`.
+    pub fn explain(&self, k: usize) -> PairExplanation {
+        let d = &self.details[k];
+        explain_vector(&self.models[d.model].model, &d.vector)
+    }
+}
+
+/// Review order: indices into `outcome.pairs` (analyst-confirmed pairs left out), the
+/// pairs whose decision should teach most first. Expected information = the entropy of
+/// the pair's probability (uncertain pairs first: 1 bit at 0.5) times its influence,
+/// 1 + log2(1 + the number of candidate pairs sharing its comparison vector) (a label
+/// moves the m/u of every such pair). Ties by position.
+pub fn review_order(l: &Linkage) -> Vec<usize> {
+    let info = |k: usize| {
+        let p = (l.outcome.pairs[k].score as f64).clamp(1e-12, 1.0 - 1e-12);
+        let h = -(p * p.log2() + (1.0 - p) * (1.0 - p).log2());
+        h * (1.0 + (1.0 + l.details[k].pattern_pairs as f64).log2())
+    };
+    let mut ks: Vec<(f64, usize)> = (0..l.outcome.pairs.len())
+        .filter(|&k| l.outcome.pairs[k].status != PairStatus::Confirmed)
+        .map(|k| (info(k), k))
+        .collect();
+    ks.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    ks.into_iter().map(|(_, k)| k).collect()
+}
+
+/// Fields whose u `EmConfig::u_from_random_pairs` estimates (the windows do not
+/// select on them).
+const RANDOM_U_FIELDS: [Field; 5] = [
+    Field::EventType,
+    Field::ActorId,
+    Field::ActorName,
+    Field::Fatalities,
+    Field::Admin,
+];
+
+/// A hash of every field the comparison reads: equal for exact twins.
+fn twin_hash(it: &prep::Item) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    it.twin_key().hash(&mut h);
+    it.slack.to_bits().hash(&mut h);
+    h.finish()
+}
+
+/// Matches `records` with Fellegi–Sunter probabilities fitted by EM, honouring and
+/// learning from `decisions`.
+pub fn run_em(
+    records: &[MatchRecord],
+    decisions: &[Decision],
+    cfg: &Config,
+    em: &EmConfig,
+    progress: &dyn Progress,
+) -> Linkage {
+    let timing = std::env::var_os("SITREP_MATCH_TIMING").is_some();
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("match-em: {what} at {:.2?}", clock.elapsed());
+        }
+    };
+    let cfg = Config {
+        precision_windows: em.precision_windows,
+        ..cfg.clone()
+    };
+    let p = prep::prepare(records, cfg.precision_windows);
+    let items = &p.items;
+    let n = items.len();
+    lap("prepared");
+    let (confirmed, rejected) = decided(records, &p, decisions);
+    progress.start(n as u64);
+    let index = index::Index::build(items, &cfg);
+    let mut cands = index.candidates(&p, &cfg, &|k| progress.advance(k));
+    let considered = cands.len() as u64;
+    let extra: Vec<(u32, u32)> = confirmed
+        .iter()
+        .copied()
+        .filter(|c| cands.binary_search(c).is_err())
+        .collect();
+    cands.extend(extra);
+    lap("candidates");
+    // 1 confirmed, -1 rejected, 0 unlabelled.
+    let label: Vec<i8> = cands
+        .par_iter()
+        .map(|c| {
+            if confirmed.binary_search(c).is_ok() {
+                1
+            } else if rejected.binary_search(c).is_ok() {
+                -1
+            } else {
+                0
+            }
+        })
+        .collect();
+    let keys: Vec<u32> = cands
+        .par_iter()
+        .map(|&(a, b)| pack(&compare(&items[a as usize], &items[b as usize], &p)))
+        .collect();
+    lap("compared");
+    // Groups: pairs of sources.
+    let src = |i: u32| items[i as usize].src;
+    let mut group_of: BTreeMap<(u32, u32), u32> = BTreeMap::new();
+    for &(a, b) in &cands {
+        let (x, y) = (src(a), src(b));
+        let len = group_of.len() as u32;
+        group_of.entry((x.min(y), x.max(y))).or_insert(len);
+    }
+    let gid: Vec<u32> = cands
+        .iter()
+        .map(|&(a, b)| {
+            let (x, y) = (src(a), src(b));
+            group_of[&(x.min(y), x.max(y))]
+        })
+        .collect();
+    let groups = group_of.len();
+    // Patterns: (group, vector) → dense id.
+    let pkey: Vec<u64> = gid
+        .iter()
+        .zip(&keys)
+        .map(|(&g, &k)| ((g as u64) << 32) | k as u64)
+        .collect();
+    let mut uniq = pkey.clone();
+    uniq.par_sort_unstable();
+    uniq.dedup();
+    let pid: Vec<u32> = pkey
+        .par_iter()
+        .map(|k| uniq.binary_search(k).expect("pattern") as u32)
+        .collect();
+    drop(pkey);
+    let pattern_group: Vec<u32> = uniq.iter().map(|k| (k >> 32) as u32).collect();
+    let pattern_vec: Vec<Vector> = uniq.iter().map(|k| unpack(*k as u32)).collect();
+    let mut unlabelled = vec![0.0f64; uniq.len()];
+    let mut labelled_pm = vec![0.0f64; uniq.len()];
+    let mut labelled_w = vec![0.0f64; uniq.len()];
+    for (i, &k) in pid.iter().enumerate() {
+        match label[i] {
+            0 => unlabelled[k as usize] += 1.0,
+            l => {
+                labelled_w[k as usize] += em.label_weight;
+                if l > 0 {
+                    labelled_pm[k as usize] += em.label_weight;
+                }
+            }
+        }
+    }
+    // Starting soft labels: each record's best hand-weighted candidate (both ways),
+    // when it scores at least the hand threshold, counts as a match.
+    let init: Option<Vec<f64>> = (em.init == Init::HandScore && em.start.is_none()).then(|| {
+        let hand: Vec<f32> = cands
+            .par_iter()
+            .map(|&(a, b)| score::score(&items[a as usize], &items[b as usize], &p, &cfg).0)
+            .collect();
+        let mut best = vec![(f32::MIN, usize::MAX); n];
+        for (i, &(a, b)) in cands.iter().enumerate() {
+            for x in [a, b] {
+                if hand[i] > best[x as usize].0 {
+                    best[x as usize] = (hand[i], i);
+                }
+            }
+        }
+        let mut as_match = vec![0.0f64; uniq.len()];
+        for (i, &(a, b)) in cands.iter().enumerate() {
+            if label[i] == 0
+                && hand[i] >= cfg.threshold
+                && best[a as usize].1 == i
+                && best[b as usize].1 == i
+            {
+                as_match[pid[i] as usize] += 1.0;
+            }
+        }
+        as_match
+    });
+    // u from random pairs of records (all pairs of sources together), if asked.
+    let random_u: Option<Vec<Vec<f64>>> = em.u_from_random_pairs.map(|(count, seed)| {
+        let mut by_src: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (i, it) in items.iter().enumerate() {
+            by_src.entry(it.src).or_default().push(i as u32);
+        }
+        let lists: Vec<&Vec<u32>> = by_src.values().collect();
+        let mut u: Vec<Vec<f64>> = Field::ALL
+            .iter()
+            .map(|f| vec![0.0; f.levels().len()])
+            .collect();
+        let mut x = seed | 1;
+        let mut next = move || {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
+        if lists.len() >= 2 {
+            for _ in 0..count {
+                let s1 = (next() % lists.len() as u64) as usize;
+                let s2 = (s1 + 1 + (next() % (lists.len() as u64 - 1)) as usize) % lists.len();
+                let a = lists[s1][(next() % lists[s1].len() as u64) as usize];
+                let b = lists[s2][(next() % lists[s2].len() as u64) as usize];
+                let v = compare(&items[a as usize], &items[b as usize], &p);
+                for f in 0..v.len() {
+                    if v[f] > 0 {
+                        u[f][v[f] as usize] += 1.0;
+                    }
+                }
+            }
+        }
+        for uf in &mut u {
+            for c in uf.iter_mut().skip(1) {
+                *c += em.fit.smoothing;
+            }
+            let total: f64 = uf.iter().skip(1).sum();
+            for c in uf.iter_mut().skip(1) {
+                *c /= total;
+            }
+        }
+        u
+    });
+    let fit_on = |which: &dyn Fn(u32) -> bool, start: &Model| {
+        let start = match &init {
+            Some(as_match) => {
+                let keep: Vec<usize> = (0..uniq.len())
+                    .filter(|&k| which(pattern_group[k]))
+                    .collect();
+                let c = Counts {
+                    keys: keep.iter().map(|&k| pattern_vec[k]).collect(),
+                    as_match: keep.iter().map(|&k| as_match[k] + labelled_pm[k]).collect(),
+                    as_non: keep
+                        .iter()
+                        .map(|&k| unlabelled[k] - as_match[k] + labelled_w[k] - labelled_pm[k])
+                        .collect(),
+                };
+                // The start's λ: the hand-weighted one-to-one links' share.
+                let unfixed = Fit {
+                    fixed_lambda: false,
+                    ..em.fit
+                };
+                start.m_step(&c, &unfixed)
+            }
+            None => start.clone(),
+        };
+        let pats: Vec<(Vector, f64)> = (0..uniq.len())
+            .filter(|&k| which(pattern_group[k]) && unlabelled[k] > 0.0)
+            .map(|k| (pattern_vec[k], unlabelled[k]))
+            .collect();
+        let labs: Vec<(Vector, f64, f64)> = (0..uniq.len())
+            .filter(|&k| which(pattern_group[k]) && labelled_w[k] > 0.0)
+            .map(|k| {
+                (
+                    pattern_vec[k],
+                    labelled_pm[k] / labelled_w[k],
+                    labelled_w[k],
+                )
+            })
+            .collect();
+        match random_u.as_ref() {
+            Some(u) => {
+                let mut start = start;
+                let mut fit = em.fit;
+                for f in RANDOM_U_FIELDS {
+                    start.u[f.index()] = u[f.index()].clone();
+                    fit.fixed_u[f.index()] = true;
+                }
+                start.fit(&pats, &labs, &fit)
+            }
+            None => start.fit(&pats, &labs, &em.fit),
+        }
+    };
+    let mut per_group = vec![0u64; groups];
+    let mut per_group_labels = vec![0u64; groups];
+    for (i, &g) in gid.iter().enumerate() {
+        per_group[g as usize] += 1;
+        if label[i] != 0 {
+            per_group_labels[g as usize] += 1;
+        }
+    }
+    // λ to start from: one-to-one allows at most as many matches as the smaller side
+    // has records with candidates.
+    let start = em.start.clone().unwrap_or_else(|| {
+        let mut seen = vec![false; n];
+        let mut sides: HashMap<u32, u64> = HashMap::new();
+        for &(a, b) in &cands {
+            for x in [a, b] {
+                if !seen[x as usize] {
+                    seen[x as usize] = true;
+                    *sides.entry(src(x)).or_insert(0) += 1;
+                }
+            }
+        }
+        let smaller = sides.values().copied().min().unwrap_or(0) as f64;
+        Model {
+            lambda: (smaller / cands.len().max(1) as f64).clamp(0.01, 0.5),
+            ..Model::prior()
+        }
+    });
+    let needs_pool = per_group.iter().any(|&c| (c as usize) < em.min_pairs);
+    let pooled = needs_pool.then(|| fit_on(&|_| true, &start));
+    let mut models: Vec<(Model, bool)> = (0..groups)
+        .map(|g| {
+            if (per_group[g] as usize) < em.min_pairs {
+                (pooled.clone().expect("pooled"), true)
+            } else {
+                (fit_on(&|x| x == g as u32, &start), false)
+            }
+        })
+        .collect();
+    lap("fitted");
+    // Competition: exact twins of one record do not compete with each other.
+    let twin: Vec<u64> = items.par_iter().map(twin_hash).collect();
+    let mut twin_count: HashMap<u64, u32> = HashMap::new();
+    for &t in &twin {
+        *twin_count.entry(t).or_insert(0) += 1;
+    }
+    let twins: Vec<f64> = twin.iter().map(|t| twin_count[t] as f64).collect();
+    drop(twin_count);
+    let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); groups];
+    for (i, &g) in gid.iter().enumerate() {
+        by_group[g as usize].push(i);
+    }
+    // Links the hand-weighted start makes per group (else EM's λ times the pairs): how
+    // many records of each side have a match, for the one-to-one aware probabilities.
+    let start_links: Vec<f64> = (0..groups)
+        .map(|g| match &init {
+            Some(as_match) => (0..uniq.len())
+                .filter(|&k| pattern_group[k] == g as u32)
+                .map(|k| as_match[k] + labelled_pm[k])
+                .sum(),
+            None => models[g].0.lambda * per_group[g] as f64,
+        })
+        .collect();
+    let group_keys: Vec<(u32, u32)> = {
+        let mut v = vec![(0, 0); groups];
+        for (&k, &g) in &group_of {
+            v[g as usize] = k;
+        }
+        v
+    };
+    // Final probabilities per pair: `prob` one-to-one aware (reported, thresholded for
+    // target precision); `indep` from the fields' Bayes factors alone, at even prior
+    // odds (the assignment maximises their sum and needs them ≥ 0.5, i.e. evidence for
+    // a match: λ is the share of all candidates that match, the wrong prior for a
+    // record's best candidate; competition is the assignment's job).
+    // Term-frequency adjustment (optional): an exact actor-name agreement on a common
+    // pair of names is weaker evidence than on a rare one. Its Bayes factor is scaled
+    // by (the chance two random records share their names) / (this pair's names'
+    // frequency), so that it averages out over random pairs.
+    let tf: Vec<f64> = if em.term_frequency {
+        let key = |it: &prep::Item| {
+            let mut v = it.names;
+            v.sort_unstable();
+            ((v[0] as u64) << 32) | v[1] as u64
+        };
+        let mut freq: HashMap<u64, f64> = HashMap::new();
+        for it in items.iter().filter(|it| it.names != [NONE, NONE]) {
+            *freq.entry(key(it)).or_insert(0.0) += 1.0;
+        }
+        let total: f64 = freq.values().sum::<f64>().max(1.0);
+        let chance: f64 = freq.values().map(|c| (c / total).powi(2)).sum();
+        cands
+            .par_iter()
+            .zip(&pid)
+            .map(|(&(a, _), &k)| {
+                if pattern_vec[k as usize][Field::ActorName.index()] == 1 {
+                    let f = freq.get(&key(&items[a as usize])).copied().unwrap_or(1.0) / total;
+                    (chance / f).clamp(0.01, 100.0)
+                } else {
+                    1.0
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let tf_of = |i: usize| tf.get(i).copied().unwrap_or(1.0);
+    let indep: Vec<f64> = (0..cands.len())
+        .into_par_iter()
+        .map(|i| match label[i] {
+            1 => 1.0,
+            -1 => 0.0,
+            _ => {
+                let m = &models[gid[i] as usize].0;
+                probability_of_weight(
+                    m.weight(&pattern_vec[pid[i] as usize]) - m.prior_weight() + tf_of(i).log2(),
+                )
+            }
+        })
+        .collect();
+    let mut prob = vec![0.0f64; cands.len()];
+    let mut sums = vec![0.0f64; n];
+    let mut counts = vec![0.0f64; n];
+    let rounds = if em.one_to_one { em.rounds + 1 } else { 1 };
+    for round in 0..rounds {
+        let last = round + 1 == rounds;
+        for (g, members) in by_group.iter().enumerate() {
+            let model = &models[g].0;
+            // Bayes factors (no prior: the prior is per record here).
+            let odds_of: Vec<f64> = (0..uniq.len())
+                .map(|k| {
+                    if pattern_group[k] == g as u32 {
+                        (model.weight(&pattern_vec[k]) - model.prior_weight())
+                            .clamp(-200.0, 200.0)
+                            .exp2()
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let odds = |i: usize| match label[i] {
+                1 => 1e30,
+                -1 => 0.0,
+                _ => odds_of[pid[i] as usize] * tf_of(i),
+            };
+            // Per record: the sum of its candidates' Bayes factors and their number;
+            // per side: the share of its records (with candidates) that have a match.
+            let mut side_records = [0.0f64; 2];
+            if em.one_to_one {
+                for &i in members {
+                    let (a, b) = cands[i];
+                    let o = odds(i);
+                    for x in [a as usize, b as usize] {
+                        if counts[x] == 0.0 {
+                            side_records[(items[x].src != group_keys[g].0) as usize] += 1.0;
+                        }
+                        sums[x] += o;
+                        counts[x] += 1.0;
+                    }
+                }
+            }
+            let share = |x: usize| {
+                let side = (items[x].src != group_keys[g].0) as usize;
+                (start_links[g] / side_records[side].max(1.0)).clamp(0.01, 0.99)
+            };
+            for &i in members {
+                prob[i] = match label[i] {
+                    1 => 1.0,
+                    -1 => 0.0,
+                    _ => {
+                        let o = odds(i);
+                        if em.one_to_one {
+                            // From each record's side: it has a match with prior `π`,
+                            // equally likely any of its k candidates; so P(this one) =
+                            // BF / ((1 − π)·k/π + Σ BF of its candidates), exact twins of
+                            // the partner counted once. The smaller of the two sides'.
+                            let (a, b) = (cands[i].0 as usize, cands[i].1 as usize);
+                            let from = |x: usize, partner: usize| {
+                                let pi = share(x);
+                                let rest = (sums[x] - twins[partner] * o).max(0.0) + o;
+                                o / ((1.0 - pi) * counts[x] / pi + rest)
+                            };
+                            from(a, b).min(from(b, a))
+                        } else {
+                            let l = model.lambda / (1.0 - model.lambda);
+                            l * o / (1.0 + l * o)
+                        }
+                    }
+                };
+            }
+            if em.one_to_one {
+                for &i in members {
+                    let (a, b) = cands[i];
+                    sums[a as usize] = 0.0;
+                    sums[b as usize] = 0.0;
+                    counts[a as usize] = 0.0;
+                    counts[b as usize] = 0.0;
+                }
+            }
+            if !last && !models[g].1 {
+                let mut c = Counts {
+                    keys: pattern_vec.clone(),
+                    as_match: vec![0.0; uniq.len()],
+                    as_non: vec![0.0; uniq.len()],
+                };
+                for &i in members {
+                    let (w, pm) = match label[i] {
+                        0 => (1.0, prob[i]),
+                        l => (em.label_weight, if l > 0 { 1.0 } else { 0.0 }),
+                    };
+                    c.as_match[pid[i] as usize] += w * pm;
+                    c.as_non[pid[i] as usize] += w * (1.0 - pm);
+                }
+                let next = models[g].0.m_step(&c, &em.fit);
+                let iterations = models[g].0.iterations + 1;
+                models[g].0 = Model {
+                    iterations,
+                    converged: models[g].0.distance(&next) < em.fit.tolerance,
+                    ..next
+                };
+            }
+        }
+    }
+    lap("probabilities");
+    let threshold = match em.threshold {
+        Threshold::Probability(t) => t.min(1.0),
+        Threshold::TargetPrecision(target) => {
+            let mut ps: Vec<f64> = prob.iter().copied().filter(|&x| x >= 0.5).collect();
+            ps.par_sort_unstable_by(|x, y| y.total_cmp(x));
+            let mut sum = 0.0;
+            let mut t = 1.0;
+            for (k, &x) in ps.iter().enumerate() {
+                sum += x;
+                if sum / (k + 1) as f64 >= target {
+                    t = x;
+                }
+            }
+            t
+        }
+    };
+    // Eligible for links: the weight alone says match (independent probability ≥ 0.5,
+    // or ≥ the threshold when that is fixed), and, for a target precision, the one-to-one
+    // aware probability reaches the threshold. The assignment maximises the sum of
+    // independent probabilities among eligible pairs.
+    let (floor, aware) = match em.threshold {
+        Threshold::Probability(t) => (t, 0.0),
+        Threshold::TargetPrecision(_) => (0.5, threshold),
+    };
+    let keep = em.keep.min(floor);
+    let kept: Vec<usize> = (0..cands.len())
+        .filter(|&i| label[i] == 1 || (label[i] == 0 && (indep[i] >= keep || prob[i] >= keep)))
+        .collect();
+    let scored: Vec<Scored> = kept
+        .par_iter()
+        .map(|&i| {
+            let (a, b) = cands[i];
+            let (hand, parts) = score::score(&items[a as usize], &items[b as usize], &p, &cfg);
+            let eligible = indep[i] >= floor && prob[i] >= aware;
+            // Pairs the levels cannot tell apart (equal vectors) are told apart by the
+            // hand-weighted closeness, a thousandth of the weight.
+            let s = if eligible {
+                (indep[i] + 1e-3 * hand as f64) as f32
+            } else {
+                0.0
+            };
+            (a, b, s, parts, label[i] == 1)
+        })
+        .collect();
+    lap("kept");
+    let (mut outcome, order) = finish(&p, &scored, &rejected, floor as f32, considered, &lap);
+    for (pair, &k) in outcome.pairs.iter_mut().zip(&order) {
+        pair.score = prob[kept[k]] as f32;
+        pair.runner_up = None;
+    }
+    let details: Vec<PairDetail> = order
+        .iter()
+        .map(|&k| {
+            let i = kept[k];
+            let g = gid[i] as usize;
+            let v = unpack(keys[i]);
+            PairDetail {
+                vector: v,
+                weight: models[g].0.weight(&v),
+                pattern_pairs: unlabelled[pid[i] as usize] as u64,
+                model: g,
+            }
+        })
+        .collect();
+    let mut true_links = 0.0;
+    let mut links = 0u64;
+    for (k, pr) in outcome.pairs.iter().enumerate() {
+        if pr.status != PairStatus::Unselected {
+            links += 1;
+            true_links += prob[kept[order[k]]];
+        }
+    }
+    let matches: f64 = prob.iter().sum();
+    let expected = Expected {
+        links,
+        true_links,
+        matches,
+        precision: true_links / (links.max(1) as f64),
+        recall: true_links / matches.max(1e-12),
+    };
+    let names: Vec<&str> = {
+        // Source names by interned id: the first record of each source.
+        let mut v: Vec<&str> = Vec::new();
+        for (k, it) in items.iter().enumerate() {
+            if it.src as usize == v.len() {
+                v.push(&records[p.input[k] as usize].event.source);
+            }
+        }
+        v
+    };
+    let models = group_of
+        .iter()
+        .map(|(&(x, y), &g)| SourceModel {
+            sources: (names[x as usize].to_string(), names[y as usize].to_string()),
+            model: models[g as usize].0.clone(),
+            pairs: per_group[g as usize] - per_group_labels[g as usize],
+            labelled: per_group_labels[g as usize],
+            pooled: models[g as usize].1,
+        })
+        .collect::<Vec<_>>();
+    // `group_of` iterates in source order, but model indices in details are group ids.
+    let mut ordered: Vec<Option<SourceModel>> = vec![None; groups];
+    for (m, &g) in models.into_iter().zip(group_of.values()) {
+        ordered[g as usize] = Some(m);
+    }
+    lap("done");
+    Linkage {
+        outcome,
+        details,
+        models: ordered.into_iter().map(|m| m.expect("model")).collect(),
+        threshold,
+        expected,
+    }
+}
