@@ -1,109 +1,8 @@
 //! The rate-ratio interval: exact conditional (Clopper–Pearson) on Poisson counts.
 
-/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error below 1e-13).
-fn ln_gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection.
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = G[0];
-    let t = x + 7.5;
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
-
-/// Continued fraction for the incomplete beta (modified Lentz).
-fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
-    let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
-    let mut h = d;
-    for m in 1..=500 {
-        let m = m as f64;
-        let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
-        h *= del;
-        if (del - 1.0).abs() < 1e-15 {
-            break;
-        }
-    }
-    h
-}
-
-/// The regularised incomplete beta function I_x(a, b).
-pub(crate) fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    if x >= 1.0 {
-        return 1.0;
-    }
-    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
-    let front = ln_front.exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_cf(a, b, x) / a
-    } else {
-        1.0 - front * beta_cf(b, a, 1.0 - x) / b
-    }
-}
-
-/// The `q` quantile of Beta(a, b), by bisection (I_x is increasing in x).
-fn beta_quantile(q: f64, a: f64, b: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if inc_beta(a, b, mid) < q {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-        if hi - lo < 1e-15 {
-            break;
-        }
-    }
-    0.5 * (lo + hi)
-}
+// The incomplete beta function and its quantile are sitrep-stats' (checked against
+// scipy there).
+use sitrep_stats::interval::beta_quantile;
 
 /// Clopper–Pearson interval (level 1 − `alpha`) for a binomial proportion with `x`
 /// successes in `n` trials. `(0, 1)` when `n` is 0.
@@ -160,6 +59,7 @@ pub fn rate_ratio(count_a: u64, exposure_a: f64, count_b: u64, exposure_b: f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sitrep_stats::dist::{beta_i as inc_beta, ln_gamma};
 
     /// P(X ≥ x) for X ~ Binomial(n, p), summed term by term (independent of `inc_beta`).
     fn upper_tail(x: u64, n: u64, p: f64) -> f64 {
