@@ -413,3 +413,77 @@ fn split_merge_and_undo_change_incidents_at_once_and_are_journaled() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(last_entry(&env)["seq"], seq);
 }
+
+/// Issue 20: `sitrep match explain` on two real GED releases of Afghanistan: one
+/// fitted table per pair of sources whose m and u are distributions over each field's
+/// levels, and the model's expected precision and recall.
+#[test]
+fn match_explain_shows_fitted_m_u_tables_that_are_distributions() {
+    let env = Env::new();
+    env.ok(&[
+        "ingest",
+        data("ucdp/ged211_afghanistan_subset.csv").to_str().unwrap(),
+    ]);
+    env.ok(&[
+        "ingest",
+        "--source",
+        "ucdp-ged231",
+        data("ucdp/ged231_afg_2018_2022_partial.csv")
+            .to_str()
+            .unwrap(),
+    ]);
+    let out = env.run(&[
+        "match",
+        "explain",
+        "--sources",
+        "ucdp-ged211-subset,ucdp-ged231",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.starts_with("ucdp-ged211-subset × ucdp-ged231: λ "),
+        "{text}"
+    );
+    // Rows: field, level words…, m, u, weight. m and u sum to 1 over each field.
+    let mut sums: HashMap<String, (f64, f64)> = HashMap::new();
+    for line in text.lines().skip(2) {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        if cells.len() < 4 || line.starts_with("expected") {
+            continue;
+        }
+        let n = cells.len();
+        let (Ok(m), Ok(u)) = (cells[n - 3].parse::<f64>(), cells[n - 2].parse::<f64>()) else {
+            continue;
+        };
+        let field = if cells[0] == "actor" {
+            format!("actor {}", cells[1])
+        } else {
+            cells[0].to_string()
+        };
+        let e = sums.entry(field).or_default();
+        e.0 += m;
+        e.1 += u;
+    }
+    for f in [
+        "date",
+        "place",
+        "type",
+        "actor id",
+        "actor name",
+        "deaths",
+        "province",
+    ] {
+        let (m, u) = sums[f];
+        // Printed to four decimals: the sums are 1 within rounding.
+        assert!(
+            (m - 1.0).abs() < 2e-3 && (u - 1.0).abs() < 2e-3,
+            "{f}: {m} {u}"
+        );
+    }
+    let last = text.lines().last().unwrap();
+    assert!(last.starts_with("expected precision 0."), "{last}");
+}
