@@ -5,8 +5,8 @@ use crate::sql::{dates, floats, ints, strings};
 use crate::AnalysisError;
 use chrono::{DateTime, Utc};
 use sitrep_model::figure::{
-    AreaValue, AreaValues, FigureData, FigureKind, FigureProvenance, FigureSpec, Filters, GroupBy,
-    MapLevel, MapPoint, Measure, SeriesFrame, SourceRef,
+    AreaValue, AreaValues, ChartBreak, FigureData, FigureKind, FigureProvenance, FigureSpec,
+    Filters, GroupBy, MapLevel, MapPoint, Measure, SeriesFrame, SourceRef,
 };
 use sitrep_model::BucketCoverage;
 use std::collections::BTreeMap;
@@ -55,7 +55,30 @@ impl Analysis {
         let mut excluded: Vec<(String, u64)> = Vec::new();
 
         if !spec.kind.is_map() {
-            data.series = Some(self.figure_series(spec, &lines).await?);
+            let frame = self.figure_series(spec, &lines).await?;
+            if spec.series.changes {
+                // One rule with `sitrep changes`: Poisson PELT, MBIC, on raw values,
+                // each covered stretch on its own.
+                let q = crate::watch::changes::ChangesQuery {
+                    bucket: frame.bucket,
+                    measure: frame.measure,
+                    ..Default::default()
+                };
+                for line in &frame.lines {
+                    let seg = crate::watch::changes::segment(
+                        &q,
+                        frame.starts.clone(),
+                        line.raw_values.clone(),
+                    );
+                    data.breaks
+                        .extend(seg.breaks.into_iter().map(|b| ChartBreak {
+                            line: line.label.clone(),
+                            date: b.date,
+                            ratio: b.ratio,
+                        }));
+                }
+            }
+            data.series = Some(frame);
         } else {
             let map = spec.map_or_default();
             let shade = spec.kind == FigureKind::Choropleth || map.shade;

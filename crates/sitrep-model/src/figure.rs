@@ -606,6 +606,21 @@ pub struct SeriesSpec {
     /// the same filters without it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_of: Option<Filters>,
+    /// Mark each line's change points on the chart (Poisson PELT with R's MBIC
+    /// penalty over each covered stretch of raw values), labelled with the rate ratio.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub changes: bool,
+}
+
+/// A change point drawn on a chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartBreak {
+    /// The line it belongs to.
+    pub line: String,
+    /// First bucket of the new segment.
+    pub date: NaiveDate,
+    /// Rate after / rate before (`None` when the rate before is 0).
+    pub ratio: Option<f64>,
 }
 
 /// One named line of a figure: the figure's filters with these laid over them
@@ -1066,6 +1081,9 @@ pub struct FigureData {
     pub points: Vec<MapPoint>,
     /// The computed `compare` annotations, in spec order.
     pub comparisons: Vec<Comparison>,
+    /// Change points of the series' lines, when `series.changes` asks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<ChartBreak>,
     /// Where the numbers come from.
     pub provenance: FigureProvenance,
 }

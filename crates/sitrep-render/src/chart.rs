@@ -233,8 +233,10 @@ pub fn render(spec: &FigureSpec, data: &FigureData) -> Result<String, RenderErro
         return Ok(svg.finish());
     }
     match spec.kind {
-        FigureKind::SmallMultiples => small_multiples(&mut svg, spec, frame, top, bottom),
-        _ => single(&mut svg, spec, frame, top, bottom),
+        FigureKind::SmallMultiples => {
+            small_multiples(&mut svg, spec, frame, &data.breaks, top, bottom)
+        }
+        _ => single(&mut svg, spec, frame, &data.breaks, top, bottom),
     }
     Ok(svg.finish())
 }
@@ -372,7 +374,14 @@ fn axes(
     plot
 }
 
-fn single(svg: &mut Svg, spec: &FigureSpec, frame: &SeriesFrame, top: f64, bottom: f64) {
+fn single(
+    svg: &mut Svg,
+    spec: &FigureSpec,
+    frame: &SeriesFrame,
+    breaks: &[sitrep_model::figure::ChartBreak],
+    top: f64,
+    bottom: f64,
+) {
     let w = spec.width as f64;
     let tick = 11.5;
     let ytitle = y_title(spec, frame);
@@ -427,6 +436,52 @@ fn single(svg: &mut Svg, spec: &FigureSpec, frame: &SeriesFrame, top: f64, botto
     }
     svg.raw("\n</g>");
     vlines(svg, spec, &plot, true);
+    change_points(svg, frame, breaks, &plot, None);
+}
+
+/// Dotted vertical lines at change points, in their line's colour, labelled with the
+/// rate ratio (after / before); `only` keeps one line's (small multiples).
+fn change_points(
+    svg: &mut Svg,
+    frame: &SeriesFrame,
+    breaks: &[sitrep_model::figure::ChartBreak],
+    plot: &Plot,
+    only: Option<&str>,
+) {
+    for b in breaks.iter().filter(|b| only.is_none_or(|l| l == b.line)) {
+        if !plot.contains_day(b.date) {
+            continue;
+        }
+        let i = frame
+            .lines
+            .iter()
+            .position(|l| l.label == b.line)
+            .unwrap_or(0);
+        let c = colour(i);
+        let x = plot.fx(b.date);
+        let label = match b.ratio {
+            Some(r) => format!("×{r:.2}"),
+            None => "from 0".to_string(),
+        };
+        svg.raw(&format!(
+            "\n<line class=\"change-point\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{c}\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"><title>{}</title></line>",
+            n(x),
+            n(plot.y0),
+            n(x),
+            n(plot.y1),
+            crate::svg::esc(&format!(
+                "{}: change point at {} ({label} the rate before)",
+                b.line,
+                b.date.format("%-d %b %Y")
+            ))
+        ));
+        svg.text(
+            x + 3.0,
+            plot.y1 - 4.0,
+            Font::new(10.0).fill("#333").halo(),
+            &label,
+        );
+    }
 }
 
 fn draw_band(
@@ -730,7 +785,14 @@ fn vlines(svg: &mut Svg, spec: &FigureSpec, plot: &Plot, with_labels: bool) {
     }
 }
 
-fn small_multiples(svg: &mut Svg, spec: &FigureSpec, frame: &SeriesFrame, top: f64, bottom: f64) {
+fn small_multiples(
+    svg: &mut Svg,
+    spec: &FigureSpec,
+    frame: &SeriesFrame,
+    breaks: &[sitrep_model::figure::ChartBreak],
+    top: f64,
+    bottom: f64,
+) {
     let w = spec.width as f64;
     let k = frame.lines.len().max(1);
     let cols = match k {
@@ -788,5 +850,6 @@ fn small_multiples(svg: &mut Svg, spec: &FigureSpec, frame: &SeriesFrame, top: f
         draw_line(svg, frame, &line.values, &line.label, &plot, colour(i));
         svg.raw("\n</g>");
         vlines(svg, spec, &plot, i == 0);
+        change_points(svg, frame, breaks, &plot, Some(&line.label));
     }
 }

@@ -195,3 +195,41 @@ async fn fig1_comparison_on_bundled_periods() {
     assert_eq!(*f.starts.last().unwrap(), day("2020-12-28"));
     assert_eq!(f.total(), n("2019-09-01", "2020-12-31"));
 }
+
+/// Issue 17: `changes = true` marks each line's change points, by the same rule as
+/// `sitrep changes` (Poisson PELT, MBIC): the chart's breaks equal the segmenter's on
+/// the line's own raw values (the drawing is tested end to end).
+#[tokio::test]
+async fn change_points_on_a_chart_are_the_segmenters() {
+    let st = store();
+    let spec = sitrep_model::figure::FigureSpec::from_toml_str(
+        "id = \"cp\"\ntitle = \"t\"\nkind = \"line\"\n[filters]\nfrom = 2001-01-01\nto = 2020-12-31\n[series]\nbucket = \"year\"\nchanges = true\n",
+    )
+    .unwrap();
+    let data = sitrep_analysis::figure_data(&st, &spec).await.unwrap();
+    let frame = data.series.as_ref().unwrap();
+    // Yearly counts straight from the CSV, then the segmenter on them.
+    let mut per_year = std::collections::BTreeMap::new();
+    for r in rows() {
+        let y = chrono::Datelike::year(&r.date);
+        if (2001..=2020).contains(&y) {
+            *per_year.entry(y).or_insert(0.0) += 1.0;
+        }
+    }
+    let values: Vec<Option<f64>> = (2001..=2020)
+        .map(|y| Some(*per_year.get(&y).unwrap_or(&0.0)))
+        .collect();
+    assert_eq!(frame.lines[0].raw_values, values);
+    let want = sitrep_analysis::watch::changes::segment(
+        &sitrep_analysis::watch::changes::ChangesQuery {
+            bucket: frame.bucket,
+            ..Default::default()
+        },
+        frame.starts.clone(),
+        values,
+    );
+    assert!(!want.breaks.is_empty());
+    let got: Vec<_> = data.breaks.iter().map(|b| (b.date, b.ratio)).collect();
+    let expected: Vec<_> = want.breaks.iter().map(|b| (b.date, b.ratio)).collect();
+    assert_eq!(got, expected);
+}

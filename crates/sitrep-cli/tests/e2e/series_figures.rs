@@ -282,3 +282,59 @@ fn choropleth_areas_carry_the_gazetteer_codes_incidents_use() {
     assert!(!text.contains("data-code=\"AF-BDN\""));
     assert_eq!(text.matches("data-code=").count(), 34);
 }
+
+/// Issue 17: a figure spec with `changes = true` draws one dotted line per change
+/// point, as many as `sitrep changes` finds on the same series, with its ratio.
+#[test]
+fn change_points_are_drawn_on_a_chart_as_sitrep_changes_finds_them() {
+    let env = Env::new();
+    let spec = env.path("cp.toml");
+    std::fs::write(
+        &spec,
+        "id = \"cp\"\ntitle = \"Incidents per year\"\nkind = \"line\"\n[filters]\nfrom = 2001-01-01\nto = 2020-12-31\n[series]\nbucket = \"year\"\nchanges = true\n",
+    )
+    .unwrap();
+    let svg = env.path("cp.svg");
+    let out = env
+        .ged211(&[
+            "figure",
+            spec.to_str().unwrap(),
+            "-o",
+            svg.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env
+        .ged211(&[
+            "changes",
+            "--bucket",
+            "year",
+            "--from",
+            "2001-01-01",
+            "--to",
+            "2020-12-31",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let breaks = v["breaks"].as_array().unwrap();
+    assert!(!breaks.is_empty());
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert_eq!(svg.matches("class=\"change-point\"").count(), breaks.len());
+    for b in breaks {
+        let r = b["ratio"].as_f64().unwrap();
+        assert!(svg.contains(&format!("×{r:.2}")), "{r}");
+    }
+}

@@ -246,6 +246,7 @@ pub fn data_for(spec: &FigureSpec, geo: &MapGeometry) -> FigureData {
             }),
             points,
             comparisons: Vec::new(),
+            breaks: Vec::new(),
             provenance: prov,
         }
     } else {
@@ -254,6 +255,7 @@ pub fn data_for(spec: &FigureSpec, geo: &MapGeometry) -> FigureData {
             areas: None,
             points: Vec::new(),
             comparisons: comparisons(spec),
+            breaks: Vec::new(),
             provenance: prov,
         }
     }

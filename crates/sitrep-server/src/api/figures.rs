@@ -39,6 +39,8 @@ pub(crate) struct FigureQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub no_compare: bool,
+    /// Mark change points on the series (`changes=true`).
+    pub changes: bool,
 }
 
 impl FigureQuery {
@@ -63,10 +65,21 @@ impl FigureQuery {
                 )))
             }
         };
+        let changes = match p.one("changes")? {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(v) => {
+                return Err(ApiError::BadRequest(format!(
+                    "`changes` must be `true` or `false`, found `{}`",
+                    v.chars().take(40).collect::<String>()
+                )))
+            }
+        };
         Ok(FigureQuery {
             from,
             to,
             no_compare,
+            changes,
         })
     }
 
@@ -81,6 +94,9 @@ impl FigureQuery {
         }
         if self.no_compare {
             out.push("compare=false".into());
+        }
+        if self.changes {
+            out.push("changes=true".into());
         }
         out.join("&")
     }
@@ -132,6 +148,9 @@ pub(crate) async fn figure(
             }
             if q.no_compare {
                 spec.drop_comparisons();
+            }
+            if q.changes {
+                spec.series.changes = true;
             }
             let data = state2.analysis().await?.figure_data(&spec).await?;
             let svg = sitrep_render::render_svg(&spec, &data, Some(state2.geometry()))?;
@@ -220,7 +239,7 @@ pub async fn show(
     Path(id): Path<String>,
     p: Params,
 ) -> Result<Response, ApiError> {
-    p.check(false, &["format", "from", "to", "compare"])?;
+    p.check(false, &["format", "from", "to", "compare", "changes"])?;
     let format = p.choice("format", &["json", "svg", "csv", "html"], "json")?;
     let q = FigureQuery::parse(&p)?;
     let fig = figure(&state, &id, q).await?;
@@ -273,6 +292,9 @@ pub async fn report(State(state): State<AppState>, p: Params) -> Result<Response
             spec.replace_period(q.from, q.to);
             if q.no_compare {
                 spec.drop_comparisons();
+            }
+            if q.changes {
+                spec.series.changes = true;
             }
             let data = state.analysis().await?.figure_data(&spec).await?;
             let svg = sitrep_render::render_svg(&spec, &data, Some(state.geometry()))?;

@@ -138,7 +138,8 @@ pub fn document() -> Value {
         "One bundled figure computed over the store: its data (JSON), drawing (SVG), plotted values (CSV) or a one-figure HTML report",
         json!([path_param("id", "bundled figure id (see /figures)", "fig7"),
                {"$ref": "#/components/parameters/from"}, {"$ref": "#/components/parameters/to"},
-               {"$ref": "#/components/parameters/compare"}, {"$ref": "#/components/parameters/format_figure"}]),
+               {"$ref": "#/components/parameters/compare"}, {"$ref": "#/components/parameters/changes"},
+               {"$ref": "#/components/parameters/format_figure"}]),
         ok_404(
             "The figure: spec as drawn, data with provenance, links",
             json!({"type": "object", "properties": {
@@ -329,6 +330,7 @@ pub fn document() -> Value {
                 "format_incidents": param("format", json!({"type": "string", "enum": ["json", "csv", "geojson"], "default": "json"}), "Output format", json!("json")),
                 "format_table": param("format", json!({"type": "string", "enum": ["json", "csv"], "default": "json"}), "Output format", json!("json")),
                 "compare": param("compare", json!({"type": "boolean", "default": true}), "Draw the spec's period comparisons", json!(false)),
+                "changes": param("changes", json!({"type": "boolean", "default": false}), "Mark each line's change points (Poisson PELT, MBIC), labelled with the rate ratio", json!(true)),
                 "format_figure": param("format", json!({"type": "string", "enum": ["json", "svg", "csv", "html"], "default": "json"}), "Output format", json!("svg")),
                 "as_of": param("as_of", json!({"type": "string"}), "State as of YYYY-MM-DD (end of day, UTC), an RFC 3339 time, or #N (after journal entry N)", json!("2026-01-01")),
                 "bucket": param("bucket", json!({"type": "string", "enum": crate::params::Bucket::NAMES, "default": "month"}), "Time bucket (weeks start on Monday)", json!("year")),

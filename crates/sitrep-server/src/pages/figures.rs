@@ -38,7 +38,7 @@ fn downloads(id: &str, q: &FigureQuery) -> Markup {
 
 /// The figures page: every bundled figure, drawn.
 pub(crate) async fn index(State(state): State<AppState>, p: Params) -> PageResult {
-    p.check(false, &["from", "to", "compare"])?;
+    p.check(false, &["from", "to", "compare", "changes"])?;
     let q = FigureQuery::parse(&p)?;
     let range = state.data_range();
     let body = html! {
@@ -79,7 +79,7 @@ pub(crate) async fn show(
     Path(id): Path<String>,
     p: Params,
 ) -> PageResult {
-    p.check(false, &["from", "to", "compare"])?;
+    p.check(false, &["from", "to", "compare", "changes"])?;
     let q = FigureQuery::parse(&p)?;
     let fig = figure(&state, &id, q).await?;
     let prov = &fig.data.provenance;
