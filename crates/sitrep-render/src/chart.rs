@@ -656,14 +656,7 @@ fn draw_coverage(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot, bars: bool, cl
             day(run.start),
             last_day(run.end - 1)
         );
-        svg.raw(&format!(
-            "\n<rect class=\"no-data\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{NO_DATA_FILL}\" fill-opacity=\"0.7\"><title>{}</title></rect>",
-            n(xa),
-            n(plot.y0),
-            n((xb - xa).max(0.5)),
-            n(plot.y1 - plot.y0),
-            crate::svg::esc(&title)
-        ));
+        band(svg, plot, (xa, xb), "no-data", NO_DATA_FILL, "0.7", &title);
         if xb - xa > 60.0 {
             svg.text(
                 (xa + xb) / 2.0,
@@ -695,16 +688,38 @@ fn draw_coverage(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot, bars: bool, cl
             day(run.start),
             last_day(run.end - 1)
         );
-        svg.raw(&format!(
-            "\n<rect class=\"partial-coverage\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{hatch})\" fill-opacity=\"0.6\"><title>{}</title></rect>",
-            n(xa),
-            n(plot.y0),
-            n((xb - xa).max(0.5)),
-            n(plot.y1 - plot.y0),
-            crate::svg::esc(&title)
-        ));
+        let fill = format!("url(#{hatch})");
+        band(
+            svg,
+            plot,
+            (xa, xb),
+            "partial-coverage",
+            &fill,
+            "0.6",
+            &title,
+        );
     }
     svg.raw("\n</g>");
+}
+
+/// A full-height band from `xa` to `xb` with hover text.
+fn band(
+    svg: &mut Svg,
+    plot: &Plot,
+    (xa, xb): (f64, f64),
+    class: &str,
+    fill: &str,
+    opacity: &str,
+    title: &str,
+) {
+    svg.raw(&format!(
+        "\n<rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" fill-opacity=\"{opacity}\"><title>{}</title></rect>",
+        n(xa),
+        n(plot.y0),
+        n((xb - xa).max(0.5)),
+        n(plot.y1 - plot.y0),
+        crate::svg::esc(title)
+    ));
 }
 
 fn bars(svg: &mut Svg, frame: &SeriesFrame, plot: &Plot) {
