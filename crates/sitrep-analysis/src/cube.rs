@@ -14,7 +14,7 @@
 //! first): tests compare the two on every kind of query.
 
 use crate::bucket::bucket_start;
-use crate::engine::{accs_from, Acc, Agg};
+use crate::engine::{accs_from, Acc, Agg, ACC_COLUMNS};
 use crate::sql::{dates, ints, Compiler};
 use crate::AnalysisError;
 use chrono::NaiveDate;
@@ -165,7 +165,7 @@ impl Cube {
             };
             cube.geo_precision.extend(prec("geo_precision")?);
             cube.date_precision.extend(prec("date_precision")?);
-            let m = ["n", "lo", "best", "hi", "hi_missing", "civ", "civ_known"]
+            let m = ACC_COLUMNS
                 .iter()
                 .map(|c| Ok(ints(b, column(b, c)?)))
                 .collect::<Result<Vec<_>, AnalysisError>>()?;
@@ -548,6 +548,7 @@ mod tests {
             ("hi_missing", ints(&|_| 0)),
             ("civ", ints(&|r| r.civilian_deaths.unwrap_or(0) as i64)),
             ("civ_known", ints(&|_| 1)),
+            ("best_known", ints(&|r| r.fatalities.best.is_some() as i64)),
         ] {
             fields.push(Field::new(name, DataType::Int64, true));
             cols.push(a);

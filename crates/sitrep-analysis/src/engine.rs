@@ -13,7 +13,7 @@ use sitrep_model::figure::{
     Bucket, Comparison, Filters, GroupBy, Measure, Period, SeriesFrame, SeriesLine, SeriesSpec,
     SmoothKind,
 };
-use sitrep_model::EventType;
+use sitrep_model::{CountPoint, Counts, EventType};
 use sitrep_resolve::{Gazetteer, Registry};
 use sitrep_store::arrow::array::RecordBatch;
 use sitrep_store::datafusion::execution::context::SQLOptions;
@@ -91,6 +91,8 @@ pub(crate) struct Acc {
     pub high_missing: u64,
     pub civ: u64,
     pub civ_known: u64,
+    /// Counted records that give a best estimate (the rest are counted by their low).
+    pub best_known: u64,
 }
 
 impl Acc {
@@ -102,6 +104,7 @@ impl Acc {
         self.high_missing += o.high_missing;
         self.civ += o.civ;
         self.civ_known += o.civ_known;
+        self.best_known += o.best_known;
     }
     /// The measure; NaN for an unknown high (plotted values stay `f64`; renderers
     /// leave non-finite values out — a gap, an empty cell).
@@ -118,33 +121,58 @@ impl Acc {
     pub fn high(&self) -> Option<f64> {
         (self.high_missing == 0).then_some(self.high as f64)
     }
+    /// As the model's [`Counts`].
+    pub fn counts(&self) -> Counts {
+        let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        Counts {
+            incidents: i(self.n),
+            fatalities_low: i(self.low),
+            fatalities_best: i(self.best),
+            fatalities_high: (self.high_missing == 0).then_some(i(self.high)),
+            fatalities_unknown: i(self.n.saturating_sub(self.best_known)),
+        }
+    }
 }
 
 /// SQL aggregate columns matching [`Acc`] (count, the store's [`fatality_sums`],
 /// civilian deaths), over `incidents` or the store's pre-summed `rollup`.
 fn aggs(table: Table) -> String {
-    let (n, civ, civ_known) = match table {
+    let (n, civ, civ_known, best_known) = match table {
         Table::Incidents => (
             "COUNT(*)",
             "SUM(COALESCE(civilian_deaths, 0))",
             "COUNT(civilian_deaths)",
+            "COUNT(fatalities_best)",
         ),
-        Table::Rollup => ("SUM(n)", "SUM(civ)", "SUM(civ_known)"),
+        Table::Rollup => ("SUM(n)", "SUM(civ)", "SUM(civ_known)", "SUM(best_known)"),
     };
     format!(
-        "{n} AS n, {}, {civ} AS civ, {civ_known} AS civ_known",
+        "{n} AS n, {}, {civ} AS civ, {civ_known} AS civ_known, {best_known} AS best_known",
         fatality_sums(table)
     )
 }
 
 fn acc_at(b: &RecordBatch, first: usize) -> Vec<Acc> {
-    let cols: Vec<Vec<Option<i64>>> = (first..first + 7).map(|i| ints(b, i)).collect();
+    let cols: Vec<Vec<Option<i64>>> = (first..first + ACC_COLUMNS.len())
+        .map(|i| ints(b, i))
+        .collect();
     accs_from(&cols, b.num_rows())
 }
 
-/// Accumulators from the seven measure columns in [`Acc`]'s order (n, low, best,
-/// high, high missing, civilian deaths, civilian deaths known); NULL and negative
-/// sums count 0.
+/// The measure columns behind an [`Acc`], in its order (the rollup's names).
+pub(crate) const ACC_COLUMNS: [&str; 8] = [
+    "n",
+    "lo",
+    "best",
+    "hi",
+    "hi_missing",
+    "civ",
+    "civ_known",
+    "best_known",
+];
+
+/// Accumulators from the [`ACC_COLUMNS`] (n, low, best, high, high missing, civilian
+/// deaths, civilian deaths known, best known); NULL and negative sums count 0.
 pub(crate) fn accs_from(cols: &[Vec<Option<i64>>], rows: usize) -> Vec<Acc> {
     (0..rows)
         .map(|r| {
@@ -157,6 +185,7 @@ pub(crate) fn accs_from(cols: &[Vec<Option<i64>>], rows: usize) -> Vec<Acc> {
                 high_missing: v(4),
                 civ: v(5),
                 civ_known: v(6),
+                best_known: v(7),
             }
         })
         .collect()
@@ -169,6 +198,16 @@ pub(crate) struct Agg {
 }
 
 impl Agg {
+    /// Every group's accumulators added per day.
+    fn by_day(&self) -> BTreeMap<NaiveDate, Acc> {
+        let mut days: BTreeMap<NaiveDate, Acc> = BTreeMap::new();
+        for g in self.groups.values() {
+            for (d, a) in g {
+                days.entry(*d).or_default().add(a);
+            }
+        }
+        days
+    }
     fn day_range(&self) -> Option<(NaiveDate, NaiveDate)> {
         let mut r: Option<(NaiveDate, NaiveDate)> = None;
         for days in self.groups.values() {
@@ -221,7 +260,9 @@ pub(crate) fn gazetteer_bundled() -> Option<Arc<Gazetteer>> {
 /// A session over a store: its DataFusion context, the columns its `incidents` view
 /// has, and the actor registry and gazetteer used to check ids and list areas (the
 /// bundled ones unless replaced). Build one to run several queries; the free
-/// functions ([`crate::series`] …) build one per call.
+/// functions ([`crate::series`] …) build one per call. Cloning is cheap (the
+/// context, registry, gazetteer and held rollup are shared).
+#[derive(Clone)]
 pub struct Analysis {
     pub(crate) ctx: SessionContext,
     pub(crate) columns: HashSet<String>,
@@ -363,6 +404,12 @@ impl Analysis {
         self.preagg
     }
 
+    /// True when [`Self::count_series`] over `filters` reads the store's rollup (its
+    /// filters use only the rollup's dimensions) rather than `incidents`.
+    pub fn counts_from_rollup(&self, filters: &Filters) -> bool {
+        self.preagg_ok(filters, GroupBy::None, &sitrep_store::ROLLUP_BAND_EDGES)
+    }
+
     /// Whether a selection can be answered from the rollup: its filters and grouping
     /// use only the rollup's dimensions, and distance bands (when used) are the
     /// rollup's.
@@ -467,6 +514,37 @@ impl Analysis {
             lines,
             coverage,
         })
+    }
+
+    /// Counts and fatality sums of the incidents `filters` select, per `bucket`: the
+    /// dashboard's series (`/api/v1/series`) and the same numbers as [`Self::series`]
+    /// gives measure by measure (one aggregation here for all of them). Buckets span
+    /// the filters' `from`/`to`, or the selection's first/last day when open; a
+    /// covered bucket without incidents holds zeros, one no selected source covers
+    /// holds `None`. Distance-band filters use the store's rollup edges.
+    pub async fn count_series(
+        &self,
+        filters: &Filters,
+        bucket: Bucket,
+    ) -> Result<Vec<CountPoint>, AnalysisError> {
+        let edges = sitrep_store::ROLLUP_BAND_EDGES;
+        let agg = self
+            .aggregate(filters, GroupBy::None, &edges, bucket)
+            .await?;
+        let starts = self.starts_for(&[(filters, &agg)], bucket);
+        let accs = bucketed(&agg.by_day(), &starts, bucket);
+        let coverage = self.bucket_coverage(filters, &starts, bucket).await?;
+        Ok(starts
+            .iter()
+            .zip(accs)
+            .zip(coverage)
+            .map(|((start, a), coverage)| CountPoint {
+                start: *start,
+                end: bucket_end(*start, bucket),
+                counts: coverage.is_covered().then(|| a.counts()),
+                coverage,
+            })
+            .collect())
     }
 
     /// Bucket starts covering every selection: each one's `from`/`to`, or its data's

@@ -80,7 +80,8 @@ impl Compiler<'_> {
     pub fn grouped(&self, pred: &str, by: GroupBy, f: &Filters) -> Result<String, AnalysisError> {
         const COLS: &str =
             "record_id, date_start, fatalities_low, fatalities_best, fatalities_high, civilian_deaths";
-        const PREAGG_COLS: &str = "date_start, n, lo, best, hi, hi_missing, civ, civ_known";
+        const PREAGG_COLS: &str =
+            "date_start, n, lo, best, hi, hi_missing, civ, civ_known, best_known";
         let (cols, table) = if self.preagg {
             (PREAGG_COLS, "rollup")
         } else {

@@ -34,14 +34,18 @@
 //! maps the class, decided once per error type, to the code.
 //!
 //! With no `--store` (and no `SITREP_STORE`), read-only commands use the bundled
-//! Afghanistan data: UCDP GED 21.1's Afghanistan subset, 16,038 events 1989–2020,
-//! built once into a cache directory.
+//! Afghanistan data (`sitrep_workspace::bundled`: UCDP GED 21.1 and 23.1, Insecurity
+//! Insight and the curated log, each with its coverage), built once into a cache
+//! directory.
+//!
+//! Commands parse their arguments, make one library call (workflows that change a
+//! store live in `sitrep_workspace`, numbers in `sitrep_analysis`) and present the
+//! result; nothing here is a global.
 //!
 //! Weeks: `--bucket week` is the ISO week (Monday–Sunday); `acled_week` is ACLED's
 //! Saturday–Friday week, so that series line up with ACLED's own weekly files.
 
 mod args;
-mod bundled;
 mod cmd;
 mod output;
 
@@ -78,6 +82,8 @@ pub fn class_of(err: &anyhow::Error) -> ErrorClass {
                 Failure::Input(_) => ErrorClass::Input,
                 Failure::Store(_) => ErrorClass::Store,
             })
+        } else if let Some(e) = cause.downcast_ref::<sitrep_workspace::WorkspaceError>() {
+            Some(e.class())
         } else if let Some(e) = cause.downcast_ref::<sitrep_store::StoreError>() {
             Some(e.class())
         } else if let Some(e) = cause.downcast_ref::<sitrep_ingest::IngestError>() {

@@ -20,7 +20,9 @@ pub fn open_input(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
 }
 
 /// Wraps a reader, transparently decompressing gzip (detected by its magic bytes).
-pub fn decompress(raw: Box<dyn Read + Send>) -> std::io::Result<Box<dyn Read + Send>> {
+pub fn decompress<'a>(
+    raw: Box<dyn Read + Send + 'a>,
+) -> std::io::Result<Box<dyn Read + Send + 'a>> {
     let mut buf = BufReader::with_capacity(1 << 16, raw);
     let head = buf.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {

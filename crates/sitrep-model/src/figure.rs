@@ -790,6 +790,45 @@ impl FigureSpec {
         Ok(spec)
     }
 
+    /// Starts a spec in code (the dashboard's own charts, tests): `id`, `title` and
+    /// `kind`, every other field at its spec-file default (900 × 500 px, no filters,
+    /// incidents per week). [`FigureSpecBuilder::build`] validates it as
+    /// [`FigureSpec::from_toml_str`] does.
+    ///
+    /// ```
+    /// use sitrep_model::figure::{FigureKind, FigureSpec};
+    /// let s = FigureSpec::builder("trend", "Incidents per month", FigureKind::Line)
+    ///     .size(900, 360)
+    ///     .subtitle("All sources")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!((s.width, s.height), (900, 360));
+    /// assert!(FigureSpec::builder("", "t", FigureKind::Line).build().is_err());
+    /// ```
+    pub fn builder(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        kind: FigureKind,
+    ) -> FigureSpecBuilder {
+        FigureSpecBuilder {
+            spec: FigureSpec {
+                id: id.into(),
+                title: title.into(),
+                subtitle: None,
+                caption: None,
+                kind,
+                filters: Filters::default(),
+                series: SeriesSpec::default(),
+                lines: Vec::new(),
+                distance_bands: Vec::new(),
+                annotations: Vec::new(),
+                map: None,
+                width: default_width(),
+                height: default_height(),
+            },
+        }
+    }
+
     /// The spec as TOML (round-trips through [`FigureSpec::from_toml_str`]).
     pub fn to_toml_string(&self) -> String {
         toml::to_string(self).expect("a figure spec always serialises")
@@ -1086,6 +1125,52 @@ pub struct FigureData {
     pub breaks: Vec<ChartBreak>,
     /// Where the numbers come from.
     pub provenance: FigureProvenance,
+}
+
+/// Builds a [`FigureSpec`] in code; see [`FigureSpec::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct FigureSpecBuilder {
+    spec: FigureSpec,
+}
+
+impl FigureSpecBuilder {
+    /// Width and height in px.
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.spec.width = width;
+        self.spec.height = height;
+        self
+    }
+    /// The line under the title.
+    pub fn subtitle(mut self, s: impl Into<String>) -> Self {
+        self.spec.subtitle = Some(s.into());
+        self
+    }
+    /// The caption under the figure.
+    pub fn caption(mut self, s: impl Into<String>) -> Self {
+        self.spec.caption = Some(s.into());
+        self
+    }
+    /// Which incidents count.
+    pub fn filters(mut self, f: Filters) -> Self {
+        self.spec.filters = f;
+        self
+    }
+    /// How the series is bucketed, measured and grouped.
+    pub fn series(mut self, s: SeriesSpec) -> Self {
+        self.spec.series = s;
+        self
+    }
+    /// Map options.
+    pub fn map(mut self, m: MapSpec) -> Self {
+        self.spec.map = Some(m);
+        self
+    }
+    /// The spec, validated as a spec file is.
+    pub fn build(self) -> Result<FigureSpec, SpecError> {
+        self.spec.validate("")?;
+        Ok(self.spec)
+    }
 }
 
 /// Series lines on shared buckets.

@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod claims;
+pub mod counts;
 pub mod coverage;
 mod enrich;
 mod error_class;
@@ -49,11 +50,13 @@ pub use claims::{
     Action, Change, Channel, Claim, ConfidenceLevel, Credibility, Grade, IncidentRef, JournalEntry,
     Override, Reliability, Role, Stance, Verdict,
 };
+pub use counts::{CountPoint, Counts};
 pub use coverage::{BucketCoverage, Coverage, CoverageSpan, CoverageStatus};
 pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
 pub use error_class::ErrorClass;
 pub use matching::{
-    Cluster, Decision, DecisionKind, MatchPair, MatchRecord, PairStatus, RecordRef, ScoreParts,
+    Cluster, Decision, DecisionKind, IncidentMember, MatchPair, MatchRecord, PairStatus, RecordRef,
+    ScoreParts,
 };
 pub use precision::{DatePrecision, GeoPrecision};
 pub use query::{ActorMatch, Attribution, FilterError, Filters};

@@ -241,3 +241,27 @@ mod tests {
         assert_eq!(RecordRef::parse(":1"), None);
     }
 }
+
+/// One record of an incident (a cluster of matched records), as `incidents show`
+/// lists it: the primary record first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentMember {
+    /// The incident (`source:event_id` of an unmatched record).
+    pub incident_id: String,
+    /// Source.
+    pub source: String,
+    /// The source's event id.
+    pub source_event_id: String,
+    /// True for the record the incident takes its values from.
+    pub primary: bool,
+    /// First day (ISO date).
+    pub date: String,
+    /// Province name ('' when unplaced).
+    pub province: String,
+    /// Side A as the source wrote it.
+    pub side_a: String,
+    /// Side B as the source wrote it.
+    pub side_b: String,
+    /// Best fatality estimate ('' when none).
+    pub deaths_best: String,
+}

@@ -133,8 +133,23 @@ pub fn render_svg(
     data: &FigureData,
     geometry: Option<&MapGeometry>,
 ) -> Result<String, RenderError> {
+    render_svg_linked(spec, data, geometry, None)
+}
+
+/// Where a map area links to: given the area's code (`AF-KAN`, a district code), the
+/// URL its shape opens, or `None` for no link. Callers (the dashboard) decide the
+/// URLs; the renderer only wraps the area in `<a href>` (escaped).
+pub type AreaLink<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// [`render_svg`], with each map area linked where `link` gives a URL.
+pub fn render_svg_linked(
+    spec: &FigureSpec,
+    data: &FigureData,
+    geometry: Option<&MapGeometry>,
+    link: Option<AreaLink<'_>>,
+) -> Result<String, RenderError> {
     match spec.kind {
-        FigureKind::Choropleth | FigureKind::Points => map::render(spec, data, geometry),
+        FigureKind::Choropleth | FigureKind::Points => map::render(spec, data, geometry, link),
         FigureKind::Line
         | FigureKind::StackedArea
         | FigureKind::Bars

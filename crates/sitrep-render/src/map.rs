@@ -347,11 +347,13 @@ fn label_point(area: &MapArea) -> Option<(f64, f64)> {
     ))
 }
 
-/// Draws a choropleth or point map.
+/// Draws a choropleth or point map; each area whose code `link` maps to a URL is
+/// drawn inside `<a href="…">`.
 pub fn render(
     spec: &FigureSpec,
     data: &FigureData,
     geometry: Option<&MapGeometry>,
+    link: Option<crate::AreaLink<'_>>,
 ) -> Result<String, RenderError> {
     let map = spec.map_or_default();
     let shade = spec.kind == FigureKind::Choropleth || map.shade;
@@ -487,6 +489,10 @@ pub fn render(
                 (false, None) => ("#f1f1f1", area.name.clone(), String::new()),
             };
             let line_colour = if shade { "#ffffff" } else { "#9a9a9a" };
+            let href = link.and_then(|l| l(&area.code));
+            if let Some(href) = &href {
+                svg.raw(&format!("\n<a href=\"{}\">", esc(href)));
+            }
             svg.path(
                 &d,
                 &format!(
@@ -495,6 +501,9 @@ pub fn render(
                 ),
                 Some(&title),
             );
+            if href.is_some() {
+                svg.raw("</a>");
+            }
         }
         // A darker outline of the whole country on top of the white borders.
         if shade {

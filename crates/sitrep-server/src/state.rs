@@ -271,7 +271,12 @@ impl AppState {
 
     /// The series engine (current).
     pub(crate) async fn analysis(&self) -> Result<Arc<Analysis>, ApiError> {
-        Ok(Arc::clone(&self.live().await?.analysis))
+        let held = Arc::clone(&self.live().await?.analysis);
+        Ok(if self.rollup {
+            held
+        } else {
+            Arc::new(held.as_ref().clone().with_rollup(false))
+        })
     }
 
     /// First and last day of the store's data (`None` when empty).

@@ -26,6 +26,9 @@
 //! native pass over row-aligned records and enrichment files when the store has no
 //! clusters, by SQL otherwise); readers fall back to `incidents` when it is stale.
 //!
+//! Typed reads (`reads.rs`): [`Store::source_names`], [`Store::has_record`] — answers
+//! as Rust values for callers that should not write SQL.
+//!
 //! Queries: [`query`] is the one compiler from the query model
 //! ([`sitrep_model::Filters`]) to SQL over `incidents` or `rollup`; every reader of
 //! incidents (analysis, server, CLI) compiles its filters there.
@@ -47,6 +50,7 @@ mod export;
 mod manifest;
 mod matching;
 pub mod query;
+mod reads;
 mod rollup;
 mod rollup_native;
 pub mod schema;

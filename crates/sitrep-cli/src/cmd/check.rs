@@ -1,7 +1,6 @@
 //! `sitrep check FILE|-`: one call to `sitrep_check::check`, then the report in the
 //! chosen format; exit code 6 when a claim is contradicted.
 
-use super::{read_store, resolver};
 use crate::args::{CheckArgs, CheckFormat, Cli};
 use crate::cmd::series::input_or;
 use crate::Failure;
@@ -22,11 +21,11 @@ pub async fn run(cli: &Cli, a: &CheckArgs) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&a.file)
             .map_err(|e| Failure::Input(format!("cannot read the article {}: {e}", a.file)))?
     };
-    let store = read_store(&cli.store).await?;
-    let analysis = sitrep_analysis::Analysis::new(&store)
+    let ws = super::workspace(&cli.store).await?;
+    let analysis = sitrep_analysis::Analysis::new(ws.store())
         .await
         .map_err(input_or)?;
-    let r = resolver()?;
+    let r = ws.resolver();
     let opts = sitrep_check::CheckOptions {
         article_date: a.date.unwrap_or_else(|| chrono::Local::now().date_naive()),
         time_budget: None,

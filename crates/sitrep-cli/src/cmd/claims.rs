@@ -452,7 +452,8 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
             let name = i.file.display().to_string();
             let f =
                 std::fs::File::open(&i.file).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
-            let reg = super::resolver()?.registry();
+            let resolver = super::resolver(&cli.store)?;
+            let reg = resolver.registry();
             let claims = match i.format.as_str() {
                 "csv" => sitrep_claims::read_claims_csv(f, &name, reg),
                 "gtd" => sitrep_claims::read_gtd(f, &name, &i.source, reg),
@@ -485,7 +486,8 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
             let stance = f
                 .stance
                 .ok_or_else(|| Failure::Input("claims add needs --stance".into()))?;
-            let reg = super::resolver()?.registry();
+            let resolver = super::resolver(&cli.store)?;
+            let reg = resolver.registry();
             let claimant = f.claimant.clone().unwrap_or_default();
             let target = f.target.clone().unwrap_or_default();
             let resolve = |n: &str| sitrep_claims::text::resolve_name(reg, n, None, f.date);
@@ -520,7 +522,8 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
         }
         ClaimsCommand::Edit(ed) => {
             let f = &ed.fields;
-            let reg = super::resolver()?.registry();
+            let resolver = super::resolver(&cli.store)?;
+            let reg = resolver.registry();
             let e = ledger(cli)?
                 .edit_claim(
                     &ed.id,
@@ -790,53 +793,4 @@ pub async fn journal(cli: &Cli, a: &JournalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// After an ingest through a mapping with `[[claims]]` rules: makes the claims of
-/// the source's current records and records them in the journal.
-pub async fn import_mapped(
-    store: &sitrep_store::Store,
-    source: &str,
-    rules: &sitrep_claims::ClaimRules,
-    file: &str,
-    mapping: &str,
-) -> anyhow::Result<()> {
-    import_mapped_quiet(store, source, rules, file, mapping, false).await
-}
-
-/// [`import_mapped`], saying nothing when `quiet`.
-pub async fn import_mapped_quiet(
-    store: &sitrep_store::Store,
-    source: &str,
-    rules: &sitrep_claims::ClaimRules,
-    file: &str,
-    mapping: &str,
-    quiet: bool,
-) -> anyhow::Result<()> {
-    let reg = super::resolver()?.registry();
-    let claims = sitrep_claims::claims_from_records(store, source, rules, reg)
-        .await
-        .map_err(ledger_err)?;
-    let led = Ledger::for_store(store.root());
-    let n = claims.len();
-    let o = led
-        .import(
-            claims,
-            &cli_user(&std::env::var("SITREP_USER").ok()),
-            &format!("ingest {file} via mapping:{mapping}"),
-        )
-        .map_err(ledger_err)?;
-    if quiet {
-        return Ok(());
-    }
-    eprintln!(
-        "claims: {n} from source {source}: {} added, {} changed, {} unchanged{}",
-        o.added,
-        o.changed,
-        o.unchanged,
-        o.entry
-            .map(|s| format!(" (journal entry {s})"))
-            .unwrap_or_default()
-    );
-    Ok(())
 }

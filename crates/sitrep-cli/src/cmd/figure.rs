@@ -13,7 +13,7 @@ use std::process::ExitCode;
 pub use sitrep_render::bundled::FIGURES as BUNDLED;
 
 pub(crate) fn geometry() -> anyhow::Result<MapGeometry> {
-    let gazetteer = super::resolver()?.gazetteer();
+    let gazetteer = sitrep_resolve::Gazetteer::bundled()?;
     Ok(sitrep_render::bundled::afghanistan_provinces(|name, _| {
         gazetteer.province_by_name(name).map(|p| p.code.clone())
     })?)

@@ -17,58 +17,23 @@ mod watch;
 use crate::args::{Cli, Command};
 use std::process::ExitCode;
 
-/// Matches two sources of the bundled store into incidents (quietly).
-pub(crate) async fn bundle_match(
-    store: &mut sitrep_store::Store,
-    sources: &[&str],
-) -> anyhow::Result<()> {
-    matching::match_sources(store, sources, true).await
+/// Opens the workspace of `--store`, or the bundled one, for reading: enrichment
+/// (places, actors) and rollup brought up to date with this binary's gazetteer and
+/// registry, verdicts attached.
+pub async fn workspace(
+    cli_store: &Option<std::path::PathBuf>,
+) -> anyhow::Result<sitrep_workspace::Workspace> {
+    Ok(match cli_store {
+        Some(dir) => sitrep_workspace::Workspace::open(dir).await?,
+        None => sitrep_workspace::bundled::open().await?,
+    })
 }
 
-/// Imports the claims of a bundled source read through a bundled mapping of the same
-/// name.
-pub(crate) async fn bundle_claims(
-    store: &sitrep_store::Store,
-    mapping: &str,
-    file: &str,
-) -> anyhow::Result<()> {
-    let m = sitrep_ingest::bundled_mappings()
-        .into_iter()
-        .find(|m| m.name == mapping)
-        .ok_or_else(|| anyhow::anyhow!("no bundled mapping {mapping}"))?;
-    let rules =
-        sitrep_claims::ClaimRules::from_tables(&m.claims, mapping).map_err(claims::ledger_err)?;
-    let source = m.source.clone().unwrap_or_else(|| m.name.clone());
-    claims::import_mapped_quiet(store, &source, &rules, file, mapping, true).await
-}
-
-/// Opens the store named by `--store`, or the bundled one, and brings its enrichment
-/// (places, actors) up to date with this binary's gazetteer and registry.
+/// The store of [`workspace`], for commands that only read it.
 pub async fn read_store(
     cli_store: &Option<std::path::PathBuf>,
 ) -> anyhow::Result<sitrep_store::Store> {
-    let mut store = match cli_store {
-        Some(dir) => sitrep_store::Store::open(dir)?,
-        None => crate::bundled::open().await?,
-    };
-    let resolver = resolver()?;
-    if store.enrichment_stale(&sitrep_model::Enricher::version(resolver)) {
-        match store.enrich(resolver) {
-            Ok(_) => {}
-            // Another process is writing: read what is there; enrichment catches up later.
-            Err(sitrep_store::StoreError::Locked { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    // The rollup follows the store; rebuilt here when something made it stale.
-    if !store.rollup_current() {
-        match store.build_rollup().await {
-            Ok(_) | Err(sitrep_store::StoreError::Locked { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    attach_claims(&mut store, sitrep_claims::AsOf::Now).await?;
-    Ok(store)
+    Ok(workspace(cli_store).await?.into_store())
 }
 
 /// When the store has a claims journal: verifies it and gives the store its
@@ -90,62 +55,68 @@ pub async fn attach_claims(
     Ok(())
 }
 
-/// The store whose journal's actor aliases [`resolver`] adds (set once by [`dispatch`]).
-static STORE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-
-/// The bundled gazetteer and actor registry, plus the actor aliases analysts added to
-/// the store's journal (loaded once).
-pub fn resolver() -> anyhow::Result<&'static sitrep_resolve::Resolver> {
-    static R: std::sync::OnceLock<sitrep_resolve::Resolver> = std::sync::OnceLock::new();
-    if let Some(r) = R.get() {
-        return Ok(r);
-    }
-    let r = build_resolver(STORE.get().and_then(|s| s.as_deref()))?;
-    Ok(R.get_or_init(|| r))
+/// The resolver for `--store` (bundled gazetteer and registry plus the journal's
+/// actor aliases), built for this command.
+pub fn resolver(
+    cli_store: &Option<std::path::PathBuf>,
+) -> anyhow::Result<sitrep_resolve::Resolver> {
+    Ok(sitrep_workspace::resolver_for(cli_store.as_deref())?)
 }
 
-/// The resolver for a store: bundled, plus its journal's `alias:` entries as a registry
-/// file of `[[alias]]` tables (so they change the registry's version, and with it the
-/// store's enrichment, which is rebuilt on the next read).
-pub fn build_resolver(store: Option<&std::path::Path>) -> anyhow::Result<sitrep_resolve::Resolver> {
-    let aliases = match store {
-        Some(root) => {
-            let ledger = sitrep_claims::Ledger::for_store(root);
-            if ledger.exists() {
-                ledger
-                    .view(sitrep_claims::AsOf::Now)
-                    .map_err(claims::ledger_err)?
-                    .aliases()
-            } else {
-                Vec::new()
-            }
+/// Draws a long job's progress on standard error (hidden when quiet, or for small
+/// inputs): the CLI's [`sitrep_workspace::Progress`].
+pub(crate) struct Bar {
+    bar: indicatif::ProgressBar,
+    template: &'static str,
+    min: u64,
+}
+
+impl Bar {
+    /// A bar for bytes read (shown for inputs of 8 MiB or more).
+    pub(crate) fn bytes(quiet: bool) -> Bar {
+        Bar::new(
+            quiet,
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            8 << 20,
+        )
+    }
+    /// A bar for records matched.
+    pub(crate) fn records(quiet: bool) -> Bar {
+        Bar::new(quiet, "{msg} [{bar:30}] {pos}/{len} records, eta {eta}", 1)
+    }
+    fn new(quiet: bool, template: &'static str, min: u64) -> Bar {
+        let bar = if quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::new(0)
+        };
+        Bar { bar, template, min }
+    }
+}
+
+impl sitrep_workspace::Progress for Bar {
+    fn start(&self, what: &str, total: u64) {
+        if total < self.min {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::hidden());
         }
-        None => Vec::new(),
-    };
-    match store {
-        Some(root) if !aliases.is_empty() => {
-            let file = root.join("ledger").join("journal.log#aliases");
-            let registry = sitrep_resolve::Registry::bundled_with(vec![(
-                file,
-                sitrep_claims::aliases_toml(&aliases),
-            )])
-            .map_err(|e| {
-                crate::Failure::Input(format!(
-                    "the actor aliases in the journal no longer fit the registry: {e}\n  undo the alias's entry (`sitrep journal list`, then `sitrep journal undo N --reason ...`)"
-                ))
-            })?;
-            Ok(sitrep_resolve::Resolver::new(
-                sitrep_resolve::Gazetteer::bundled()?,
-                registry,
-            ))
-        }
-        _ => Ok(sitrep_resolve::Resolver::bundled()?),
+        self.bar.reset();
+        self.bar.set_length(total);
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template(self.template).expect("valid template"),
+        );
+        self.bar.set_message(what.to_string());
+    }
+    fn advance(&self, n: u64) {
+        self.bar.inc(n);
+    }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }
 
 /// Runs the chosen command.
 pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    let _ = STORE.set(cli.store.clone());
     match &cli.command {
         Command::Ingest(a) => ingest::run(&cli, a).await,
         Command::Sources(a) => query::sources(&cli, a).await,

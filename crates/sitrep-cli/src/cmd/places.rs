@@ -10,7 +10,8 @@ use sitrep_store::arrow::datatypes::{Date32Type, Int64Type};
 use std::process::ExitCode;
 
 pub async fn places(cli: &Cli, a: &PlacesArgs) -> anyhow::Result<ExitCode> {
-    let g = resolver()?.gazetteer();
+    let resolver = resolver(&cli.store)?;
+    let g = resolver.gazetteer();
     match &a.action {
         PlacesAction::List => print_rows(&views::place_list(g), a.format)?,
         PlacesAction::Show { name } => match views::place_show(g, name) {
@@ -46,7 +47,8 @@ pub async fn places(cli: &Cli, a: &PlacesArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn actors(cli: &Cli, a: &ActorsArgs) -> anyhow::Result<ExitCode> {
-    let r = resolver()?.registry();
+    let resolver = resolver(&cli.store)?;
+    let r = resolver.registry();
     match &a.action {
         ActorsAction::List => print_rows(&views::actor_list(r), a.format)?,
         ActorsAction::Show { id } => match views::actor_show(r, id) {
@@ -151,7 +153,8 @@ async fn alias(
             reason,
             user,
         } => {
-            let reg = resolver()?.registry();
+            let resolver = resolver(&cli.store)?;
+            let reg = resolver.registry();
             let id = reg
                 .get(actor)
                 .map(|a| a.id.clone())
@@ -194,7 +197,7 @@ async fn alias(
                 })
                 .map_err(super::claims::ledger_err)?;
             // What the name resolves to now (with the new alias), for the record.
-            let now = super::build_resolver(Some(root))?;
+            let now = sitrep_workspace::resolver_for(Some(root))?;
             let res = now
                 .registry()
                 .resolve(name, country.as_deref(), from.or(*to));

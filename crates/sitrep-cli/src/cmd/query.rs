@@ -16,7 +16,7 @@ pub async fn query(cli: &Cli, a: &QueryArgs) -> anyhow::Result<ExitCode> {
 pub async fn verify(cli: &Cli) -> anyhow::Result<ExitCode> {
     let store = match &cli.store {
         Some(dir) => sitrep_store::Store::open(dir)?,
-        None => crate::bundled::open().await?,
+        None => sitrep_workspace::bundled::open().await?.into_store(),
     };
     let files = store.verify()?;
     let bytes: u64 = store.manifest().all_files().map(|f| f.bytes).sum();

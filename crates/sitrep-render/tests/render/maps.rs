@@ -1,6 +1,6 @@
 use crate::common::*;
 use sitrep_model::figure::*;
-use sitrep_render::{render_svg, MapGeometry, RenderError};
+use sitrep_render::{render_svg, render_svg_linked, MapGeometry, RenderError};
 use std::collections::BTreeSet;
 
 #[test]
@@ -66,6 +66,53 @@ fn choropleth_has_34_coded_areas_with_hover_titles() {
     assert_text(&texts, "Incidents");
     assert_text(&texts, "quantile classes");
     assert_text(&texts, &s.title);
+}
+
+#[test]
+fn a_link_callback_wraps_the_areas_it_names_and_nothing_else() {
+    let geo = provinces();
+    let (_, text) = bundled_specs()
+        .into_iter()
+        .find(|(n, _)| n == "fig2")
+        .unwrap();
+    let s = FigureSpec::from_toml_str(&text).unwrap();
+    let data = data_for(&s, &geo);
+    // Link the provinces whose code sorts before AF-G, with a query needing escapes.
+    let link =
+        |code: &str| (code < "AF-G").then(|| format!("/explore?province={code}&type=battle"));
+    let svg = render_svg_linked(&s, &data, Some(&geo), Some(&link)).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let linked: BTreeSet<(String, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("a"))
+        .map(|a| {
+            let path = a.children().find(|c| c.has_tag_name("path")).unwrap();
+            (
+                a.attribute("href").unwrap().to_string(),
+                path.attribute("data-code").unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = geo
+        .areas
+        .iter()
+        .filter(|a| a.code.as_str() < "AF-G")
+        .map(|a| {
+            (
+                format!("/explore?province={}&type=battle", a.code),
+                a.code.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(linked, expected);
+    // 8 of the 34 codes sort before AF-G (AF-BAL … AF-FYB); the rest are plain paths.
+    assert_eq!(linked.len(), 8);
+    assert!(svg.contains("&amp;type=battle"), "the href is escaped");
+    // Without a callback the SVG is byte-for-byte the unlinked one.
+    assert_eq!(
+        render_svg_linked(&s, &data, Some(&geo), None).unwrap(),
+        render_svg(&s, &data, Some(&geo)).unwrap()
+    );
 }
 
 #[test]

@@ -2,13 +2,14 @@
 //! `GET /api/v1/actors/{id}` (aliases, kind, relations, leaders with citations,
 //! activity).
 
-use super::{json, not_found, series::Point};
+use super::{json, not_found};
 use crate::error::ApiError;
 use crate::params::{Bucket, Filters, FiltersExt, Params};
 use crate::table::{i, s};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use sitrep_model::CountPoint as Point;
 use std::collections::HashMap;
 
 /// Incidents per actor id under a filter, counting an incident for an actor when

@@ -38,7 +38,7 @@ pub(crate) async fn provinces(
         .await?;
     let mut by_code: HashMap<Option<String>, Counts> = HashMap::new();
     for r in &rows {
-        by_code.insert(s(r, "code").map(str::to_string), Counts::from_row(r));
+        by_code.insert(s(r, "code").map(str::to_string), super::counts_from_row(r));
     }
     let out = sitrep_resolve::views::place_list(state.resolver().gazetteer())
         .into_iter()

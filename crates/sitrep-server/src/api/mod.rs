@@ -94,66 +94,17 @@ pub(crate) fn counts_from(
     }
 }
 
-/// Counts and fatality sums of one group, added as [`sitrep_model::Fatalities`] says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Counts {
-    /// Incidents.
-    pub incidents: i64,
-    /// Sum of low estimates (a missing low counts 0).
-    pub fatalities_low: i64,
-    /// Sum of best estimates (a missing best counts as the record's low, then 0).
-    pub fatalities_best: i64,
-    /// Sum of high estimates; `None` (null in JSON, empty in CSV) when a counted
-    /// incident has no high estimate (ACLED gives none), as no upper bound can then be
-    /// stated.
-    pub fatalities_high: Option<i64>,
-    /// Incidents with no best estimate (counted in the best sum by their low).
-    pub fatalities_unknown: i64,
-}
+pub use sitrep_model::Counts;
 
-impl Default for Counts {
-    /// Nothing counted: every sum 0, the high included (no incident lacks one).
-    fn default() -> Counts {
-        Counts {
-            incidents: 0,
-            fatalities_low: 0,
-            fatalities_best: 0,
-            fatalities_high: Some(0),
-            fatalities_unknown: 0,
-        }
-    }
-}
-
-impl std::ops::AddAssign for Counts {
-    fn add_assign(&mut self, o: Counts) {
-        self.incidents += o.incidents;
-        self.fatalities_low += o.fatalities_low;
-        self.fatalities_best += o.fatalities_best;
-        self.fatalities_high = self
-            .fatalities_high
-            .zip(o.fatalities_high)
-            .map(|(a, b)| a + b);
-        self.fatalities_unknown += o.fatalities_unknown;
-    }
-}
-
-impl Counts {
-    pub(crate) fn from_row(r: &Row) -> Counts {
-        use crate::table::i;
-        Counts {
-            incidents: i(r, "incidents"),
-            fatalities_low: i(r, "fatalities_low"),
-            fatalities_best: i(r, "fatalities_best"),
-            fatalities_high: r.get("fatalities_high").and_then(serde_json::Value::as_i64),
-            fatalities_unknown: i(r, "fatalities_unknown"),
-        }
-    }
-
-    /// The high sum as a CSV cell: empty when unknown.
-    pub(crate) fn high_cell(&self) -> String {
-        self.fatalities_high
-            .map(|h| h.to_string())
-            .unwrap_or_default()
+/// [`Counts`] from a row of the [`aggregates`] columns.
+pub(crate) fn counts_from_row(r: &Row) -> Counts {
+    use crate::table::i;
+    Counts {
+        incidents: i(r, "incidents"),
+        fatalities_low: i(r, "fatalities_low"),
+        fatalities_best: i(r, "fatalities_best"),
+        fatalities_high: r.get("fatalities_high").and_then(serde_json::Value::as_i64),
+        fatalities_unknown: i(r, "fatalities_unknown"),
     }
 }
 

@@ -65,7 +65,7 @@ pub(crate) async fn districts(
         .iter()
         .map(|r| DistrictCounts {
             district: s(r, "district").map(str::to_string),
-            counts: Counts::from_row(r),
+            counts: super::counts_from_row(r),
         })
         .collect())
 }

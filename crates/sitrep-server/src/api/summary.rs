@@ -36,7 +36,7 @@ pub(crate) async fn summary(state: &AppState, f: &Filters) -> Result<Summary, Ap
         return Ok(Summary::default());
     };
     Ok(Summary {
-        counts: Counts::from_row(r),
+        counts: super::counts_from_row(r),
         first: s(r, "first").map(str::to_string),
         last: s(r, "last").map(str::to_string),
         sources: crate::table::i(r, "sources"),

@@ -14,7 +14,6 @@ pub mod place;
 pub mod watch;
 
 use crate::api::map::ProvinceCounts;
-use crate::api::series::Point;
 use crate::api::Counts;
 use crate::error::ApiError;
 use crate::params::{Bucket, Filters, FiltersExt};
@@ -23,9 +22,11 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sitrep_analysis::PeriodCoverage;
 use sitrep_model::figure::{
-    AreaValue, AreaValues, FigureData, FigureSpec, MapLevel, Measure, SeriesFrame, SeriesLine,
+    AreaValue, AreaValues, FigureData, FigureKind, FigureSpec, MapLevel, Measure, SeriesFrame,
+    SeriesLine,
 };
 use sitrep_model::BucketCoverage;
+use sitrep_model::CountPoint as Point;
 use sitrep_render::MapGeometry;
 
 const CSS: &str = include_str!("style.css");
@@ -182,16 +183,14 @@ pub(crate) fn auto_bucket(first: Option<&str>, last: Option<&str>) -> Bucket {
 fn spec(
     id: &str,
     title: &str,
-    kind: &str,
+    kind: FigureKind,
     width: u32,
     height: u32,
 ) -> Result<FigureSpec, ApiError> {
-    let mut s = FigureSpec::from_toml_str(&format!(
-        "id = \"{id}\"\ntitle = \"t\"\nkind = \"{kind}\"\nwidth = {width}\nheight = {height}\n"
-    ))
-    .map_err(ApiError::internal)?;
-    s.title = title.to_string();
-    Ok(s)
+    FigureSpec::builder(id, title, kind)
+        .size(width, height)
+        .build()
+        .map_err(ApiError::internal)
 }
 
 /// An incidents-per-bucket line chart as inline SVG.
@@ -252,7 +251,7 @@ pub(crate) fn trend_svg(
     if points.is_empty() {
         return Ok(html! { p.empty { "No incidents match these filters." } });
     }
-    let mut spec = spec(id, title, "line", 900, 360)?;
+    let mut spec = spec(id, title, FigureKind::Line, 900, 360)?;
     spec.series.bucket = bucket.model();
     // Buckets no selected source covers are gaps with a "no data" band.
     let values: Vec<Option<f64>> = points
@@ -302,7 +301,7 @@ pub(crate) fn map_svg(
     provenance: sitrep_model::figure::FigureProvenance,
     pc: Option<&PeriodCoverage>,
 ) -> Result<Markup, ApiError> {
-    let spec = spec(id, title, "choropleth", 900, 560)?;
+    let spec = spec(id, title, FigureKind::Choropleth, 900, 560)?;
     // A period no selected source covers is "no data" in every province.
     let covered = pc.is_none_or(|p| p.coverage.is_covered());
     let mut provenance = provenance;
@@ -330,13 +329,17 @@ pub(crate) fn map_svg(
         provenance,
         ..FigureData::default()
     };
-    let svg =
-        sitrep_render::render_svg(&spec, &data, Some(geometry)).map_err(ApiError::internal)?;
-    Ok(html! { figure.map { (PreEscaped(link_areas(&svg, f))) } })
+    // Each province opens Explore with the filters narrowed to it.
+    let link = |code: &str| {
+        let mut g = f.clone();
+        g.provinces = vec![code.to_string()];
+        Some(explore_url(&g))
+    };
+    let svg = sitrep_render::render_svg_linked(&spec, &data, Some(geometry), Some(&link))
+        .map_err(ApiError::internal)?;
+    Ok(html! { figure.map { (PreEscaped(svg)) } })
 }
 
-/// Wraps each `<path … data-code="X">…</path>` line of a map in a link to Explore
-/// filtered to province X (the render crate writes one area per line).
 /// A map of one incident: its province shaded, a point where it is located.
 pub(crate) fn point_map_svg(
     state: &crate::AppState,
@@ -344,7 +347,13 @@ pub(crate) fn point_map_svg(
 ) -> Result<Markup, ApiError> {
     use crate::table::s;
     let f = |k: &str| incident.get(k).and_then(serde_json::Value::as_f64);
-    let mut spec = spec("incident-map", "Where it happened", "points", 640, 420)?;
+    let mut spec = spec(
+        "incident-map",
+        "Where it happened",
+        FigureKind::Points,
+        640,
+        420,
+    )?;
     spec.subtitle = Some(match s(incident, "province_name") {
         Some(p) => format!("{p} province shaded; the point is the record's coordinates"),
         None => "The point is the record's coordinates".into(),
@@ -394,25 +403,4 @@ pub(crate) fn point_map_svg(
     let svg = sitrep_render::render_svg(&spec, &data, Some(state.geometry()))
         .map_err(ApiError::internal)?;
     Ok(html! { figure.map { (PreEscaped(svg)) } })
-}
-
-fn link_areas(svg: &str, f: &Filters) -> String {
-    let mut out = String::with_capacity(svg.len() + 4096);
-    for line in svg.split('\n') {
-        let code = line
-            .strip_prefix("<path ")
-            .and_then(|rest| rest.split_once(" data-code=\""))
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(code, _)| code);
-        match code {
-            Some(code) if code.starts_with("AF-") && code.len() <= 8 => {
-                let mut g = f.clone();
-                g.provinces = vec![code.to_string()];
-                out.push_str(&format!("<a href=\"{}\">{line}</a>", explore_url(&g)));
-            }
-            _ => out.push_str(line),
-        }
-        out.push('\n');
-    }
-    out
 }

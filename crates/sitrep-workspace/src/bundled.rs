@@ -15,9 +15,10 @@
 //! scoped coverage: counting all sources, they fill no gap (see
 //! `sitrep_model::coverage`).
 
+use crate::{IngestInput, MatchSettings, NoProgress, Workspace, WorkspaceError};
 use sitrep_ingest::Format;
-use sitrep_store::{BatchOptions, InputEntry, Store};
-use std::path::PathBuf;
+use sitrep_store::Store;
+use std::path::{Path, PathBuf};
 
 /// One bundled file and how it is read.
 pub struct BundledFile {
@@ -121,11 +122,16 @@ fn bundle_hash() -> String {
         h.update(format!("{:?}", m.coverage).as_bytes());
     }
     h.update(MATCHED.join(",").as_bytes());
+    // How the bundle is built (bump when the build steps change).
+    h.update(b"build: sitrep-workspace ingest, claims at ingest, match settings v2");
     h.finalize().to_hex()[..12].to_string()
 }
 
-/// Opens the bundled store, building it first if this version has not built it yet.
-pub async fn open() -> anyhow::Result<Store> {
+/// Opens the bundled store for reading, building it first into the cache directory
+/// (`SITREP_CACHE_DIR`, else `$XDG_CACHE_HOME/sitrep`, else `~/.cache/sitrep`) if this
+/// version has not built it yet. Concurrent first runs each build into a temporary
+/// directory; the first rename wins.
+pub async fn open() -> Result<Workspace, WorkspaceError> {
     let dir = cache_root().join(format!(
         "bundled-{}-{}",
         env!("CARGO_PKG_VERSION"),
@@ -133,9 +139,8 @@ pub async fn open() -> anyhow::Result<Store> {
     ));
     if dir.join("manifest.json").exists() {
         if let Ok(s) = Store::open(&dir) {
-            return Ok(s);
+            return Workspace::read(s).await;
         }
-        // Damaged cache: rebuild it (it holds nothing that is not in the binary).
         let _ = std::fs::remove_dir_all(&dir);
     }
     let tmp = dir.with_extension(format!("tmp-{}", std::process::id()));
@@ -147,52 +152,43 @@ pub async fn open() -> anyhow::Result<Store> {
         Err(_) if dir.join("manifest.json").exists() => {
             let _ = std::fs::remove_dir_all(&tmp); // another process built it first
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(WorkspaceError::io(dir.display(), e)),
     }
-    Ok(Store::open(&dir)?)
+    Workspace::open(&dir).await
 }
 
 /// Builds the bundled store in `dir`: every file with its coverage, places and actors,
 /// the GED releases matched, the curated log's claims, the rollup.
-pub async fn build(dir: &std::path::Path) -> anyhow::Result<()> {
-    let mut store = Store::open_or_create(dir)?;
-    for f in &FILES {
-        let format = match f.mapping {
-            Some(m) => Format::Mapping(PathBuf::from(m)),
-            None => Format::Auto,
-        };
-        let prepared = sitrep_ingest::prepare(f.name, f.bytes, &format)?;
-        let coverage = match f.coverage {
-            Some((name, bytes)) => Some(sitrep_ingest::coverage::parse_coverage(
-                name,
-                std::str::from_utf8(bytes)?,
-            )?),
-            None => prepared.coverage().cloned(),
-        };
-        let source = f
-            .source
-            .map(str::to_string)
-            .unwrap_or_else(|| prepared.default_source().to_string());
-        let opts = BatchOptions {
-            source,
-            adapter: prepared.adapter().to_string(),
-            file: f.name.into(),
-            quarantine: f.quarantine,
-            strict: false,
-            coverage,
-        };
-        let mut writer = store.begin(opts).await?;
-        prepared.run(&mut writer)?;
-        let input = InputEntry {
-            file: f.name.into(),
-            bytes: f.bytes.len() as u64,
-            blake3: blake3::hash(f.bytes).to_hex().to_string(),
-        };
-        writer.commit(&mut store, input)?;
+pub async fn build(dir: &Path) -> Result<(), WorkspaceError> {
+    let mut ws = Workspace::create(dir)?;
+    let inputs = FILES
+        .iter()
+        .map(|f| {
+            let format = match f.mapping {
+                Some(m) => Format::Mapping(PathBuf::from(m)),
+                None => Format::Auto,
+            };
+            let mut input = IngestInput::bytes(f.name, f.bytes, format);
+            input.source = f.source.map(str::to_string);
+            input.quarantine = f.quarantine;
+            if let Some((name, bytes)) = f.coverage {
+                let text = std::str::from_utf8(bytes).map_err(|e| {
+                    WorkspaceError::Internal(format!("bundled {name} is not UTF-8: {e}"))
+                })?;
+                input.coverage = crate::CoverageFrom::Text(name.to_string(), text.to_string());
+            }
+            Ok(input)
+        })
+        .collect::<Result<Vec<_>, WorkspaceError>>()?;
+    // The curated log's claims come with its mapping's [[claims]] rules.
+    let report = ws.ingest(inputs, "sitrep-bundle", &NoProgress).await?;
+    if let Some(f) = report.files.iter().find(|f| f.result.is_err()) {
+        return Err(WorkspaceError::Internal(format!(
+            "a bundled file was refused: {}",
+            f.name
+        )));
     }
-    store.enrich(crate::cmd::resolver()?)?;
-    store.build_rollup().await?;
-    crate::cmd::bundle_match(&mut store, &MATCHED).await?;
-    crate::cmd::bundle_claims(&store, "curated-afg", FILES[4].name).await?;
+    ws.run_matching(&MatchSettings::new(&MATCHED), &NoProgress)
+        .await?;
     Ok(())
 }
