@@ -200,8 +200,8 @@ fn mexico() {
         &[],
         &Config::default(),
         &EmConfig {
-            one_to_one_lambda: !std::env::args().any(|a| a == "o2ol=0"),
-            collapse_twins: !std::env::args().any(|a| a == "collapse=0"),
+            one_to_one_lambda: std::env::args().any(|a| a == "o2ol=1"),
+            collapse_twins: std::env::args().any(|a| a == "collapse=1"),
             map_assignment: !std::env::args().any(|a| a == "map=0"),
             term_frequency: !std::env::args().any(|a| a == "tf=0"),
             u_from_random_pairs: std::env::args()
@@ -296,6 +296,7 @@ struct Setting {
     o2ol: bool,
     collapse: bool,
     map: bool,
+    random_labels: bool,
 }
 
 impl Setting {
@@ -324,6 +325,7 @@ impl Setting {
             o2ol: EmConfig::default().one_to_one_lambda,
             collapse: EmConfig::default().collapse_twins,
             map: EmConfig::default().map_assignment,
+            random_labels: false,
         };
         for a in std::env::args().skip(1) {
             let Some((k, v)) = a.split_once('=') else {
@@ -354,6 +356,7 @@ impl Setting {
                 "o2ol" => s.o2ol = v == "1",
                 "collapse" => s.collapse = v == "1",
                 "map" => s.map = v == "1",
+                "labels" => s.random_labels = v == "random",
                 _ => panic!("unknown setting {k}"),
             }
         }
@@ -693,9 +696,21 @@ fn learned() {
         &exp(&l99),
     );
     if s.decisions > 0 {
-        let decisions: Vec<sitrep_model::Decision> = review_order(&l)
+        // Which pairs the analyst decides: the first of the review order, or (setting
+        // `labels=random`) pairs drawn uniformly (seeded) from the run's output pairs.
+        let picked: Vec<usize> = if s.random_labels {
+            let mut r = Rng(s.seed ^ 0x1abe1);
+            let mut ks: Vec<usize> = (0..l.outcome.pairs.len()).collect();
+            for i in (1..ks.len()).rev() {
+                ks.swap(i, r.below(i as u64 + 1) as usize);
+            }
+            ks.truncate(s.decisions);
+            ks
+        } else {
+            review_order(&l).into_iter().take(s.decisions).collect()
+        };
+        let decisions: Vec<sitrep_model::Decision> = picked
             .into_iter()
-            .take(s.decisions)
             .map(|k| {
                 let p = &l.outcome.pairs[k];
                 sitrep_model::Decision {
@@ -719,7 +734,15 @@ fn learned() {
         let t = Instant::now();
         let ld = run_em(&recs, &decisions, &cfg, &em, &NoProgress);
         row(
-            &format!("EM + {} decisions ({confirms} confirm)", decisions.len()),
+            &format!(
+                "EM + {} {} decisions ({confirms} confirm)",
+                decisions.len(),
+                if s.random_labels {
+                    "random"
+                } else {
+                    "review-order"
+                }
+            ),
             &ld.outcome,
             t.elapsed().as_secs_f64(),
             &exp(&ld),
