@@ -200,6 +200,9 @@ fn mexico() {
         &[],
         &Config::default(),
         &EmConfig {
+            one_to_one_lambda: std::env::args().any(|a| a == "o2ol=1"),
+            collapse_twins: std::env::args().any(|a| a == "collapse=1"),
+            map_assignment: !std::env::args().any(|a| a == "map=0"),
             term_frequency: !std::env::args().any(|a| a == "tf=0"),
             u_from_random_pairs: std::env::args()
                 .any(|a| a == "randomu=1")
@@ -208,6 +211,24 @@ fn mexico() {
         },
         &NoProgress,
     );
+    if std::env::var_os("SITREP_EXPLAIN").is_some() {
+        explain(&l);
+        let mut missed = std::collections::BTreeMap::new();
+        for (k, p) in l.outcome.pairs.iter().enumerate() {
+            if p.status == sitrep_model::PairStatus::Unselected
+                && recs[p.a].event.source_event_id == recs[p.b].event.source_event_id
+            {
+                let v = l.details[k].vector;
+                let linked = |x: usize| l.outcome.links().any(|q| q.a == x || q.b == x);
+                *missed
+                    .entry((v, (p.score * 10.0) as u32, linked(p.a), linked(p.b)))
+                    .or_insert(0) += 1;
+            }
+        }
+        for (k, c) in missed {
+            eprintln!("missed {k:?}: {c}");
+        }
+    }
     row(
         &format!(
             "EM (run_em defaults; expected P {:.4} R {:.4})",
@@ -228,6 +249,26 @@ fn mexico() {
         out.considered,
         took.as_secs_f64()
     );
+}
+
+/// Prints each fitted model's m/u table (stderr).
+fn explain(l: &sitrep_match::Linkage) {
+    for m in &l.models {
+        eprintln!(
+            "{:?}: λ {:.4}, {} pairs, {} iterations",
+            m.sources, m.model.lambda, m.pairs, m.model.iterations
+        );
+        for r in m.model.table().iter().filter(|r| r.level > 0) {
+            eprintln!(
+                "  {:10} {:40} m {:.4} u {:.4} w {:+.2}",
+                r.field.name(),
+                r.label,
+                r.m,
+                r.u,
+                r.weight
+            );
+        }
+    }
 }
 
 /// Settings of the perturbed benchmark (`key=value` arguments; each has a default).
@@ -251,6 +292,11 @@ struct Setting {
     target: f64,
     tf: bool,
     randomu: usize,
+    oracle: bool,
+    o2ol: bool,
+    collapse: bool,
+    map: bool,
+    random_labels: bool,
 }
 
 impl Setting {
@@ -275,6 +321,11 @@ impl Setting {
             target: 0.9,
             tf: true,
             randomu: 0,
+            oracle: false,
+            o2ol: EmConfig::default().one_to_one_lambda,
+            collapse: EmConfig::default().collapse_twins,
+            map: EmConfig::default().map_assignment,
+            random_labels: false,
         };
         for a in std::env::args().skip(1) {
             let Some((k, v)) = a.split_once('=') else {
@@ -301,6 +352,11 @@ impl Setting {
                 "target" => s.target = v.parse().expect("target"),
                 "tf" => s.tf = v == "1",
                 "randomu" => s.randomu = v.parse().expect("randomu"),
+                "oracle" => s.oracle = v == "1",
+                "o2ol" => s.o2ol = v == "1",
+                "collapse" => s.collapse = v == "1",
+                "map" => s.map = v == "1",
+                "labels" => s.random_labels = v == "random",
                 _ => panic!("unknown setting {k}"),
             }
         }
@@ -364,6 +420,150 @@ fn precision_at_recall(
         }
     }
     None
+}
+
+/// Log-likelihood of `b` being `a` perturbed by [`perturb`] with settings `s` (`None`:
+/// impossible). The generator's own model, known here only because the data are
+/// synthetic: an oracle no matcher can have, giving a ceiling for the benchmark.
+fn oracle_loglik(a: &MatchRecord, b: &MatchRecord, s: &Setting) -> Option<f64> {
+    if a.event_type != b.event_type
+        || a.sub_event_type != b.sub_event_type
+        || a.country != b.country
+        || a.province != b.province
+        || a.date_precision != b.date_precision
+        || a.geo_precision != b.geo_precision
+    {
+        return None;
+    }
+    let shift = (b.date_start - a.date_start).num_days();
+    if shift.abs() > s.shift || (b.date_end - a.date_end).num_days() != shift {
+        return None;
+    }
+    let mut ll = -((2 * s.shift + 1) as f64).ln();
+    match (a.latitude, a.longitude, b.latitude, b.longitude) {
+        (Some(y1), Some(x1), Some(y2), Some(x2)) => {
+            let d = haversine(y1, x1, y2, x2);
+            let r = 0.98 * s.jitter;
+            if d > r + 0.05 {
+                return None;
+            }
+            // Radius uniform on [0, r]: density 1 / (r · 2π d) per km².
+            ll -= (r.max(1e-3) * std::f64::consts::TAU * d.max(0.01)).ln();
+        }
+        (None, None, None, None) => {}
+        _ => return None,
+    }
+    if a.actors == b.actors {
+        ll += (1.0 - s.respell).max(1e-9).ln();
+    } else {
+        ll += s.respell.max(1e-9).ln();
+        for (x, y) in a.actors.iter().zip(&b.actors) {
+            match (x, y) {
+                (Some(x), Some(y)) => {
+                    let (cx, cy) = (x.chars().count(), y.chars().count());
+                    let one_letter = (cx + 1 == cy || cy + 1 == cx) && {
+                        let (short, long) = if cx < cy { (x, y) } else { (y, x) };
+                        let (s1, l1): (Vec<char>, Vec<char>) =
+                            (short.chars().collect(), long.chars().collect());
+                        (0..l1.len()).any(|k| l1[..k] == s1[..k] && l1[k + 1..] == s1[k..])
+                    };
+                    let ok = x == y
+                        || *y == x.to_uppercase()
+                        || *y == x.replace("Government of", "Govt. of")
+                        || one_letter;
+                    if !ok {
+                        return None;
+                    }
+                    ll -= (4.0 * cx.max(1) as f64).ln();
+                }
+                (None, None) => {}
+                _ => return None,
+            }
+        }
+    }
+    let (fa, fb) = (&a.fatalities, &b.fatalities);
+    if fa == fb {
+        ll += (1.0 - s.deaths).max(1e-9).ln();
+    } else {
+        let (Some(x), Some(y)) = (fa.best, fb.best) else {
+            return None;
+        };
+        if fb.low != fa.low.map(|l| l.min(y)) || fb.high != fa.high.map(|h| h.max(y)) {
+            return None;
+        }
+        // delta = max(1, round(x · pct)), pct uniform on [0.01, 0.30]; either direction.
+        let k = x.abs_diff(y) as f64;
+        let xf = (x as f64).max(1e-9);
+        let (lo, hi) = if k == 1.0 {
+            (0.01, 1.5 / xf)
+        } else {
+            ((k - 0.5) / xf, (k + 0.5) / xf)
+        };
+        let p = ((hi.min(0.30) - lo.max(0.01)) / 0.29).max(0.0);
+        if p <= 0.0 {
+            return None;
+        }
+        ll += (s.deaths * 0.5 * p).max(1e-12).ln();
+    }
+    Some(ll)
+}
+
+fn haversine(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let h = ((p2 - p1) / 2.0).sin().powi(2)
+        + p1.cos() * p2.cos() * ((lon2 - lon1).to_radians() / 2.0).sin().powi(2);
+    2.0 * 6371.0088 * h.sqrt().min(1.0).asin()
+}
+
+/// The oracle: every pair the generator could have made, weighted by its
+/// log-likelihood ([`oracle_loglik`]), then the crate's one-to-one assignment
+/// maximising the sum of log-likelihoods. Links carry their log-likelihood as score.
+fn oracle(recs: &[MatchRecord], s: &Setting) -> sitrep_match::Outcome {
+    use std::collections::HashMap;
+    let mut by_day: HashMap<chrono::NaiveDate, Vec<usize>> = HashMap::new();
+    for (i, r) in recs.iter().enumerate() {
+        if r.event.source == "a" {
+            by_day.entry(r.date_start).or_default().push(i);
+        }
+    }
+    let mut pairs: Vec<(u32, u32, f64)> = Vec::new();
+    for (j, b) in recs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.event.source == "b")
+    {
+        for d in -s.shift..=s.shift {
+            let day = b.date_start - chrono::Duration::days(d);
+            for &i in by_day.get(&day).into_iter().flatten() {
+                if let Some(ll) = oracle_loglik(&recs[i], b, s) {
+                    pairs.push((i as u32, j as u32, ll));
+                }
+            }
+        }
+    }
+    // Positive weights: shift every log-likelihood by the same constant (every pair is
+    // worth linking: the generator gives each B record a partner unless dropped).
+    let low = pairs.iter().map(|p| p.2).fold(0.0f64, f64::min);
+    let weighted: Vec<(u32, u32, f64)> = pairs
+        .iter()
+        .map(|&(i, j, ll)| (i, j, ll - low + 1.0))
+        .collect();
+    let chosen = sitrep_match::assign_pairs(&weighted);
+    sitrep_match::Outcome {
+        considered: pairs.len() as u64,
+        pairs: chosen
+            .into_iter()
+            .map(|k| sitrep_match::Pair {
+                a: pairs[k].0 as usize,
+                b: pairs[k].1 as usize,
+                score: pairs[k].2 as f32,
+                parts: Default::default(),
+                runner_up: None,
+                status: sitrep_model::PairStatus::Matched,
+            })
+            .collect(),
+        clusters: Vec::new(),
+    }
 }
 
 /// The perturbed benchmark: real rows against a perturbed copy (synthetic, seeded), the
@@ -437,6 +637,16 @@ fn learned() {
             took,
         );
     };
+    if s.oracle {
+        let t = Instant::now();
+        let o = oracle(&recs, &s);
+        row(
+            "oracle: the generator's likelihood",
+            &o,
+            t.elapsed().as_secs_f64(),
+            "",
+        );
+    }
     let t = Instant::now();
     let old = run(&recs, &[], &cfg, &NoProgress);
     row("hand-weighted", &old, t.elapsed().as_secs_f64(), "");
@@ -449,6 +659,9 @@ fn learned() {
         one_to_one: s.o2o,
         label_weight: s.lw,
         term_frequency: s.tf,
+        one_to_one_lambda: s.o2ol,
+        collapse_twins: s.collapse,
+        map_assignment: s.map,
         u_from_random_pairs: (s.randomu > 0).then_some((s.randomu, 7)),
         init: if s.prior {
             sitrep_match::Init::Prior
@@ -468,22 +681,7 @@ fn learned() {
     };
     row("EM", &l.outcome, took, &exp(&l));
     if std::env::var_os("SITREP_EXPLAIN").is_some() {
-        for m in &l.models {
-            eprintln!(
-                "{:?}: λ {:.4}, {} pairs, {} iterations",
-                m.sources, m.model.lambda, m.pairs, m.model.iterations
-            );
-            for r in m.model.table() {
-                eprintln!(
-                    "  {:10} {:40} m {:.4} u {:.4} w {:+.2}",
-                    r.field.name(),
-                    r.label,
-                    r.m,
-                    r.u,
-                    r.weight
-                );
-            }
-        }
+        explain(&l);
     }
     let em99 = EmConfig {
         threshold: Threshold::TargetPrecision(s.target),
@@ -498,9 +696,21 @@ fn learned() {
         &exp(&l99),
     );
     if s.decisions > 0 {
-        let decisions: Vec<sitrep_model::Decision> = review_order(&l)
+        // Which pairs the analyst decides: the first of the review order, or (setting
+        // `labels=random`) pairs drawn uniformly (seeded) from the run's output pairs.
+        let picked: Vec<usize> = if s.random_labels {
+            let mut r = Rng(s.seed ^ 0x1abe1);
+            let mut ks: Vec<usize> = (0..l.outcome.pairs.len()).collect();
+            for i in (1..ks.len()).rev() {
+                ks.swap(i, r.below(i as u64 + 1) as usize);
+            }
+            ks.truncate(s.decisions);
+            ks
+        } else {
+            review_order(&l).into_iter().take(s.decisions).collect()
+        };
+        let decisions: Vec<sitrep_model::Decision> = picked
             .into_iter()
-            .take(s.decisions)
             .map(|k| {
                 let p = &l.outcome.pairs[k];
                 sitrep_model::Decision {
@@ -524,7 +734,15 @@ fn learned() {
         let t = Instant::now();
         let ld = run_em(&recs, &decisions, &cfg, &em, &NoProgress);
         row(
-            &format!("EM + {} decisions ({confirms} confirm)", decisions.len()),
+            &format!(
+                "EM + {} {} decisions ({confirms} confirm)",
+                decisions.len(),
+                if s.random_labels {
+                    "random"
+                } else {
+                    "review-order"
+                }
+            ),
             &ld.outcome,
             t.elapsed().as_secs_f64(),
             &exp(&ld),

@@ -52,6 +52,9 @@ pub struct Fit {
     pub fixed_lambda: bool,
     /// Keep these fields' u where they start (e.g. estimated from random pairs).
     pub fixed_u: [bool; FIELDS],
+    /// Upper bound on λ (1: none). One-to-one matching bounds it: at most as many
+    /// candidate pairs match as the smaller side has records with candidates.
+    pub max_lambda: f64,
 }
 
 impl Default for Fit {
@@ -62,6 +65,7 @@ impl Default for Fit {
             smoothing: 0.1,
             fixed_lambda: false,
             fixed_u: [false; FIELDS],
+            max_lambda: 1.0,
         }
     }
 }
@@ -249,7 +253,7 @@ impl Model {
         let lambda = if fit.fixed_lambda {
             self.lambda
         } else {
-            (sm / (sm + sn).max(1e-300)).clamp(1e-9, 1.0 - 1e-9)
+            (sm / (sm + sn).max(1e-300)).clamp(1e-9, fit.max_lambda.clamp(1e-9, 1.0 - 1e-9))
         };
         Model {
             lambda,

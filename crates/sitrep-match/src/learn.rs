@@ -76,6 +76,26 @@ pub struct EmConfig {
     /// neighbours in one window do, so this makes agreement look like stronger
     /// evidence than it is among candidates.
     pub u_from_random_pairs: Option<(usize, u64)>,
+    /// Bound λ by one-to-one matching ([`Fit::max_lambda`]): per pair of sources, the
+    /// smaller side's records with candidates over the candidate pairs. Without it, EM
+    /// in dense windows can settle on "same dyad nearby" (λ 0.89 at 100k perturbed
+    /// records, bound 0.20) instead of "same event". Off by default: on the two GED
+    /// releases of Mexico it costs recall (twin-aware 0.992 → 0.965), where exact twins
+    /// make many non-matching pairs look perfect (see `bench/MATCHING.md`).
+    pub one_to_one_lambda: bool,
+    /// Count the candidate pairs between two groups of exact twins as one pair when
+    /// fitting (and their records as one record in the λ bound): twins carry no more
+    /// evidence than one of them, and without this, their many equal vectors make
+    /// agreement look common among non-matches (UCDP codes a dozen identical killings
+    /// a day in one city as separate events).
+    pub collapse_twins: bool,
+    /// The assignment maximises the sum of MAP weights (each pair's log2 Bayes factor
+    /// plus its records' prior log odds for it, log2 π / ((1 − π)·k), π the share of the
+    /// side's records that have a match and k the record's candidates; averaged over
+    /// the two records), linking pairs whose weight is positive (above the threshold's
+    /// log odds). Off: it maximises the sum of the fields-only probabilities at even odds
+    /// among pairs at least at the threshold (before December 2026).
+    pub map_assignment: bool,
     /// Starting parameters (default: [`Model::prior`]); with `fit.max_iter == 0` and
     /// `rounds == 0` they are used as they are.
     pub start: Option<Model>,
@@ -95,6 +115,9 @@ impl Default for EmConfig {
             init: Init::HandScore,
             term_frequency: true,
             u_from_random_pairs: None,
+            one_to_one_lambda: false,
+            collapse_twins: false,
+            map_assignment: true,
             start: None,
         }
     }
@@ -365,12 +388,34 @@ pub fn run_em(
     drop(pkey);
     let pattern_group: Vec<u32> = uniq.iter().map(|k| (k >> 32) as u32).collect();
     let pattern_vec: Vec<Vector> = uniq.iter().map(|k| unpack(*k as u32)).collect();
+    // Exact twins (records of one source identical in every compared field): they do
+    // not compete with each other, and when fitting, the pairs between two groups of
+    // twins count as one pair (`EmConfig::collapse_twins`).
+    let twin: Vec<u64> = items.par_iter().map(twin_hash).collect();
+    let mut twin_count: HashMap<u64, u32> = HashMap::new();
+    for &t in &twin {
+        *twin_count.entry(t).or_insert(0) += 1;
+    }
+    let twins: Vec<f64> = twin.iter().map(|t| twin_count[t] as f64).collect();
+    drop(twin_count);
+    let fitw = |i: usize| {
+        if em.collapse_twins {
+            let (a, b) = cands[i];
+            1.0 / (twins[a as usize] * twins[b as usize])
+        } else {
+            1.0
+        }
+    };
     let mut unlabelled = vec![0.0f64; uniq.len()];
+    let mut fitted = vec![0.0f64; uniq.len()];
     let mut labelled_pm = vec![0.0f64; uniq.len()];
     let mut labelled_w = vec![0.0f64; uniq.len()];
     for (i, &k) in pid.iter().enumerate() {
         match label[i] {
-            0 => unlabelled[k as usize] += 1.0,
+            0 => {
+                unlabelled[k as usize] += 1.0;
+                fitted[k as usize] += fitw(i);
+            }
             l => {
                 labelled_w[k as usize] += em.label_weight;
                 if l > 0 {
@@ -401,7 +446,7 @@ pub fn run_em(
                 && best[a as usize].1 == i
                 && best[b as usize].1 == i
             {
-                as_match[pid[i] as usize] += 1.0;
+                as_match[pid[i] as usize] += fitw(i);
             }
         }
         as_match
@@ -449,7 +494,15 @@ pub fn run_em(
         }
         u
     });
-    let fit_on = |which: &dyn Fn(u32) -> bool, start: &Model| {
+    let fit_on = |which: &dyn Fn(u32) -> bool, start: &Model, max_lambda: f64| {
+        let fit = Fit {
+            max_lambda: if em.one_to_one_lambda {
+                max_lambda.min(em.fit.max_lambda)
+            } else {
+                em.fit.max_lambda
+            },
+            ..em.fit
+        };
         let start = match &init {
             Some(as_match) => {
                 let keep: Vec<usize> = (0..uniq.len())
@@ -460,21 +513,21 @@ pub fn run_em(
                     as_match: keep.iter().map(|&k| as_match[k] + labelled_pm[k]).collect(),
                     as_non: keep
                         .iter()
-                        .map(|&k| unlabelled[k] - as_match[k] + labelled_w[k] - labelled_pm[k])
+                        .map(|&k| fitted[k] - as_match[k] + labelled_w[k] - labelled_pm[k])
                         .collect(),
                 };
                 // The start's λ: the hand-weighted one-to-one links' share.
                 let unfixed = Fit {
                     fixed_lambda: false,
-                    ..em.fit
+                    ..fit
                 };
                 start.m_step(&c, &unfixed)
             }
             None => start.clone(),
         };
         let pats: Vec<(Vector, f64)> = (0..uniq.len())
-            .filter(|&k| which(pattern_group[k]) && unlabelled[k] > 0.0)
-            .map(|k| (pattern_vec[k], unlabelled[k]))
+            .filter(|&k| which(pattern_group[k]) && fitted[k] > 0.0)
+            .map(|k| (pattern_vec[k], fitted[k]))
             .collect();
         let labs: Vec<(Vector, f64, f64)> = (0..uniq.len())
             .filter(|&k| which(pattern_group[k]) && labelled_w[k] > 0.0)
@@ -489,14 +542,14 @@ pub fn run_em(
         match random_u.as_ref() {
             Some(u) => {
                 let mut start = start;
-                let mut fit = em.fit;
+                let mut fit = fit;
                 for f in RANDOM_U_FIELDS {
                     start.u[f.index()] = u[f.index()].clone();
                     fit.fixed_u[f.index()] = true;
                 }
                 start.fit(&pats, &labs, &fit)
             }
-            None => start.fit(&pats, &labs, &em.fit),
+            None => start.fit(&pats, &labs, &fit),
         }
     };
     let mut per_group = vec![0u64; groups];
@@ -526,34 +579,74 @@ pub fn run_em(
             ..Model::prior()
         }
     });
+    let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); groups];
+    for (i, &g) in gid.iter().enumerate() {
+        by_group[g as usize].push(i);
+    }
+    // One-to-one bounds λ: per pair of sources, at most as many of its candidate pairs
+    // match as its smaller side has records with candidates (confirmed pairs included).
+    // Per pair of sources: its candidate pairs and each side's records with candidates,
+    // weighted as in fitting (exact twins collapsed when asked).
+    let per_group_w: Vec<f64> = by_group
+        .iter()
+        .map(|m| m.iter().map(|&i| fitw(i)).sum())
+        .collect();
+    let side_w: Vec<[f64; 2]> = {
+        let mut stamp = vec![u32::MAX; n];
+        by_group
+            .iter()
+            .enumerate()
+            .map(|(g, members)| {
+                if members
+                    .first()
+                    .is_some_and(|&i| src(cands[i].0) == src(cands[i].1))
+                {
+                    // Within one source (dedupe): no one-to-one bound.
+                    return [per_group_w[g]; 2];
+                }
+                let mut sides = [0.0f64; 2];
+                for &i in members {
+                    let (a, b) = cands[i];
+                    for x in [a, b] {
+                        if stamp[x as usize] != g as u32 {
+                            stamp[x as usize] = g as u32;
+                            let w = if em.collapse_twins {
+                                1.0 / twins[x as usize]
+                            } else {
+                                1.0
+                            };
+                            sides[(src(x) != src(a)) as usize] += w;
+                        }
+                    }
+                }
+                sides
+            })
+            .collect()
+    };
+    let smaller: Vec<f64> = side_w.iter().map(|s| s[0].min(s[1])).collect();
+    let bound = |g: usize| smaller[g] / per_group_w[g].max(1e-9);
     let needs_pool = per_group.iter().any(|&c| (c as usize) < em.min_pairs);
-    let pooled = needs_pool.then(|| fit_on(&|_| true, &start));
+    let pooled = needs_pool.then(|| {
+        let all = smaller.iter().sum::<f64>() / per_group_w.iter().sum::<f64>().max(1e-9);
+        fit_on(&|_| true, &start, all)
+    });
     let mut models: Vec<(Model, bool)> = (0..groups)
         .map(|g| {
             if (per_group[g] as usize) < em.min_pairs {
                 (pooled.clone().expect("pooled"), true)
             } else {
-                (fit_on(&|x| x == g as u32, &start), false)
+                (fit_on(&|x| x == g as u32, &start, bound(g)), false)
             }
         })
         .collect();
     lap("fitted");
-    // Competition: exact twins of one record do not compete with each other.
-    let twin: Vec<u64> = items.par_iter().map(twin_hash).collect();
-    let mut twin_count: HashMap<u64, u32> = HashMap::new();
-    for &t in &twin {
-        *twin_count.entry(t).or_insert(0) += 1;
-    }
-    let twins: Vec<f64> = twin.iter().map(|t| twin_count[t] as f64).collect();
-    drop(twin_count);
-    let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); groups];
-    for (i, &g) in gid.iter().enumerate() {
-        by_group[g as usize].push(i);
-    }
-    // Links the hand-weighted start makes per group (else EM's λ times the pairs): how
-    // many records of each side have a match, for the one-to-one aware probabilities.
+    // Per pair of sources and side, π: the share of its records (with candidates) that
+    // have a match. With the MAP assignment: the fitted λ times the pairs over the side's
+    // records (twins collapsed as in fitting). Otherwise: the links the hand-weighted
+    // start makes (else EM's λ times the pairs) over the side's records.
     let start_links: Vec<f64> = (0..groups)
         .map(|g| match &init {
+            _ if em.map_assignment => models[g].0.lambda * per_group_w[g],
             Some(as_match) => (0..uniq.len())
                 .filter(|&k| pattern_group[k] == g as u32)
                 .map(|k| as_match[k] + labelled_pm[k])
@@ -605,20 +698,21 @@ pub fn run_em(
         Vec::new()
     };
     let tf_of = |i: usize| tf.get(i).copied().unwrap_or(1.0);
-    let indep: Vec<f64> = (0..cands.len())
+    // Each pair's weight at even prior odds: log2 of its Bayes factor.
+    let bf: Vec<f64> = (0..cands.len())
         .into_par_iter()
         .map(|i| match label[i] {
-            1 => 1.0,
-            -1 => 0.0,
+            1 => 1000.0,
+            -1 => -1000.0,
             _ => {
                 let m = &models[gid[i] as usize].0;
-                probability_of_weight(
-                    m.weight(&pattern_vec[pid[i] as usize]) - m.prior_weight() + tf_of(i).log2(),
-                )
+                m.weight(&pattern_vec[pid[i] as usize]) - m.prior_weight() + tf_of(i).log2()
             }
         })
         .collect();
+    let indep: Vec<f64> = bf.par_iter().map(|&w| probability_of_weight(w)).collect();
     let mut prob = vec![0.0f64; cands.len()];
+    let mut link_w: Vec<f64> = bf.clone();
     let mut sums = vec![0.0f64; n];
     let mut counts = vec![0.0f64; n];
     let rounds = if em.one_to_one { em.rounds + 1 } else { 1 };
@@ -661,7 +755,12 @@ pub fn run_em(
             }
             let share = |x: usize| {
                 let side = (items[x].src != group_keys[g].0) as usize;
-                (start_links[g] / side_records[side].max(1.0)).clamp(0.01, 0.99)
+                let records = if em.map_assignment {
+                    side_w[g][side]
+                } else {
+                    side_records[side]
+                };
+                (start_links[g] / records.max(1e-9)).clamp(0.01, 0.99)
             };
             for &i in members {
                 prob[i] = match label[i] {
@@ -680,6 +779,18 @@ pub fn run_em(
                                 let rest = (sums[x] - twins[partner] * o).max(0.0) + o;
                                 o / ((1.0 - pi) * counts[x] / pi + rest)
                             };
+                            if last {
+                                // MAP weight: the Bayes factor and the records' prior odds
+                                // for this candidate, π / ((1 − π)·k).
+                                let prior = |x: usize| {
+                                    let pi = share(x);
+                                    (pi / ((1.0 - pi) * counts[x].max(1.0))).log2()
+                                };
+                                // The mean of the two records' prior log odds (the
+                                // smaller is too strict where one source is much larger:
+                                // GED 24.1 has 3.6 Mexico rows per GED 21.1 row).
+                                link_w[i] = bf[i] + 0.5 * (prior(a) + prior(b));
+                            }
                             from(a, b).min(from(b, a))
                         } else {
                             let l = model.lambda / (1.0 - model.lambda);
@@ -738,28 +849,45 @@ pub fn run_em(
             t
         }
     };
-    // Eligible for links: the weight alone says match (independent probability ≥ 0.5,
-    // or ≥ the threshold when that is fixed), and, for a target precision, the one-to-one
-    // aware probability reaches the threshold. The assignment maximises the sum of
-    // independent probabilities among eligible pairs.
+    // Eligible for links: with the MAP assignment, the MAP weight exceeds the threshold's
+    // log odds (0 at 0.5), and the assignment maximises the sum of MAP weights; without
+    // it, the weight alone says match (independent probability ≥ the threshold) and the
+    // assignment maximises the sum of independent probabilities. Either way, for a
+    // target precision, the one-to-one aware probability must reach the threshold.
     let (floor, aware) = match em.threshold {
         Threshold::Probability(t) => (t, 0.0),
         Threshold::TargetPrecision(_) => (0.5, threshold),
     };
     let keep = em.keep.min(floor);
     let kept: Vec<usize> = (0..cands.len())
-        .filter(|&i| label[i] == 1 || (label[i] == 0 && (indep[i] >= keep || prob[i] >= keep)))
+        .filter(|&i| {
+            label[i] == 1
+                || (label[i] == 0
+                    && (indep[i] >= keep
+                        || prob[i] >= keep
+                        || (em.map_assignment && link_w[i] > (floor / (1.0 - floor)).log2())))
+        })
         .collect();
     let scored: Vec<Scored> = kept
         .par_iter()
         .map(|&i| {
             let (a, b) = cands[i];
             let (hand, parts) = score::score(&items[a as usize], &items[b as usize], &p, &cfg);
-            let eligible = indep[i] >= floor && prob[i] >= aware;
+            let map = em.map_assignment;
+            let eligible = if map {
+                link_w[i] > (floor / (1.0 - floor)).log2() && prob[i] >= aware
+            } else {
+                indep[i] >= floor && prob[i] >= aware
+            };
             // Pairs the levels cannot tell apart (equal vectors) are told apart by the
             // hand-weighted closeness, a thousandth of the weight.
             let s = if eligible {
-                (indep[i] + 1e-3 * hand as f64) as f32
+                if map {
+                    let w = link_w[i] - (floor / (1.0 - floor)).log2();
+                    (w.max(0.0) + 1e-2 + 1e-3 * hand as f64) as f32
+                } else {
+                    (indep[i] + 1e-3 * hand as f64) as f32
+                }
             } else {
                 0.0
             };
@@ -767,7 +895,18 @@ pub fn run_em(
         })
         .collect();
     lap("kept");
-    let (mut outcome, order) = finish(&p, &scored, &rejected, floor as f32, considered, &lap);
+    let (mut outcome, order) = finish(
+        &p,
+        &scored,
+        &rejected,
+        if em.map_assignment {
+            1e-3
+        } else {
+            floor as f32
+        },
+        considered,
+        &lap,
+    );
     for (pair, &k) in outcome.pairs.iter_mut().zip(&order) {
         pair.score = prob[kept[k]] as f32;
         pair.runner_up = None;

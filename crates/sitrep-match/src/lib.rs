@@ -40,8 +40,9 @@
 //! than "same event" where windows hold many similar events). Analysts' decisions are
 //! labels: their pairs' probabilities are fixed (1 or 0) and they count in the M step
 //! (`label_weight` pairs each). The assignment (Hungarian, per component) maximises the
-//! sum of probabilities at even prior odds among pairs the evidence favours; the
-//! reported probability of a pair is one-to-one aware (its Bayes factor against its
+//! sum of MAP weights (log2 Bayes factor plus the records' prior log odds for the pair,
+//! from the share of records that have a match and their number of candidates) over
+//! pairs whose weight is positive; the reported probability of a pair is one-to-one aware (its Bayes factor against its
 //! records' other candidates and a per-record prior); the threshold can be set for a
 //! target precision, and every run reports the model's expected precision and recall
 //! ([`Expected`]). [`Model::table`], [`Linkage::explain`] and [`explain_pair`] show
@@ -84,6 +85,7 @@ pub use learn::{
 };
 use rayon::prelude::*;
 pub use reconcile::reconcile;
+pub use select::assign_pairs;
 use select::Edge;
 use sitrep_model::{
     Decision, DecisionKind, MatchPair, MatchRecord, PairStatus, RecordRef, ScoreParts,

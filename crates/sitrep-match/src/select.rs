@@ -120,6 +120,24 @@ pub(crate) fn one_to_one(edges: &[Edge]) -> Vec<usize> {
     assign(edges, true)
 }
 
+/// Max-weight one-to-one assignment of weighted pairs `(left, right, weight)` (left and
+/// right are ids of two disjoint sets; weights > 0): the Hungarian method per connected
+/// component, components of more than 4,096 cells pruned first to each record's four
+/// best pairs, as [`crate::run`] selects. Returns the indices of the chosen pairs,
+/// sorted. For evaluations and oracles that bring their own weights.
+pub fn assign_pairs(pairs: &[(u32, u32, f64)]) -> Vec<usize> {
+    let edges: Vec<Edge> = pairs
+        .iter()
+        .map(|&(a, b, w)| Edge {
+            a,
+            b,
+            score: w as f32,
+            forced: false,
+        })
+        .collect();
+    one_to_one(&edges)
+}
+
 /// Components with more cells than this (rows × cols) are pruned to each record's best
 /// candidates before assignment.
 const PRUNE_ABOVE: usize = 4096;
@@ -320,31 +338,37 @@ pub(crate) fn cluster(
     (used, clusters)
 }
 
-/// Keeps, besides forced edges, the edges among the `k` best of either endpoint: an
-/// optimal assignment almost never uses a record's k-th best candidate, and pruning
-/// keeps components small in dense places (dozens of events a day in one city).
+/// Keeps, besides forced edges, the edges among the `k` best of either endpoint, ties
+/// with the k-th best included: an optimal assignment almost never uses a record's k-th
+/// best candidate, and pruning keeps components small in dense places (dozens of events
+/// a day in one city). Ties matter: in a group of m identical records against m
+/// identical records every edge weighs the same, and keeping only the first k of each
+/// by position would leave all but 2k of them without a partner.
 pub(crate) fn prune(edges: &[Edge], k: u8) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..edges.len()).collect();
-    order.sort_by(|&x, &y| {
-        edges[y]
-            .weight()
-            .total_cmp(&edges[x].weight())
-            .then((edges[x].a, edges[x].b).cmp(&(edges[y].a, edges[y].b)))
-    });
-    let mut seen: HashMap<u32, u8> = HashMap::new();
-    let mut keep = Vec::new();
-    for i in order {
-        let e = &edges[i];
-        let ca = seen.get(&e.a).copied().unwrap_or(0);
-        let cb = seen.get(&e.b).copied().unwrap_or(0);
-        if e.forced || ca < k || cb < k {
-            keep.push(i);
-        }
-        seen.insert(e.a, ca.saturating_add(1));
-        seen.insert(e.b, cb.saturating_add(1));
+    let mut by_node: HashMap<u32, Vec<f64>> = HashMap::new();
+    for e in edges {
+        by_node.entry(e.a).or_default().push(e.weight());
+        by_node.entry(e.b).or_default().push(e.weight());
     }
-    keep.sort_unstable();
-    keep
+    let kth: HashMap<u32, f64> = by_node
+        .into_iter()
+        .map(|(x, mut w)| {
+            let k = (k as usize).max(1);
+            let t = if w.len() < k {
+                f64::NEG_INFINITY
+            } else {
+                w.select_nth_unstable_by(k - 1, |x, y| y.total_cmp(x));
+                w[k - 1]
+            };
+            (x, t)
+        })
+        .collect();
+    (0..edges.len())
+        .filter(|&i| {
+            let e = &edges[i];
+            e.forced || e.weight() >= kth[&e.a] || e.weight() >= kth[&e.b]
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -365,6 +389,29 @@ mod tests {
         let edges = [e(0, 10, 0.95), e(0, 11, 0.9), e(1, 10, 0.9)];
         assert_eq!(one_to_one(&edges), vec![1, 2]);
         assert_eq!(greedy(&edges, &[0, 1, 2]), vec![0]);
+    }
+    /// Twelve identical records against twelve identical records: every edge weighs
+    /// the same, the component (144 cells × pruning threshold lowered by a wide fan of
+    /// weaker edges) is pruned, and all twelve still find a partner.
+    #[test]
+    fn pruning_keeps_tied_edges() {
+        let mut edges = Vec::new();
+        for a in 0..12u32 {
+            for b in 100..112u32 {
+                edges.push(e(a, b, 0.9));
+            }
+        }
+        // A fan of weak edges makes the component larger than the pruning limit.
+        for a in 0..12u32 {
+            for b in 200..600u32 {
+                edges.push(e(a, b, 0.1));
+            }
+        }
+        let kept = prune(&edges, 4);
+        assert!(kept.iter().filter(|&&k| edges[k].score == 0.9).count() == 144);
+        let chosen = one_to_one(&edges);
+        let strong = chosen.iter().filter(|&&k| edges[k].score == 0.9).count();
+        assert_eq!(strong, 12, "{chosen:?}");
     }
     #[test]
     fn hungarian_handles_rectangles() {

@@ -189,3 +189,36 @@ fn expected_precision_and_recall_are_sums_of_probabilities() {
     assert!(l.expected.matches >= l.expected.true_links - 1e-9);
     assert!((l.expected.recall - l.expected.true_links / l.expected.matches).abs() < 1e-9);
 }
+
+/// Review order lists every output pair but the confirmed ones, each once, and a
+/// confirmed pair's neighbours keep their order by expected information (synthetic).
+#[test]
+fn review_order_leaves_out_confirmed_pairs_and_lists_the_rest_once() {
+    let recs = [
+        rec("a", "1", 1, DatePrecision::Day, 34.5),
+        rec("b", "1", 1, DatePrecision::Day, 34.5),
+        rec("b", "2", 1, DatePrecision::Day, 34.52),
+        rec("a", "2", 2, DatePrecision::Day, 34.56),
+    ];
+    let confirm = Decision {
+        kind: DecisionKind::Confirm,
+        a: RecordRef::new("a", "1"),
+        b: RecordRef::new("b", "1"),
+        by: "analyst".into(),
+        at: "2026-12-02T00:00:00Z".into(),
+        why: "test".into(),
+    };
+    let l = run_em(&recs, &[confirm], &Config::default(), &fixed(), &NoProgress);
+    let order = review_order(&l);
+    let confirmed: Vec<usize> = (0..l.outcome.pairs.len())
+        .filter(|&k| l.outcome.pairs[k].status == PairStatus::Confirmed)
+        .collect();
+    assert_eq!(confirmed.len(), 1, "{:?}", l.outcome.pairs);
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    let expected: Vec<usize> = (0..l.outcome.pairs.len())
+        .filter(|k| !confirmed.contains(k))
+        .collect();
+    assert_eq!(sorted, expected);
+    assert!(order.len() >= 2, "{:?}", l.outcome.pairs);
+}
