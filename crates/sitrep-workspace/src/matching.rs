@@ -147,6 +147,13 @@ pub struct ReviewItem {
     pub pair: MatchPair,
     /// Why it is listed (near the threshold, a close runner-up, lost to a better pair).
     pub why: String,
+    /// The learned model's probability that the two records are one event (EM
+    /// Fellegi–Sunter over the run's records and the decisions in force), when the
+    /// model scored the pair.
+    pub learned: Option<f64>,
+    /// The pair's place in the learned model's review order (0 = most informative:
+    /// its probability nearest ½, its comparison pattern most common).
+    pub rank: Option<usize>,
 }
 
 /// The pairs of the last run that need an analyst, closest calls first.
@@ -157,6 +164,10 @@ pub struct ReviewQueue {
     /// The first `limit` of them.
     pub items: Vec<ReviewItem>,
 }
+
+/// A review candidate: the learned model's (rank, probability) when it scored the
+/// pair, the distance of the run's call, the pair.
+type Ranked = (Option<(usize, f64)>, f32, MatchPair);
 
 /// Adapts a workflow progress to the matcher's.
 struct MatchProgress<'a>(&'a dyn Progress);
@@ -289,8 +300,12 @@ impl Workspace {
         })
     }
 
-    /// The uncertain pairs of the last run that no decision settles yet, closest
-    /// calls first (distance to the threshold, or to the runner-up), at most `limit`.
+    /// The uncertain pairs of the last run that no decision settles yet, at most
+    /// `limit`, in order of expected information: the learning matcher
+    /// ([`sitrep_match::run_em`] over the run's records and the decisions in force)
+    /// ranks them by [`sitrep_match::review_order`] — uncertain and influential first,
+    /// so each decision teaches the model most; pairs it did not score follow, closest
+    /// calls first (distance to the threshold, or to the runner-up).
     pub async fn review_queue(&self, limit: usize) -> Result<ReviewQueue, WorkspaceError> {
         let Some(settings) = self.match_settings()? else {
             return Err(WorkspaceError::Input(
@@ -300,7 +315,7 @@ impl Workspace {
         let cfg = settings.config();
         let decided = self.store.decisions()?;
         let latest = sitrep_match::latest_decisions(&decided);
-        let mut rows: Vec<(f32, MatchPair)> = self
+        let rows: Vec<(f32, MatchPair)> = self
             .store
             .match_pairs()
             .await?
@@ -324,12 +339,47 @@ impl Workspace {
                 (to_threshold.min(to_runner), p)
             })
             .collect();
-        rows.sort_by(|x, y| x.0.total_cmp(&y.0).then_with(|| x.1.a.cmp(&y.1.a)));
+        // The learned model's order over the same records.
+        let records = self.store.match_records(&settings.sources).await?;
+        let decisions = self.decisions_in_force()?;
+        let em = sitrep_match::EmConfig::default();
+        let l = tokio::task::block_in_place(|| {
+            sitrep_match::run_em(&records, &decisions, &cfg, &em, &sitrep_match::NoProgress)
+        });
+        let key = |a: &RecordRef, b: &RecordRef| {
+            if a <= b {
+                (a.clone(), b.clone())
+            } else {
+                (b.clone(), a.clone())
+            }
+        };
+        let learned: std::collections::HashMap<(RecordRef, RecordRef), (usize, f64)> =
+            sitrep_match::review_order(&l)
+                .into_iter()
+                .enumerate()
+                .map(|(rank, k)| {
+                    let p = &l.outcome.pairs[k];
+                    (
+                        key(&records[p.a].event, &records[p.b].event),
+                        (rank, f64::from(p.score)),
+                    )
+                })
+                .collect();
+        let mut rows: Vec<Ranked> = rows
+            .into_iter()
+            .map(|(close, p)| (learned.get(&key(&p.a, &p.b)).copied(), close, p))
+            .collect();
+        rows.sort_by(|x, y| match (x.0, y.0) {
+            (Some(a), Some(b)) => a.0.cmp(&b.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => x.1.total_cmp(&y.1).then_with(|| x.2.a.cmp(&y.2.a)),
+        });
         let total = rows.len();
         let items = rows
             .into_iter()
             .take(limit)
-            .map(|(_, p)| {
+            .map(|(learned, _, p)| {
                 let why = match p.status {
                     PairStatus::Matched
                         if p.runner_up.is_some_and(|r| p.score - r < cfg.review_margin) =>
@@ -346,7 +396,12 @@ impl Workspace {
                         cfg.review_band
                     ),
                 };
-                ReviewItem { pair: p, why }
+                ReviewItem {
+                    pair: p,
+                    why,
+                    learned: learned.map(|l| l.1),
+                    rank: learned.map(|l| l.0),
+                }
             })
             .collect();
         Ok(ReviewQueue { total, items })

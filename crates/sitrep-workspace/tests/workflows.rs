@@ -245,3 +245,63 @@ fn two_workspaces_in_one_process_resolve_with_their_own_journal() {
         assert_ne!(a.resolver().version(), b.resolver().version());
     });
 }
+
+#[test]
+fn review_lists_the_most_informative_pairs_first_and_a_decision_removes_one() {
+    rt().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bundle");
+        // The bundled store: two real GED releases matched (1 day, 10 km).
+        sitrep_workspace::bundled::build(&root).await.unwrap();
+        let mut ws = Workspace::open(&root).await.unwrap();
+        let settings = ws.match_settings().unwrap().unwrap();
+        assert_eq!(settings.sources, ["ucdp-ged211-subset", "ucdp-ged231"]);
+        // Independent count: uncertain pairs of the stored run by the run's own rule.
+        let cfg = settings.config();
+        let uncertain = ws
+            .store()
+            .match_pairs()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| sitrep_match::is_uncertain(p, &cfg))
+            .count();
+        let q = ws.review_queue(usize::MAX).await.unwrap();
+        assert_eq!(q.total, uncertain);
+        assert_eq!(q.items.len(), uncertain);
+        assert!(uncertain > 0, "the bundle has close calls to review");
+        // Ranked by the learned model first, in its order; unranked after.
+        let ranks: Vec<Option<usize>> = q.items.iter().map(|i| i.rank).collect();
+        let first_unranked = ranks
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(ranks.len());
+        assert!(ranks[first_unranked..].iter().all(Option::is_none));
+        assert!(
+            ranks[..first_unranked].windows(2).all(|w| w[0] < w[1]),
+            "{ranks:?}"
+        );
+        assert!(first_unranked > 0, "the learned model scores some of them");
+        assert!(q.items[..first_unranked]
+            .iter()
+            .all(|i| i.learned.is_some_and(|p| (0.0..=1.0).contains(&p))));
+        // Deciding the first pair takes it off the list.
+        let top = q.items[0].pair.clone();
+        let d = Decision {
+            kind: DecisionKind::Confirm,
+            a: top.a.clone(),
+            b: top.b.clone(),
+            by: "analyst".into(),
+            at: "2026-12-02T00:00:00Z".into(),
+            why: "same event in both releases".into(),
+        };
+        ws.decide(Action::MatchConfirmed, &[d], &NoProgress)
+            .await
+            .unwrap();
+        let after = ws.review_queue(usize::MAX).await.unwrap();
+        assert!(after
+            .items
+            .iter()
+            .all(|i| !(i.pair.a == top.a && i.pair.b == top.b)));
+    });
+}

@@ -256,6 +256,7 @@ struct ReviewRow {
     score: String,
     runner_up: String,
     why: String,
+    p_learned: String,
     parts: String,
 }
 
@@ -276,6 +277,7 @@ async fn review(cli: &Cli, limit: usize, format: OutFormat) -> anyhow::Result<Ex
                 score: f(p.score),
                 runner_up: p.runner_up.map(f).unwrap_or_default(),
                 why: i.why,
+                p_learned: i.learned.map(|p| format!("{p:.3}")).unwrap_or_default(),
                 parts: format!(
                     "date {} place {} type {} actor {} deaths {}",
                     f(p.parts.date),
@@ -290,7 +292,7 @@ async fn review(cli: &Cli, limit: usize, format: OutFormat) -> anyhow::Result<Ex
     crate::output::print_rows(&out, format)?;
     if !cli.quiet {
         eprintln!(
-            "{} uncertain pairs without a decision ({} shown); decide with `sitrep match confirm|reject A B --by NAME --why TEXT`",
+            "{} uncertain pairs without a decision ({} shown, most informative first by the learned model's P(match)); decide with `sitrep match confirm|reject A B --by NAME --why TEXT`",
             q.total,
             out.len()
         );
