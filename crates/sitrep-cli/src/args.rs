@@ -221,6 +221,16 @@ pub struct MatchRunArgs {
     /// Write the linked pairs with their scores and score parts to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     pub pairs_out: Option<PathBuf>,
+    /// Which matcher links: `scored` (hand-weighted score against --threshold) or
+    /// `learned` (Fellegi–Sunter weights fitted by EM per pair of sources, analysts'
+    /// decisions as labels; each pair's score is its probability, and the run reports
+    /// the model's own expected precision and recall).
+    #[arg(long, default_value = "scored", value_parser = enum_arg::<sitrep_workspace::MatchModel>)]
+    pub model: sitrep_workspace::MatchModel,
+    /// With --model learned: link at the lowest probability at which the model expects
+    /// this precision (default: link at probability 0.5).
+    #[arg(long, value_name = "P")]
+    pub target_precision: Option<f64>,
 }
 
 /// `sitrep match …`.

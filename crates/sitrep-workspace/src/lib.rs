@@ -47,7 +47,7 @@ mod workspace;
 pub use claims::{mapping_claim_rules, ClaimImport};
 pub use error::WorkspaceError;
 pub use ingest::{CoverageFrom, FileReport, IngestInput, IngestReport};
-pub use matching::{Decided, MatchReport, MatchSettings, ReviewItem, ReviewQueue};
+pub use matching::{Decided, MatchModel, MatchReport, MatchSettings, ReviewItem, ReviewQueue};
 pub use workspace::{resolver_for, Refreshed, Workspace};
 
 /// Receives progress of long work (an ingest's bytes, a matching's records). The CLI

@@ -36,6 +36,27 @@ pub struct MatchSettings {
     /// Score weights: date, space, event type, actor, fatalities.
     #[serde(default = "default_weights")]
     pub weights: [f32; 5],
+    /// Which matcher decides the links.
+    #[serde(default)]
+    pub model: MatchModel,
+    /// With the learned model: link at the lowest probability at which the model
+    /// expects this precision (else at probability ½). The run stores the probability
+    /// it linked at as its `threshold`.
+    #[serde(default)]
+    pub target_precision: Option<f64>,
+}
+
+/// Which matcher decides the links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchModel {
+    /// The hand-weighted score (the weights above) against the threshold.
+    #[default]
+    Scored,
+    /// The learning matcher: Fellegi–Sunter weights fitted by EM per pair of sources,
+    /// analysts' decisions as labels, a calibrated probability per pair, one-to-one
+    /// links, and the model's own expected precision and recall.
+    Learned,
 }
 
 fn default_weights() -> [f32; 5] {
@@ -59,6 +80,8 @@ impl MatchSettings {
             taxonomy: false,
             precision_windows: c.precision_windows,
             weights: default_weights(),
+            model: MatchModel::Scored,
+            target_precision: None,
         }
     }
 
@@ -75,6 +98,18 @@ impl MatchSettings {
                 "--threshold {}: must lie in 0..1",
                 self.threshold
             )));
+        }
+        if let Some(p) = self.target_precision {
+            if self.model != MatchModel::Learned {
+                return Err(WorkspaceError::Input(
+                    "--target-precision needs --model learned (the hand-weighted score has no precision of its own)".into(),
+                ));
+            }
+            if !(p > 0.5 && p < 1.0) {
+                return Err(WorkspaceError::Input(format!(
+                    "--target-precision {p}: must lie strictly between 0.5 and 1"
+                )));
+            }
         }
         Ok(())
     }
@@ -127,8 +162,12 @@ pub struct MatchReport {
     pub uncertain: usize,
     /// Clusters by size: (size, how many).
     pub sizes: Vec<(usize, usize)>,
-    /// Every scored pair with its status.
+    /// Every scored pair with its status (with the learned model, its score is the
+    /// pair's probability).
     pub pairs: Vec<MatchPair>,
+    /// With the learned model: its own expected precision and recall of the links,
+    /// and the probability it linked at.
+    pub expected: Option<(sitrep_match::Expected, f64)>,
 }
 
 /// What recording decisions did.
@@ -419,7 +458,28 @@ impl Workspace {
         let cfg = settings.config();
         let decisions = self.decisions_in_force()?;
         let mp = MatchProgress(progress);
-        let out = tokio::task::block_in_place(|| sitrep_match::run(records, &decisions, &cfg, &mp));
+        let mut stored = settings.clone();
+        let (out, expected) = match settings.model {
+            MatchModel::Scored => (
+                tokio::task::block_in_place(|| sitrep_match::run(records, &decisions, &cfg, &mp)),
+                None,
+            ),
+            MatchModel::Learned => {
+                let em = sitrep_match::EmConfig {
+                    threshold: match settings.target_precision {
+                        Some(p) => sitrep_match::Threshold::TargetPrecision(p),
+                        None => sitrep_match::Threshold::Probability(0.5),
+                    },
+                    ..sitrep_match::EmConfig::default()
+                };
+                let l = tokio::task::block_in_place(|| {
+                    sitrep_match::run_em(records, &decisions, &cfg, &em, &mp)
+                });
+                // Review and re-runs read the probability the run linked at.
+                stored.threshold = l.threshold as f32;
+                (l.outcome, Some((l.expected, l.threshold)))
+            }
+        };
         progress.finish();
         let clusters: Vec<Cluster> = out
             .clusters
@@ -432,7 +492,7 @@ impl Workspace {
         let confirmed = count(&|p| p.status == PairStatus::Confirmed);
         let uncertain = count(&|p| sitrep_match::is_uncertain(p, &cfg));
         let run = MatchingRun {
-            settings: serde_json::to_string(settings)
+            settings: serde_json::to_string(&stored)
                 .map_err(|e| WorkspaceError::Internal(e.to_string()))?,
             considered: out.considered,
             pairs: pairs.clone(),
@@ -452,6 +512,7 @@ impl Workspace {
             uncertain,
             sizes: out.sizes(records.len()).into_iter().collect(),
             pairs,
+            expected,
         })
     }
 }

@@ -142,6 +142,8 @@ async fn run_matcher(cli: &Cli, a: &MatchRunArgs) -> anyhow::Result<ExitCode> {
         threshold: a.threshold,
         dedupe: a.dedupe,
         taxonomy: a.taxonomy,
+        model: a.model,
+        target_precision: a.target_precision,
         ..MatchSettings::new(&[])
     };
     settings.check()?;
@@ -177,6 +179,12 @@ fn report(r: &MatchReport, started: std::time::Instant) {
         .map(|(size, n)| format!("{size}: {n}"))
         .collect();
     eprintln!("clusters by size: {}", sizes.join(", "));
+    if let Some((e, at)) = &r.expected {
+        eprintln!(
+            "learned model: expected precision {:.4}, recall {:.4} ({} links; the model's own estimate from its pair probabilities, threshold {at:.3})",
+            e.precision, e.recall, e.links
+        );
+    }
     eprintln!(
         "uncertain: {} (list them with `sitrep match review`); incidents now has one row per cluster",
         r.uncertain
