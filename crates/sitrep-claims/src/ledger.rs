@@ -158,6 +158,10 @@ impl Ledger {
         reason: &str,
     ) -> Result<ImportOutcome, ClaimsError> {
         let mut outcome = ImportOutcome::default();
+        for c in &claims {
+            c.validate()
+                .map_err(|m| ClaimsError::Invalid(format!("claim {}: {m}", c.id)))?;
+        }
         let stored = self.journal.append_with(|entries| {
             let view = View::build(entries, AsOf::Now);
             let mut e = JournalEntry::new(user, Action::ClaimsImported, reason);
@@ -200,6 +204,7 @@ impl Ledger {
         user: &str,
         reason: &str,
     ) -> Result<JournalEntry, ClaimsError> {
+        claim.validate().map_err(ClaimsError::Invalid)?;
         if claim.id.is_empty() {
             claim.id = claim_id(&[
                 &claim.incident.to_string(),
@@ -242,6 +247,7 @@ impl Ledger {
             let mut claim: Claim = serde_json::from_value(before.clone())
                 .map_err(|e| ClaimsError::Internal(e.to_string()))?;
             edit(&mut claim)?;
+            claim.validate().map_err(ClaimsError::Invalid)?;
             claim.id = id.to_string();
             let after = to_value(&claim)?;
             if after == before {
@@ -673,5 +679,69 @@ mod tests {
         assert_eq!((r.entries, r.torn_tail), (100, 0));
         let seqs: Vec<u64> = l.entries().unwrap().iter().map(|e| e.seq).collect();
         assert_eq!(seqs, (1..=100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn every_write_path_refuses_a_claim_without_claimant_or_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = Ledger::for_store(dir.path());
+        let claim = |stance: &str, claimant: &str, target: Option<&str>| -> Claim {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("c-{stance}"), "incident": "curated-afg:AFG-CUR-0006",
+                "claimant": claimant, "stance": stance, "target": target,
+            }))
+            .unwrap()
+        };
+        let msg = |e: ClaimsError| match e {
+            ClaimsError::Invalid(m) => m,
+            e => panic!("{e}"),
+        };
+        // Add.
+        let e = l
+            .add_claim(claim("claims", " ", None), "ana", "test")
+            .unwrap_err();
+        assert_eq!(
+            msg(e),
+            "a `claims` claim needs a claimant (who makes the statement)"
+        );
+        let e = l
+            .add_claim(claim("attributes", "UNAMA", None), "ana", "test")
+            .unwrap_err();
+        assert_eq!(
+            msg(e),
+            "an `attributes` claim needs a target (who is held responsible)"
+        );
+        // Import (all or nothing).
+        let e = l
+            .import(
+                vec![claim("claims", "IS-KP", None), claim("denies", "", None)],
+                "ana",
+                "test",
+            )
+            .unwrap_err();
+        assert_eq!(
+            msg(e),
+            "claim c-denies: a `denies` claim needs a claimant (who makes the statement)"
+        );
+        assert_eq!(l.entries().unwrap().len(), 0, "nothing was written");
+        // Edit: a valid claim cannot be edited into an invalid one.
+        l.add_claim(claim("claims", "IS-KP", None), "ana", "test")
+            .unwrap();
+        let e = l
+            .edit_claim(
+                "c-claims",
+                |c| {
+                    c.claimant = String::new();
+                    Ok(())
+                },
+                "ana",
+                "test",
+            )
+            .unwrap_err();
+        assert_eq!(
+            msg(e),
+            "a `claims` claim needs a claimant (who makes the statement)"
+        );
+        assert_eq!(l.entries().unwrap().len(), 1);
     }
 }

@@ -395,6 +395,35 @@ pub struct Claim {
     pub statement: String,
 }
 
+impl Claim {
+    /// Refuses a claim that says nothing checkable: a `claims` or `denies` statement
+    /// needs its claimant, an `attributes` statement its target (who is held
+    /// responsible). The ledger enforces it on every write (add, edit, import), so
+    /// every entry point refuses the same claims with the same words.
+    ///
+    /// ```
+    /// use sitrep_model::{Claim, Stance};
+    /// let mut c: Claim = serde_json::from_value(serde_json::json!({
+    ///     "id": "c1", "incident": "ucdp:1", "claimant": "", "stance": "claims"
+    /// })).unwrap();
+    /// assert_eq!(c.validate().unwrap_err(), "a `claims` claim needs a claimant (who makes the statement)");
+    /// c.claimant = "IS-KP".into();
+    /// assert!(c.validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), String> {
+        match self.stance {
+            Stance::Claims | Stance::Denies if self.claimant.trim().is_empty() => Err(format!(
+                "a `{}` claim needs a claimant (who makes the statement)",
+                self.stance.as_str()
+            )),
+            Stance::Attributes if self.target.as_deref().is_none_or(|t| t.trim().is_empty()) => {
+                Err("an `attributes` claim needs a target (who is held responsible)".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// How sure a verdict is, from the grades of the claims behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -509,7 +509,6 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
                 grade: f.grade.unwrap_or_default(),
                 statement: f.statement.clone().unwrap_or_default(),
             };
-            check_claim(&claim)?;
             let e = ledger_rw(cli)?
                 .add_claim(claim, &user, &ad.reason)
                 .map_err(ledger_err)?;
@@ -558,7 +557,7 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
                         if let Some(v) = &f.statement {
                             c.statement = v.clone();
                         }
-                        check_claim(c).map_err(|e| ClaimsError::Invalid(e.to_string()))
+                        Ok(())
                     },
                     &user,
                     &ed.reason,
@@ -591,18 +590,6 @@ pub async fn claims(cli: &Cli, a: &ClaimsArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn check_claim(c: &Claim) -> Result<(), Failure> {
-    match c.stance {
-        Stance::Claims | Stance::Denies if c.claimant.trim().is_empty() => Err(Failure::Input(
-            format!("a `{}` claim needs --claimant", c.stance.as_str()),
-        )),
-        Stance::Attributes if c.target.is_none() => Err(Failure::Input(
-            "an `attributes` claim needs --target (who is held responsible)".into(),
-        )),
-        _ => Ok(()),
-    }
 }
 
 #[derive(serde::Serialize)]
