@@ -132,7 +132,9 @@ fn enrich_file(
         .with_batch_size(16 * 1024)
         .build()?;
     let out = File::create(tmp).map_err(StoreError::io(tmp))?;
-    let mut w = ArrowWriter::try_new(out, schema::enrichment(), Some(enrichment_props()))?;
+    let at = StoreError::parquet_at(tmp);
+    let mut w =
+        ArrowWriter::try_new(out, schema::enrichment(), Some(enrichment_props())).map_err(&at)?;
     let mut rows = 0u64;
     for batch in reader {
         let batch = batch?;
@@ -202,9 +204,9 @@ fn enrich_file(
         }
         let out = cols.finish()?;
         rows += out.num_rows() as u64;
-        w.write(&out)?;
+        w.write(&out).map_err(&at)?;
     }
-    let f = w.into_inner()?;
+    let f = w.into_inner().map_err(&at)?;
     f.sync_all().map_err(StoreError::io(tmp))?;
     Ok(rows)
 }

@@ -85,10 +85,53 @@ pub enum StoreError {
     Parquet(#[from] datafusion::parquet::errors::ParquetError),
 }
 
+/// The operating-system error inside a Parquet error, if one caused it (a full disk,
+/// a vanished directory), found along its chain of sources.
+fn io_in(e: &(dyn std::error::Error + 'static)) -> Option<std::io::Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cur {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return Some(match io.raw_os_error() {
+                Some(code) => std::io::Error::from_raw_os_error(code),
+                None => std::io::Error::new(io.kind(), io.to_string()),
+            });
+        }
+        cur = c.source();
+    }
+    // Some Parquet paths keep only the text of the OS error ("fail to get inner
+    // writer: \"No space left on device (os error 28)\""): read its code back.
+    let text = e.to_string();
+    let code = text
+        .split("(os error ")
+        .nth(1)?
+        .split(')')
+        .next()?
+        .parse()
+        .ok()?;
+    Some(std::io::Error::from_raw_os_error(code))
+}
+
 impl StoreError {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
         let path = path.into();
         move |source| StoreError::Io { path, source }
+    }
+
+    /// A failure writing the Parquet file at `path`: an I/O failure inside the
+    /// encoder becomes [`StoreError::Io`] naming the file (so a full disk reads
+    /// `batches/.b000003-records.parquet.tmp: No space left on device`); anything
+    /// else stays a Parquet error.
+    pub(crate) fn parquet_at(
+        path: impl Into<PathBuf>,
+    ) -> impl Fn(datafusion::parquet::errors::ParquetError) -> StoreError {
+        let path = path.into();
+        move |e| match io_in(&e) {
+            Some(source) => StoreError::Io {
+                path: path.clone(),
+                source,
+            },
+            None => StoreError::Parquet(e),
+        }
     }
     /// True when the user's input (rows, query, store path) is at fault, not the store.
     pub fn is_user_error(&self) -> bool {
@@ -110,6 +153,8 @@ impl StoreError {
             | StoreError::Locked { .. } => ErrorClass::Store,
             StoreError::Io { .. } => ErrorClass::Io,
             StoreError::Engine(e) if is_io_engine(e) => ErrorClass::Io,
+            StoreError::Parquet(e) if io_in(e).is_some() => ErrorClass::Io,
+            StoreError::Arrow(e) if io_in(e).is_some() => ErrorClass::Io,
             StoreError::Internal { .. }
             | StoreError::Engine(_)
             | StoreError::Arrow(_)

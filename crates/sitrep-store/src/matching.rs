@@ -247,9 +247,10 @@ fn write_parquet(
     std::fs::create_dir_all(&dir).map_err(StoreError::io(&dir))?;
     let tmp = dir.join(format!(".{name}.tmp"));
     let f = File::create(&tmp).map_err(StoreError::io(&tmp))?;
-    let mut w = ArrowWriter::try_new(f, batch.schema(), None)?;
-    w.write(batch)?;
-    let f = w.into_inner()?;
+    let at = StoreError::parquet_at(&tmp);
+    let mut w = ArrowWriter::try_new(f, batch.schema(), None).map_err(&at)?;
+    w.write(batch).map_err(&at)?;
+    let f = w.into_inner().map_err(&at)?;
     f.sync_all().map_err(StoreError::io(&tmp))?;
     let dest = dir.join(name);
     std::fs::rename(&tmp, &dest).map_err(StoreError::io(&dest))?;

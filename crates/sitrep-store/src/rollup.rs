@@ -201,11 +201,12 @@ impl Store {
                 Some(b) => b.schema(),
                 None => return Ok(RollupOutcome::default()),
             };
-            let mut w = ArrowWriter::try_new(f, schema, None)?;
+            let at = StoreError::parquet_at(&tmp);
+            let mut w = ArrowWriter::try_new(f, schema, None).map_err(&at)?;
             for b in &batches {
-                w.write(b)?;
+                w.write(b).map_err(&at)?;
             }
-            let f = w.into_inner()?;
+            let f = w.into_inner().map_err(&at)?;
             f.sync_all().map_err(StoreError::io(&tmp))?;
         }
         let dest = dir.join(&name);

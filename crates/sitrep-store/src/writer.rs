@@ -280,11 +280,8 @@ fn encode(
     mut enrichment_tmp: Option<PathBuf>,
 ) -> Result<Written, StoreError> {
     let open = |path: &Path, schema, props| -> Result<ArrowWriter<HashingFile>, StoreError> {
-        Ok(ArrowWriter::try_new(
-            HashingFile::create(path)?,
-            schema,
-            Some(props),
-        )?)
+        ArrowWriter::try_new(HashingFile::create(path)?, schema, Some(props))
+            .map_err(StoreError::parquet_at(path))
     };
     let mut records: Option<ArrowWriter<HashingFile>> = None;
     let mut enrichment: Option<ArrowWriter<HashingFile>> = None;
@@ -294,7 +291,11 @@ fn encode(
                 if records.is_none() {
                     records = Some(open(&records_tmp, schema::records(), props())?);
                 }
-                records.as_mut().expect("opened").write(&b)?;
+                records
+                    .as_mut()
+                    .expect("opened")
+                    .write(&b)
+                    .map_err(StoreError::parquet_at(&records_tmp))?;
             }
             Job::Enrichment(b) => {
                 let Some(path) = &enrichment_tmp else {
@@ -303,7 +304,11 @@ fn encode(
                 if enrichment.is_none() {
                     enrichment = Some(open(path, schema::enrichment(), enrichment_props())?);
                 }
-                enrichment.as_mut().expect("opened").write(&b)?;
+                enrichment
+                    .as_mut()
+                    .expect("opened")
+                    .write(&b)
+                    .map_err(StoreError::parquet_at(path))?;
             }
             Job::DropEnrichment => {
                 enrichment = None;
@@ -315,7 +320,7 @@ fn encode(
     }
     let close = |w: Option<ArrowWriter<HashingFile>>, path: Option<&PathBuf>| match (w, path) {
         (Some(w), Some(path)) => {
-            let f = w.into_inner()?;
+            let f = w.into_inner().map_err(StoreError::parquet_at(path))?;
             f.file.sync_all().map_err(StoreError::io(path))?;
             Ok(Some((f.hasher.finalize().to_hex().to_string(), f.bytes)))
         }
@@ -777,9 +782,10 @@ impl BatchWriter {
         let name = format!("b{:06}-{table}.parquet", self.batch);
         let tmp = dir.join(format!(".{name}.tmp"));
         let f = File::create(&tmp).map_err(StoreError::io(&tmp))?;
-        let mut w = ArrowWriter::try_new(f, batch.schema(), Some(props()))?;
-        w.write(&batch)?;
-        let f = w.into_inner()?;
+        let at = StoreError::parquet_at(&tmp);
+        let mut w = ArrowWriter::try_new(f, batch.schema(), Some(props())).map_err(&at)?;
+        w.write(&batch).map_err(&at)?;
+        let f = w.into_inner().map_err(&at)?;
         f.sync_all().map_err(StoreError::io(&tmp))?;
         self.install(dir, table, batch.num_rows() as u64, None)
     }

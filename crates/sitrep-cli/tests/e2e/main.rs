@@ -16,6 +16,8 @@ mod claims;
 mod crash;
 /// Issue 19: forecasts with rolling-origin back-tests, CLI and API.
 mod forecast;
+/// Issue 21: a full disk (a small tmpfs): every write fails cleanly, nothing is lost.
+mod full_disk;
 /// Every UCDP layout ingests with its exact row count and the right values.
 mod ingest_ucdp;
 /// Malformed input: precise messages, store unchanged, quarantine.
