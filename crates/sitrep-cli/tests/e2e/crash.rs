@@ -320,4 +320,104 @@ mod crash_loop {
         assert!(acked > 0, "some entries were acknowledged");
         eprintln!("crash loop, journal: {kills} kills, {acked} entries acknowledged, 0 lost");
     }
+
+    /// POSTs one claim with the analyst's token; the status code, or `None` when the
+    /// connection failed (the server was killed).
+    fn post_claim(addr: &str, token: &str, claimant: &str) -> Option<u16> {
+        use std::io::{Read, Write};
+        let body = format!(
+            r#"{{"incident":"curated-afg:AFG-CUR-0006","claimant":"{claimant}","stance":"claims","reason":"crash loop"}}"#
+        );
+        let mut s = std::net::TcpStream::connect(addr).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+        write!(
+            s,
+            "POST /api/v1/claims HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .ok()?;
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).ok()?;
+        std::str::from_utf8(out.get(9..12)?).ok()?.parse().ok()
+    }
+
+    #[test]
+    fn server_killed_anywhere_keeps_every_acknowledged_api_write() {
+        let kills = setting("SITREP_CRASH_KILLS", 12);
+        let mut rng = rng(4);
+        let env = Env::new();
+        env.ok(&[
+            "ingest",
+            data("curated/afg_incidents_2021_2023.csv")
+                .to_str()
+                .unwrap(),
+        ]);
+        let users = sitrep_claims::Ledger::for_store(&env.store())
+            .users()
+            .clone();
+        users
+            .add("ana", sitrep_model::Role::Analyst, "a long enough password")
+            .unwrap();
+        let token = users.new_token("ana").unwrap();
+        let mut acked: Vec<String> = Vec::new();
+        let mut refused = 0;
+        for k in 0..kills {
+            let server = crate::common::Server::start_store(&env);
+            let (addr, token) = (server.addr.clone(), token.clone());
+            // One analyst writing claims back to back until the server dies.
+            let writer = std::thread::spawn(move || {
+                let mut ok = Vec::new();
+                let mut other = 0;
+                for i in 0.. {
+                    let name = format!("crash-{k:03}-{i:04}");
+                    match post_claim(&addr, &token, &name) {
+                        Some(200..=299) => ok.push(name),
+                        Some(_) => other += 1,
+                        None => break,
+                    }
+                }
+                (ok, other)
+            });
+            std::thread::sleep(Duration::from_millis(50 + rng.below(600)));
+            drop(server); // SIGKILL
+            let (ok, other) = writer.join().unwrap();
+            acked.extend(ok);
+            refused += other;
+            let out = env.run(&["journal", "verify"]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(refused, 0, "no write was refused while the server ran");
+        assert!(!acked.is_empty(), "some writes were acknowledged");
+        // Every acknowledged claim is in the ledger.
+        let out = env.run(&["claims", "list", "--format", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let claimants: std::collections::HashSet<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["claimant"].as_str())
+            .collect();
+        let lost: Vec<&String> = acked
+            .iter()
+            .filter(|c| !claimants.contains(c.as_str()))
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "{} acknowledged writes lost: {lost:?}",
+            lost.len()
+        );
+        eprintln!(
+            "crash loop, server: {kills} kills, {} API writes acknowledged, 0 lost",
+            acked.len()
+        );
+    }
 }
