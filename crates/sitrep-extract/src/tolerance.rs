@@ -263,27 +263,6 @@ pub fn share_word(words: &str) -> Option<Magnitude> {
     })
 }
 
-#[cfg(test)]
-mod share_tests {
-    use super::share_part_attribution as part;
-
-    #[test]
-    fn share_parts_by_attribution() {
-        assert_eq!(
-            part(" of attacks on Taliban personnel since October 2021 cannot be attributed."),
-            Some(true)
-        );
-        assert_eq!(part(" of the attacks went unclaimed"), Some(true));
-        assert_eq!(
-            part(" of attacks were not claimed by any group"),
-            Some(true)
-        );
-        assert_eq!(part(" of attacks were claimed"), Some(false));
-        assert_eq!(part(" of attacks took place in Kabul"), None);
-        assert_eq!(part(" of attacks were Unattributed"), Some(true));
-    }
-}
-
 /// Round to 6 decimals so that table values compare exactly (0.175, not 0.17500000000000002).
 fn round6(x: f64) -> f64 {
     if x.abs() > 1e9 {
@@ -312,4 +291,25 @@ pub fn from_to(a: (f64, usize), b: (f64, usize)) -> Option<(Magnitude, bool)> {
         },
         up,
     ))
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::share_part_attribution as part;
+
+    #[test]
+    fn share_parts_by_attribution() {
+        assert_eq!(
+            part(" of attacks on Taliban personnel since October 2021 cannot be attributed."),
+            Some(true)
+        );
+        assert_eq!(part(" of the attacks went unclaimed"), Some(true));
+        assert_eq!(
+            part(" of attacks were not claimed by any group"),
+            Some(true)
+        );
+        assert_eq!(part(" of attacks were claimed"), Some(false));
+        assert_eq!(part(" of attacks took place in Kabul"), None);
+        assert_eq!(part(" of attacks were Unattributed"), Some(true));
+    }
 }

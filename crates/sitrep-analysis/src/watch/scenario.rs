@@ -73,11 +73,14 @@ pub fn status_in(run: &IndicatorRun, start: NaiveDate, end: NaiveDate) -> WatchS
     out
 }
 
+/// A bucket's first and last day and its status.
+pub type BucketSpan = (NaiveDate, NaiveDate, WatchStatus);
+
 /// An indicator's buckets with persistence applied: a bucket counts as fired only
 /// when it and the `persist - 1` before it fired; a shorter run is quiet when a quiet
 /// or ineligible bucket ends it, no data when it reaches back to a bucket without data
 /// or to the first bucket.
-pub fn persisted(run: &IndicatorRun, persist: usize) -> Vec<(NaiveDate, NaiveDate, WatchStatus)> {
+pub fn persisted(run: &IndicatorRun, persist: usize) -> Vec<BucketSpan> {
     let mut out = Vec::with_capacity(run.buckets.len());
     let mut held = 0usize;
     for (i, b) in run.buckets.iter().enumerate() {
@@ -101,11 +104,7 @@ pub fn persisted(run: &IndicatorRun, persist: usize) -> Vec<(NaiveDate, NaiveDat
 }
 
 /// [`status_in`] over buckets with persistence applied.
-fn status_in_persisted(
-    buckets: &[(NaiveDate, NaiveDate, WatchStatus)],
-    start: NaiveDate,
-    end: NaiveDate,
-) -> WatchStatus {
+fn status_in_persisted(buckets: &[BucketSpan], start: NaiveDate, end: NaiveDate) -> WatchStatus {
     let mut out = WatchStatus::NoData;
     for (_, _, st) in buckets.iter().filter(|b| b.0 <= end && b.1 >= start) {
         out = match (out, *st) {
@@ -127,7 +126,7 @@ pub fn evaluate_scenario(
     runs: &[IndicatorRun],
     bucket: Bucket,
 ) -> ScenarioRun {
-    let mine: Vec<(&IndicatorRun, f64, Vec<(NaiveDate, NaiveDate, WatchStatus)>)> = spec
+    let mine: Vec<(&IndicatorRun, f64, Vec<BucketSpan>)> = spec
         .indicators
         .iter()
         .filter_map(|i| {
