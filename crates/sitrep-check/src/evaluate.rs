@@ -26,6 +26,19 @@ pub struct Ctx<'a> {
     pub sources: Vec<String>,
     /// The theatre.
     pub country: &'a str,
+    /// The article's date (a trend claim without a period is read against it).
+    pub article_date: NaiveDate,
+}
+
+/// The window a trend claim without a period is read as being about: the
+/// [`sitrep_extract::tolerance::DEFAULT_TREND_MONTHS`] months before the article date
+/// (ending the day before it).
+pub fn default_trend_window(article_date: NaiveDate) -> Option<Period> {
+    let to = article_date.pred_opt()?;
+    let from = article_date.checked_sub_months(chrono::Months::new(
+        sitrep_extract::tolerance::DEFAULT_TREND_MONTHS,
+    ))?;
+    Period::new(from, to)
 }
 
 /// A number the data gave, with its 95 % interval when there is one.
@@ -392,6 +405,39 @@ pub async fn evaluate(
         Err(e) => return Ok(out.no_data(e)),
     };
     out.basis = basis(ctx);
+    // A trend without a period: the default window before the article date.
+    let mut defaulted = None;
+    if out.period_a.is_none()
+        && c.unresolved_periods.is_empty()
+        && matches!(c.relation, Relation::Direction { .. })
+    {
+        if let Some(w) = default_trend_window(ctx.article_date) {
+            out.period_a = Some(w);
+            defaulted = Some(format!(
+                "no period stated: read as the {} months before the article date ({w})",
+                sitrep_extract::tolerance::DEFAULT_TREND_MONTHS
+            ));
+        }
+    }
+    if let Some(note) = &defaulted {
+        out.flags.push(note.clone());
+        let mut r = evaluate_period(ctx, c, sentence, &scope, measure, out).await?;
+        r.why = format!("{note}; {}", r.why);
+        return Ok(r);
+    }
+    evaluate_period(ctx, c, sentence, &scope, measure, out).await
+}
+
+/// [`evaluate`] once the claim's scope and measure are known.
+async fn evaluate_period(
+    ctx: &Ctx<'_>,
+    c: &AssertionCandidate,
+    sentence: &str,
+    scope: &Filters,
+    measure: Measure,
+    out: ClaimCheck,
+) -> Result<ClaimCheck, CheckError> {
+    let scope = scope.clone();
     if out.period_a.is_none() {
         let why = if c.unresolved_periods.is_empty() {
             "no period stated: the claim does not say when".to_string()
@@ -422,11 +468,146 @@ pub async fn evaluate(
         Relation::Comparison { kind } => comparison(ctx, c, &scope, measure, *kind, out).await,
         Relation::Record { kind } => record(ctx, &scope, measure, *kind, out).await,
         Relation::Share {
-            of: ShareOf::Total, ..
-        } => Ok(out.no_data(
-            "a share of a part sitrep cannot select (which attacks are attributed or claimed is not a count of the store's events): no query for it",
-        )),
+            fraction,
+            of: ShareOf::Total,
+        } => share(ctx, c, sentence, &scope, measure, *fraction, out).await,
     }
+}
+
+/// A share of a total: count(part) / count(whole) over the claim's period, in every
+/// reasonable variant; the wording's interval (`sitrep_extract::tolerance`) decides.
+async fn share(
+    ctx: &Ctx<'_>,
+    c: &AssertionCandidate,
+    sentence: &str,
+    scope: &Filters,
+    measure: Measure,
+    fraction: Magnitude,
+    mut out: ClaimCheck,
+) -> Result<ClaimCheck, CheckError> {
+    let Some(p) = out.period_a else {
+        return Ok(out.no_data("no period stated"));
+    };
+    let sp = match query::share_part(c, scope, sentence) {
+        Ok(sp) => sp,
+        Err(why) => return Ok(out.no_data(why)),
+    };
+    let pct = |x: f64| format!("{:.1} %", 100.0 * x);
+    let mut outcomes = Vec::new();
+    let mut base = None;
+    for (label_t, whole) in type_variants(c, &sp.whole) {
+        let mut part = sp.part.clone();
+        part.event_types = whole.event_types.clone();
+        for (months, label_p) in query::boundary_shifts() {
+            let Some(p2) = query::shift(p, months) else {
+                continue;
+            };
+            let label = format!("{label_t}, {label_p}");
+            let counted = async {
+                let w = ctx.analysis.compare(&whole, measure, p2, p2).await?;
+                let n = ctx.analysis.compare(&part, measure, p2, p2).await?;
+                Ok::<_, AnalysisError>((n, w))
+            }
+            .await;
+            match counted {
+                Ok((n, w)) if w.count_a > 0.0 => {
+                    let x = n.count_a / w.count_a;
+                    let o = rules::within(fraction.lo, fraction.hi, x);
+                    outcomes.push(o);
+                    out.variants.push(VariantResult {
+                        label,
+                        value: Some(x),
+                        text: format!(
+                            "{} ({} of {} {})",
+                            pct(x),
+                            fmt(n.count_a),
+                            fmt(w.count_a),
+                            out.measure
+                        ),
+                        outcome: Some(o),
+                    });
+                    if base.is_none() && months == 0 {
+                        base = Some((whole.clone(), part.clone(), n, w));
+                    }
+                }
+                Ok(_) => out.variants.push(VariantResult {
+                    label,
+                    value: None,
+                    text: format!("no {} in the whole: no share", out.measure),
+                    outcome: None,
+                }),
+                Err(e) => {
+                    let why = soft(e)?;
+                    if months == 0 && base.is_none() && label_t.starts_with("all") {
+                        return Ok(out.no_data(why));
+                    }
+                    out.variants.push(VariantResult {
+                        label,
+                        value: None,
+                        text: why,
+                        outcome: None,
+                    });
+                }
+            }
+        }
+    }
+    let Some((whole, part, n, w)) = base else {
+        let why = format!("no {} in the whole ({p}): a share of nothing", out.measure);
+        return Ok(out.no_data(why));
+    };
+    let x = n.count_a / w.count_a;
+    let (lo, hi) = sitrep_stats::interval::wilson(n.count_a, w.count_a, rules::Z95);
+    out.measured = Some(Measured {
+        value: x,
+        ci_low: Some(lo),
+        ci_high: Some(hi),
+        text: format!(
+            "{} of {} {} are {} ({}, 95% Wilson CI {}–{})",
+            fmt(n.count_a),
+            fmt(w.count_a),
+            out.measure,
+            sp.label,
+            pct(x),
+            pct(lo),
+            pct(hi)
+        ),
+    });
+    out.coverage = vec![cov_text("period", p, &w.coverage_a)];
+    out.flags.extend(w.warnings.iter().cloned());
+    if w.count_a < rules::FRAGILE_BASE {
+        out.flags.push(format!(
+            "fragile: the share rests on {} {} (fewer than {})",
+            fmt(w.count_a),
+            out.measure,
+            rules::FRAGILE_BASE
+        ));
+    }
+    out.verdict = rules::combine(ClaimKind::Value, &outcomes).unwrap_or(Verdict::NotEnoughData);
+    out.why = format!(
+        "measured {} ({} of {} {}, {}) against the claimed {}{}",
+        pct(x),
+        fmt(n.count_a),
+        fmt(w.count_a),
+        out.measure,
+        sp.label,
+        magnitude_text(&fraction),
+        if out.verdict == Verdict::Supported {
+            ""
+        } else {
+            " (no variant inside)"
+        }
+    );
+    out.query = Some(query::query_ref(&with_dates(&part, p), measure));
+    out.records = Some(records(ctx, &part, &[p]).await?);
+    out.figure = figure(
+        ctx,
+        &[("part", &part), ("whole", &whole)],
+        measure,
+        p,
+        &[("period", p)],
+    )
+    .await?;
+    Ok(out)
 }
 
 /// `Some(reason)` when the records in `p` (scope without actors) name no resolved

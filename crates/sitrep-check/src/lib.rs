@@ -177,6 +177,7 @@ pub async fn check(
         gazetteer,
         sources: sources.iter().map(|s| s.source.clone()).collect(),
         country: lexicon::COUNTRY,
+        article_date: opts.article_date,
     };
     let total = analysed.iter().filter(|a| a.candidate().is_some()).count();
     let mut checked = 0;

@@ -274,3 +274,102 @@ mod tests {
         assert_eq!(q.series_command, "sitrep series --from 2022-03-01 --to 2022-05-31 --country Afghanistan --type battle --region North-Eastern --actor nrf --bucket week --measure incidents");
     }
 }
+
+/// What a share of a total ("more than half of attacks … cannot be attributed") is a
+/// share of, and which part it counts (the rules: `sitrep_extract::tolerance`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharePart {
+    /// The total: the claim's scope.
+    pub whole: Filters,
+    /// The part: the scope and what the words after the cue select.
+    pub part: Filters,
+    /// The part in words ("unattributed", "actor is-kp").
+    pub label: String,
+}
+
+/// The whole and the part of a share claim, or why sitrep cannot select the part.
+/// `sentence` is the sentence the candidate's spans point into.
+pub fn share_part(
+    c: &AssertionCandidate,
+    scope: &Filters,
+    sentence: &str,
+) -> Result<SharePart, String> {
+    use sitrep_model::query::Attribution;
+    let after = sentence.get(c.cue.end..).unwrap_or("");
+    let perps: Vec<&sitrep_extract::ActorRef> = c
+        .actors
+        .iter()
+        .filter(|a| a.role == TextRole::Perpetrator && a.span.start >= c.cue.end)
+        .collect();
+    if !perps.is_empty() {
+        let ids: Vec<String> = perps.iter().map(|a| a.id.clone()).collect();
+        let mut whole = scope.clone();
+        whole.actors.retain(|a| !ids.contains(a));
+        if !whole.actors.is_empty() {
+            return Err(format!(
+                "a share of {}'s incidents among those of {}: sitrep selects incidents of any of several actors, not of both",
+                ids.join(", "),
+                whole.actors.join(", ")
+            ));
+        }
+        let mut part = whole.clone();
+        part.actors = ids.clone();
+        return Ok(SharePart {
+            whole,
+            part,
+            label: format!("incidents of {}", ids.join(", ")),
+        });
+    }
+    if let Some(unattributed) = sitrep_extract::tolerance::share_part_attribution(after) {
+        let mut part = scope.clone();
+        part.attribution = if unattributed {
+            vec![Attribution::Unattributed]
+        } else {
+            vec![Attribution::Claimed, Attribution::Contested]
+        };
+        return Ok(SharePart {
+            whole: scope.clone(),
+            part,
+            label: if unattributed {
+                "attribution unattributed".into()
+            } else {
+                "attribution claimed or contested".into()
+            },
+        });
+    }
+    let places: Vec<&sitrep_extract::Match> = c
+        .places
+        .iter()
+        .filter(|p| p.span.start >= c.cue.end && !p.id.starts_with("country:"))
+        .collect();
+    if !places.is_empty() {
+        let mut whole = scope.clone();
+        whole.provinces.clear();
+        whole.regions.clear();
+        whole.districts.clear();
+        let before: Vec<sitrep_extract::Match> = c
+            .places
+            .iter()
+            .filter(|p| p.span.start < c.cue.end)
+            .cloned()
+            .collect();
+        if !before.is_empty() {
+            return Err(
+                "a share of one place's incidents within another's: no query for it".into(),
+            );
+        }
+        return Ok(SharePart {
+            whole,
+            part: scope.clone(),
+            label: format!(
+                "incidents in {}",
+                places
+                    .iter()
+                    .map(|p| p.surface.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    Err("a share of a part sitrep cannot select (the words after the share name no actor, place or attribution): no query for it".into())
+}

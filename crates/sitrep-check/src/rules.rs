@@ -21,6 +21,16 @@
 //! | direction "rising rapidly", "sharp decline" (strong) | as above *and* the ratio is ≥ [`STRONG_RATIO_PER_QUARTER`] per quarter (≤ 1/1.5 for a fall) | the interval lies on the other side of 1 |
 //! | "remained stable" | the interval contains 1 | it excludes 1 |
 //! | "did not rise" / "has not fallen" | the interval does not lie above 1 / below 1 | it does |
+//! | share of a total ("more than half of attacks … cannot be attributed") | count(part) / count(whole) over the period is inside the share word's interval | outside |
+//!
+//! A share's whole is the claim's scope; its part is what the words after the cue
+//! select (a perpetrator, the attribution words, a place): the wording rules are in
+//! `sitrep_extract::tolerance`. The verdict also shows the share's 95 % Wilson interval.
+//!
+//! A direction claim **without a period** ("attacks are rising rapidly") is read over
+//! the [`sitrep_extract::tolerance::DEFAULT_TREND_MONTHS`] months before the article
+//! date (the day before it is the last), named in the verdict and its flags; the rules
+//! above then apply (slope within that window, and its rate against the window before).
 //!
 //! A direction claim has two variants: the Poisson log-linear slope over the claim's
 //! period (IRLS, `sitrep_stats::rules::generic::poisson_trend`, per-week slope × 13 =
@@ -40,7 +50,7 @@
 //!   judged on each alone; if their verdicts disagree the claim is **mixed**
 //!   (QuanTemp's "conflicting").
 //! * **Not enough data**: a period the selected sources do not cover on every day
-//!   (named with what they do cover), no period or baseline period stated, an actor
+//!   (named with what they do cover), no period (other than for a trend) or baseline period stated, an actor
 //!   or place that did not resolve, a share of a part sitrep cannot select, a trend
 //!   resting on fewer than [`MIN_TREND_EVENTS`] events or [`MIN_TREND_BUCKETS`]
 //!   complete weeks, or a measure the store does not hold (wounded).

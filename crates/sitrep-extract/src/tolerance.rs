@@ -27,6 +27,31 @@
 //! | share "less than half"           | 0 – 0.5                                        |
 //! | "rapidly/sharply/surged" (strong trend) | ratio ≥ 1.5 per quarter (used by the verdict layer) |
 //!
+//! **Shares of a total** ("more than half of attacks … cannot be attributed") are
+//! measured as count(part) / count(whole) over the claim's period, the whole being the
+//! claim's scope (country, violent event types, target actors, places) and the part
+//! selected by the first of these that the words after the share cue name:
+//!
+//! | words after the cue | the part |
+//! |---|---|
+//! | a perpetrator ("claimed by IS-KP", "carried out by the NRF") | incidents of that actor (either side) |
+//! | [`UNATTRIBUTED_WORDS`]: "cannot be attributed", "unattributed", "unclaimed", "no group claimed" … | attribution verdict `unattributed` |
+//! | [`CLAIMED_WORDS`]: "were claimed", "was claimed" (no claimant named) | attribution `claimed` or `contested` |
+//! | a place ("were in the east", "in Panjshir") | incidents there |
+//!
+//! The measured share must lie inside the share word's interval above (inclusive) in
+//! some reasonable variant (period boundaries ± 1 month, all violent types or the
+//! closest type): **supported**; in none: **contradicted**; a whole of 0 events, or a
+//! part sitrep cannot select: **not enough data**.
+//!
+//! **Trends without a period** ("attacks are rising rapidly", "a sharp decline in
+//! violence"): the claim is read as being about the [`DEFAULT_TREND_MONTHS`] months
+//! before the article date (the article's month excluded when it has just begun: the
+//! window ends the day before the article date) and judged by the verdict layer's
+//! trend rules over that window — the Poisson slope within it, and its weekly rate
+//! against the [`DEFAULT_TREND_MONTHS`] months before. The verdict names the window
+//! ("no period stated: read as the 12 months before the article date").
+//!
 //! A *factor* is always ≥ 1 and read in the direction of the change: "fell fivefold"
 //! is factor 4–6 downwards, i.e. new/old in 1/6–1/4 (see [`crate::analyse::Relation`]).
 
@@ -84,6 +109,51 @@ pub const FOLD_LARGE_REL: f64 = 0.20;
 pub const FOLD_LARGE_FROM: f64 = 5.0;
 pub const PERCENT_CHANGE_REL: f64 = 0.125;
 pub const STRONG_RATIO_PER_QUARTER: f64 = 1.5;
+/// Months before the article date that a trend claim without a period is read as
+/// being about (and the length of the window it is compared with).
+pub const DEFAULT_TREND_MONTHS: u32 = 12;
+
+/// Words that make a share's part "not attributed to anyone".
+pub const UNATTRIBUTED_WORDS: &[&str] = &[
+    "cannot be attributed",
+    "can not be attributed",
+    "could not be attributed",
+    "can't be attributed",
+    "cannot be attributed to any group",
+    "were not attributed",
+    "was not attributed",
+    "remain unattributed",
+    "unattributed",
+    "went unclaimed",
+    "remain unclaimed",
+    "remained unclaimed",
+    "were unclaimed",
+    "was unclaimed",
+    "unclaimed",
+    "were not claimed",
+    "was not claimed",
+    "no group claimed",
+    "nobody claimed",
+    "no one claimed",
+];
+
+/// Words that make a share's part "claimed" (no claimant named).
+pub const CLAIMED_WORDS: &[&str] = &["were claimed", "was claimed", "have been claimed"];
+
+/// What the words after a share cue select, by attribution: `Some(true)` for the
+/// unattributed, `Some(false)` for the claimed, `None` when neither is named.
+/// Case-insensitive; the first match in the text decides, unattributed words first
+/// at equal position ("were not claimed" is not "were claimed").
+pub fn share_part_attribution(after_cue: &str) -> Option<bool> {
+    let t = after_cue.to_lowercase();
+    let first = |words: &[&str]| words.iter().filter_map(|w| t.find(w)).min();
+    match (first(UNATTRIBUTED_WORDS), first(CLAIMED_WORDS)) {
+        (Some(u), Some(c)) => Some(u <= c),
+        (Some(_), None) => Some(true),
+        (None, Some(_)) => Some(false),
+        (None, None) => None,
+    }
+}
 
 /// The rounding tolerance of a number as written (`decimals` digits after the point):
 /// half a unit of the last decimal; for integers below 100, 0.5; for larger integers
@@ -221,4 +291,25 @@ pub fn from_to(a: (f64, usize), b: (f64, usize)) -> Option<(Magnitude, bool)> {
         },
         up,
     ))
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::share_part_attribution as part;
+
+    #[test]
+    fn share_parts_by_attribution() {
+        assert_eq!(
+            part(" of attacks on Taliban personnel since October 2021 cannot be attributed."),
+            Some(true)
+        );
+        assert_eq!(part(" of the attacks went unclaimed"), Some(true));
+        assert_eq!(
+            part(" of attacks were not claimed by any group"),
+            Some(true)
+        );
+        assert_eq!(part(" of attacks were claimed"), Some(false));
+        assert_eq!(part(" of attacks took place in Kabul"), None);
+        assert_eq!(part(" of attacks were Unattributed"), Some(true));
+    }
 }

@@ -8,7 +8,9 @@
 //!   the deciding bucket ([`Analysis::trace`]). A bucket no selected source covers is
 //!   `no_data`, never `quiet`.
 //! * [`scenario`]: a scenario's weighted share of fired indicators per month, with the
-//!   weight without data counted apart.
+//!   weight without data counted apart, or its `when` condition ([`condition`]:
+//!   `and`/`or`, three-valued); `persist` makes a scenario (or an indicator within it)
+//!   elevated only after N buckets in a row (specs/scenarios/README.md).
 //! * [`alerts`]: status changes as [`Alert`]s with stable ids, data vintage and the
 //!   "latest bucket incomplete" flag; webhook delivery (HTTP/1.1 POST, retries with
 //!   exponential back-off, at least once) with a delivery log in the store directory
@@ -20,6 +22,7 @@
 pub mod alerts;
 pub mod atom;
 pub mod changes;
+pub mod condition;
 pub mod eval;
 pub mod scenario;
 pub mod spec;

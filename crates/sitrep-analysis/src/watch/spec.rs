@@ -415,9 +415,25 @@ pub struct ScenarioSpec {
     /// to be "fired" in a bucket (default 0.5).
     #[serde(default = "default_scenario_threshold")]
     pub threshold: f64,
+    /// A condition over the indicators' ids (`and`, `or`, parentheses) that replaces
+    /// the weighted share as the month's test (see [`super::condition`]); the share is
+    /// still reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// Months in a row the test must hold before the scenario is elevated (status
+    /// `fired`); default 1.
+    #[serde(default = "default_persist")]
+    pub persist: usize,
     /// The signposts.
     pub indicators: Vec<ScenarioIndicator>,
 }
+
+fn default_persist() -> usize {
+    1
+}
+
+/// Longest persistence accepted (ten years of months).
+pub const MAX_PERSIST: usize = 120;
 
 fn default_scenario_threshold() -> f64 {
     0.5
@@ -439,9 +455,72 @@ pub struct ScenarioIndicator {
     /// Why it belongs here (the report's paragraph).
     #[serde(default)]
     pub citation: String,
+    /// Buckets in a row (of the indicator's own bucket) it must fire before it counts
+    /// as fired in this scenario; default 1.
+    #[serde(default = "default_persist")]
+    pub persist: usize,
 }
 
-const SCENARIO_HINT: &str = "a scenario has id, title, narrative, citations, threshold and [[indicators]] tables with id, weight and citation (see specs/scenarios/)";
+const SCENARIO_HINT: &str = "a scenario has id, title, narrative, citations, threshold, optional when (indicator ids with and / or) and persist, and [[indicators]] tables with id, weight, citation and optional persist (see specs/scenarios/README.md)";
+
+/// Line and column (1-based) of byte `pos` in `src`.
+fn line_col(src: &str, pos: usize) -> (usize, usize) {
+    let before = &src[..pos.min(src.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Byte position in `src` of offset `at` inside the string value of top-level key
+/// `key` (the `when = "…"` line; a multi-line `"""` string starts after its quotes
+/// and the newline TOML trims). Escapes are not undone: an offset after one may be
+/// off by its length.
+fn value_pos(src: &str, key: &str, at: usize) -> usize {
+    let mut start = 0;
+    for line in src.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') {
+            let eq = start + line.find('=').unwrap_or(0);
+            let rest = &src[eq + 1..];
+            let q = rest.find(['"', '\'']).map_or(eq + 1, |i| eq + 1 + i);
+            let mut content = q + 1;
+            for triple in ["\"\"\"", "'''"] {
+                if src[q..].starts_with(triple) {
+                    content = q + 3;
+                    if src[content..].starts_with("\r\n") {
+                        content += 2;
+                    } else if src[content..].starts_with('\n') {
+                        content += 1;
+                    }
+                }
+            }
+            return (content + at).min(src.len());
+        }
+        start += line.len();
+    }
+    0
+}
+
+fn at_offset(
+    file: &str,
+    src: &str,
+    key: &str,
+    at: usize,
+    message: String,
+    hint: &str,
+) -> WatchError {
+    let (line, column) = line_col(src, value_pos(src, key, at));
+    WatchError::Spec {
+        file: file.to_string(),
+        line,
+        column,
+        key: Some(key.to_string()),
+        message,
+        hint: hint.to_string(),
+    }
+}
+
+const WHEN_HINT: &str = "write indicator ids of this scenario's [[indicators]] joined by `and` / `or`, e.g. `when = \"opposition-rising and (nrf-overtakes-iskp or joint-claims-share)\"`";
 
 impl ScenarioSpec {
     /// Reads and checks a scenario; `file` names it in errors.
@@ -494,7 +573,69 @@ impl ScenarioSpec {
                 "write e.g. `threshold = 0.5`",
             ));
         }
+        let persist_hint = "write e.g. `persist = 3` (three buckets in a row); 1 is the default";
+        if !(1..=MAX_PERSIST).contains(&spec.persist) {
+            return Err(invalid(
+                file,
+                src,
+                "persist",
+                format!(
+                    "persist counts buckets in a row, 1 to {MAX_PERSIST}; found {}",
+                    spec.persist
+                ),
+                persist_hint,
+            ));
+        }
+        if let Some(i) = spec
+            .indicators
+            .iter()
+            .find(|i| !(1..=MAX_PERSIST).contains(&i.persist))
+        {
+            // The `persist = ` line inside that [[indicators]] table.
+            let (line, column) = indicator_key_pos(src, &i.id, "persist");
+            return Err(WatchError::Spec {
+                file: file.to_string(),
+                line,
+                column,
+                key: Some("indicators.persist".into()),
+                message: format!(
+                    "indicator `{}`: persist counts buckets in a row, 1 to {MAX_PERSIST}; found {}",
+                    i.id, i.persist
+                ),
+                hint: persist_hint.to_string(),
+            });
+        }
+        if let Some(w) = &spec.when {
+            let c = super::condition::Condition::parse(w)
+                .map_err(|e| at_offset(file, src, "when", e.at, e.message, WHEN_HINT))?;
+            for (id, at) in c.ids() {
+                if !spec.indicators.iter().any(|i| i.id == id) {
+                    return Err(at_offset(
+                        file,
+                        src,
+                        "when",
+                        at,
+                        format!(
+                            "`{id}` is not one of this scenario's [[indicators]] ({})",
+                            spec.indicators
+                                .iter()
+                                .map(|i| i.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        WHEN_HINT,
+                    ));
+                }
+            }
+        }
         Ok(spec)
+    }
+
+    /// The parsed `when` condition (checked when the file was read).
+    pub fn condition(&self) -> Option<super::condition::Condition> {
+        self.when
+            .as_deref()
+            .and_then(|w| super::condition::Condition::parse(w).ok())
     }
 
     /// Reads a scenario file.
@@ -505,6 +646,34 @@ impl ScenarioSpec {
         })?;
         ScenarioSpec::from_toml_str(&path.display().to_string(), &src)
     }
+}
+
+/// Line and column of `key = ` inside the `[[indicators]]` table whose id is `id`
+/// (the table's header when the key is not written there).
+fn indicator_key_pos(src: &str, id: &str, key: &str) -> (usize, usize) {
+    let lines: Vec<&str> = src.lines().collect();
+    let is_key = |t: &str, k: &str| t.starts_with(k) && t[k.len()..].trim_start().starts_with('=');
+    let headers: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim_start().starts_with("[[indicators]]"))
+        .collect();
+    for (n, &h) in headers.iter().enumerate() {
+        let end = headers.get(n + 1).copied().unwrap_or(lines.len());
+        let table = h + 1..end;
+        let mine = lines[table.clone()].iter().any(|l| {
+            let t = l.trim_start();
+            is_key(t, "id") && (t.contains(&format!("\"{id}\"")) || t.contains(&format!("'{id}'")))
+        });
+        if mine {
+            for i in table {
+                let t = lines[i].trim_start();
+                if is_key(t, key) {
+                    return (i + 1, lines[i].len() - t.len() + 1);
+                }
+            }
+            return (h + 1, 1);
+        }
+    }
+    (1, 1)
 }
 
 macro_rules! bundled {

@@ -619,3 +619,213 @@ fn bundled_scenarios_on_the_1989_2020_data() {
         assert!(j.buckets.iter().all(|b| b.status == WatchStatus::NoData));
     });
 }
+
+/// Scenario files with `when` (and / or, three-valued) and `persist`, on two threshold
+/// indicators over 2020-01 .. 2021-03 (the store ends 2020-12-31: 2021 is no data).
+/// Thresholds are 2020's monthly means, counted from the CSV; the expected statuses
+/// follow the rules documented in specs/scenarios/README.md, applied here to those
+/// counts.
+#[test]
+fn scenarios_combine_with_and_or_and_persist() {
+    let mut all: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut vac: BTreeMap<u32, f64> = BTreeMap::new();
+    for r in rows().iter().filter(|r| r.date.year() == 2020) {
+        *all.entry(r.date.month()).or_default() += 1.0;
+        if r.event_type() == "violence_against_civilians" {
+            *vac.entry(r.date.month()).or_default() += 1.0;
+        }
+    }
+    let ta = (all.values().sum::<f64>() / 12.0).round();
+    let tb = (vac.values().sum::<f64>() / 12.0).round();
+    let ind = |id: &str, types: &str, t: f64| {
+        indicator(&format!(
+            "id = \"{id}\"\ntitle = \"t\"\n[query]\nbucket = \"month\"\n[query.filters]\nfrom = 2020-01-01\nto = 2021-03-31\n{types}[rule]\nkind = \"threshold\"\nat_least = {t}\n"
+        ))
+    };
+    let mut set = WatchSet::default();
+    set.add_indicator(ind("a", "", ta)).unwrap();
+    set.add_indicator(ind(
+        "b",
+        "event_types = [\"violence_against_civilians\"]\n",
+        tb,
+    ))
+    .unwrap();
+    let scenario = |id: &str, head: &str, entries: &str| {
+        watch::ScenarioSpec::from_toml_str(
+            "s.toml",
+            &format!("id = \"{id}\"\ntitle = \"t\"\n{head}\n{entries}"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let plain = "[[indicators]]\nid = \"a\"\n[[indicators]]\nid = \"b\"\n";
+    set.add_scenario(scenario("both", "when = \"a and b\"", plain));
+    set.add_scenario(scenario(
+        "either-twice",
+        "when = \"a OR b\"\npersist = 2",
+        plain,
+    ));
+    set.add_scenario(scenario(
+        "share-a-persists",
+        "threshold = 0.5",
+        "[[indicators]]\nid = \"a\"\npersist = 2\n[[indicators]]\nid = \"b\"\n",
+    ));
+    // Independent expectation: per month, a and b as Some(fired) / None (2021).
+    let months: Vec<(i32, u32)> = (1..=12)
+        .map(|m| (2020, m))
+        .chain((1..=3).map(|m| (2021, m)))
+        .collect();
+    let val = |c: &BTreeMap<u32, f64>, t: f64, (y, m): (i32, u32)| {
+        (y == 2020).then(|| c.get(&m).copied().unwrap_or(0.0) >= t)
+    };
+    let a: Vec<Option<bool>> = months.iter().map(|&k| val(&all, ta, k)).collect();
+    let b: Vec<Option<bool>> = months.iter().map(|&k| val(&vac, tb, k)).collect();
+    let and3 = |x: Option<bool>, y: Option<bool>| match (x, y) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    };
+    let or3 = |x: Option<bool>, y: Option<bool>| match (x, y) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    };
+    // A test held `n` months in a row: fired from the n-th; a shorter run is quiet
+    // after a failed month, no data after an unknown one or at the start.
+    let persist = |cond: &[Option<bool>], n: usize| -> Vec<&'static str> {
+        (0..cond.len())
+            .map(|i| match cond[i] {
+                None => "no_data",
+                Some(false) => "quiet",
+                Some(true) => {
+                    let held = (0..=i).rev().take_while(|&j| cond[j] == Some(true)).count();
+                    if held >= n {
+                        "fired"
+                    } else if i >= held && cond[i - held] == Some(false) {
+                        "quiet"
+                    } else {
+                        "no_data"
+                    }
+                }
+            })
+            .collect()
+    };
+    let both: Vec<Option<bool>> = a.iter().zip(&b).map(|(x, y)| and3(*x, *y)).collect();
+    let either: Vec<Option<bool>> = a.iter().zip(&b).map(|(x, y)| or3(*x, *y)).collect();
+    // `a` counts only after two months in a row: its own persistence.
+    let a2: Vec<Option<bool>> = persist(&a, 2)
+        .iter()
+        .map(|s| match *s {
+            "fired" => Some(true),
+            "quiet" => Some(false),
+            _ => None,
+        })
+        .collect();
+    let share: Vec<Option<bool>> = a2
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| {
+            let known: Vec<bool> = [*x, *y].into_iter().flatten().collect();
+            (!known.is_empty())
+                .then(|| known.iter().filter(|v| **v).count() as f64 / known.len() as f64 >= 0.5)
+        })
+        .collect();
+    let want_both = persist(&both, 1);
+    let want_either = persist(&either, 2);
+    let want_share = persist(&share, 1);
+    // The data make each case non-trivial.
+    for w in [&want_both, &want_either, &want_share] {
+        assert!(
+            w.contains(&"fired") && w.contains(&"quiet") && w.contains(&"no_data"),
+            "{w:?}"
+        );
+    }
+    assert_ne!(want_both, want_share);
+    let store = store();
+    rt().block_on(async {
+        let an = Analysis::new(&store).await.unwrap();
+        let r = watch::watch(&an, "v", &set, &EvalOptions::default())
+            .await
+            .unwrap();
+        let got = |id: &str| -> Vec<&'static str> {
+            let s = r.scenarios.iter().find(|s| s.spec.id == id).unwrap();
+            assert_eq!(s.buckets.len(), 15);
+            s.buckets.iter().map(|b| b.status.as_str()).collect()
+        };
+        assert_eq!(got("both"), want_both, "a = {a:?}, b = {b:?}");
+        assert_eq!(got("either-twice"), want_either, "a = {a:?}, b = {b:?}");
+        assert_eq!(got("share-a-persists"), want_share, "a = {a:?}, b = {b:?}");
+        let s = r
+            .scenarios
+            .iter()
+            .find(|s| s.spec.id == "either-twice")
+            .unwrap();
+        let held: Vec<usize> = s.buckets.iter().map(|b| b.held).collect();
+        let want_held: Vec<usize> = (0..either.len())
+            .map(|i| {
+                (0..=i)
+                    .rev()
+                    .take_while(|&j| either[j] == Some(true))
+                    .count()
+            })
+            .collect();
+        assert_eq!(held, want_held);
+    });
+}
+
+#[test]
+fn bad_scenario_files_name_line_column_and_fix() {
+    let err = |src: &str| -> String {
+        watch::ScenarioSpec::from_toml_str("sc.toml", src)
+            .unwrap_err()
+            .to_string()
+    };
+    let entries = "[[indicators]]\nid = \"a\"\n\n[[indicators]]\nid = \"b\"\n";
+    // Unbalanced parenthesis: the column after the last id (line 3, `when = "(a or b`).
+    let e = err(&format!(
+        "id = \"s\"\ntitle = \"t\"\nwhen = \"(a or b\"\n{entries}"
+    ));
+    assert!(
+        e.starts_with("sc.toml:3:16: `when`: `(` at offset 1 is not closed"),
+        "{e}"
+    );
+    assert!(e.contains("fix: write indicator ids"), "{e}");
+    // An id the scenario does not list, at its column.
+    let e = err(&format!(
+        "id = \"s\"\ntitle = \"t\"\nwhen = \"a and c\"\n{entries}"
+    ));
+    assert!(
+        e.starts_with(
+            "sc.toml:3:15: `when`: `c` is not one of this scenario's [[indicators]] (a, b)"
+        ),
+        "{e}"
+    );
+    // A stray operator in a multi-line string: its own line and column.
+    let e = err(&format!(
+        "id = \"s\"\ntitle = \"t\"\nwhen = \"\"\"\na or\n  and b\"\"\"\n{entries}"
+    ));
+    assert!(
+        e.starts_with("sc.toml:5:3: `when`: expected an indicator id or `(`, found `and`"),
+        "{e}"
+    );
+    // persist out of range, at the scenario and in an [[indicators]] table.
+    let e = err(&format!(
+        "id = \"s\"\ntitle = \"t\"\npersist = 0\n{entries}"
+    ));
+    assert!(
+        e.starts_with("sc.toml:3:1: `persist`: persist counts buckets in a row, 1 to 120; found 0"),
+        "{e}"
+    );
+    let e = err("id = \"s\"\ntitle = \"t\"\n[[indicators]]\nid = \"a\"\n[[indicators]]\n  persist = 500\n  id = \"b\"\n");
+    assert!(
+        e.starts_with("sc.toml:6:3: `indicators.persist`: indicator `b`: persist counts"),
+        "{e}"
+    );
+    // A misspelt key is a parse error with its position.
+    let e = err(&format!(
+        "id = \"s\"\ntitle = \"t\"\nwhen = \"a\"\npersits = 2\n{entries}"
+    ));
+    assert!(e.starts_with("sc.toml:4:1:"), "{e}");
+    assert!(e.contains("unknown field `persits`"), "{e}");
+    // The bundled scenarios still read (and AND/OR is optional).
+    assert_eq!(WatchSet::bundled().unwrap().scenarios.len(), 4);
+}

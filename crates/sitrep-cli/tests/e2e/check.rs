@@ -81,6 +81,9 @@ fn section_ii_expected() -> Vec<(&'static str, Want)> {
     const NM: &str = "no measure for it";
     const NO_PERIOD: &str = "no period stated";
     const NO_ACTOR: &str = "name no actor sitrep can resolve";
+    // A trend without a period: the 12 months before the article date (11 Sep 2022).
+    const DEFAULT_WINDOW: &str =
+        "no period stated: read as the 12 months before the article date (2021-09-11..2022-09-10); ";
     vec![
         ("II.The Security Environment", Err(NS)),
         ("Obtaining an accurate picture", Err(NS)),
@@ -92,7 +95,7 @@ fn section_ii_expected() -> Vec<(&'static str, Want)> {
         ("They sometimes block journalists", Err(NS)),
         (
             "On the other hand, armed opposition groups are increasingly",
-            Ok(vec![("not_enough_data", NO_PERIOD)]),
+            Ok(vec![("not_enough_data", DEFAULT_WINDOW)]),
         ),
         ("Anti-Taliban groups also have incentives", Err(NS)),
         ("Despite the uncertainty", Err(NM)),
@@ -103,7 +106,10 @@ fn section_ii_expected() -> Vec<(&'static str, Want)> {
         ("Thus far, neither of these two insurgencies", Err(NM)),
         (
             "The country has seen a sharp decline in violence",
-            Ok(vec![("not_enough_data", NO_PERIOD)]),
+            Ok(vec![(
+                "mixed",
+                "no period stated: read as the 12 months before the article date (2021-09-11..2022-09-10); no variant shows a significant change",
+            )]),
         ),
         ("When fighting breaks out", Err(NS)),
         ("Some of this skirmishing", Err(NS)),
@@ -188,8 +194,15 @@ fn every_sentence_of_section_ii_gets_its_expected_class_and_verdict() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
     assert_eq!(report["summary"]["checkable"], 8);
-    assert_eq!(report["summary"]["mixed"], 1);
-    assert_eq!(report["summary"]["not_enough_data"], 8);
+    assert_eq!(report["summary"]["mixed"], 2);
+    // The trend without a period is fitted over the default window.
+    let decline = claim(&report, 16, 0);
+    assert_eq!(decline["period_a"], "2021-09-11..2022-09-10");
+    assert_eq!(
+        decline["flags"][0],
+        "no period stated: read as the 12 months before the article date (2021-09-11..2022-09-10)"
+    );
+    assert_eq!(report["summary"]["not_enough_data"], 7);
 
     // "slowly dwindled over the past ten months": the trend is fitted on the complete
     // ISO weeks inside 2021-11-11 .. 2022-09-10 (Mon 2021-11-15 .. Sun 2022-09-04).
@@ -420,4 +433,203 @@ fn api_check_equals_the_cli_needs_no_token_and_bounds_the_body() {
     );
     assert!(page.contains("href=\"/incidents/"), "links to records");
     assert!(page.contains("href=\"/explore?from=2021-11-11"));
+}
+
+/// `sitrep check --format json` on `text` against the bundled data (no --store).
+fn check_bundled(env: &Env, text: &str, date: &str) -> Value {
+    let mut child = env
+        .bundled(&["check", "--date", date, "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 6,
+        "exit {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// One count by SQL on the bundled store (`sitrep query`): a path independent of the
+/// analysis layer the checker uses.
+fn bundled_count(env: &Env, sql: &str) -> f64 {
+    let out = env
+        .bundled(&["query", "--sql", sql, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v[0].as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_f64()
+        .unwrap()
+}
+
+/// Issue 18: share claims are evaluated as count(part) / count(whole) over the claim's
+/// period, on the bundled data (2020: GED 23.1 covers it completely). Expected counts
+/// by SQL on the same store.
+#[test]
+fn share_claims_are_measured_against_the_bundle() {
+    let env = Env::new();
+    let text = "In 2020, more than half of attacks went unclaimed. \
+                Less than half of attacks in 2020 went unclaimed. \
+                In 2020, a third of incidents were carried out by the Taliban. \
+                More than half of the incidents in 2020 were carried out by the Taliban. \
+                In 2020, half of the attacks were in the east.";
+    let r = check_bundled(&env, text, "2022-09-11");
+    let base = "FROM incidents WHERE date_start BETWEEN DATE '2020-01-01' AND DATE '2020-12-31' \
+                AND country = 'Afghanistan' \
+                AND event_type IN ('battle', 'explosion', 'violence_against_civilians')";
+    let whole = bundled_count(&env, &format!("SELECT count(*) {base}"));
+    let unattributed = bundled_count(
+        &env,
+        &format!("SELECT count(*) {base} AND attribution = 'unattributed'"),
+    );
+    let taliban = bundled_count(
+        &env,
+        &format!("SELECT count(*) {base} AND (actor1_id = 'taliban' OR actor2_id = 'taliban')"),
+    );
+    let east = bundled_count(
+        &env,
+        &format!("SELECT count(*) {base} AND region = 'Eastern'"),
+    );
+    // The counts this test pins (so a change of the bundle shows here first).
+    assert_eq!(
+        (whole, unattributed, taliban, east),
+        (3392.0, 61.0, 3249.0, 240.0)
+    );
+    let want = [
+        ("contradicted", unattributed, "attribution unattributed"),
+        ("supported", unattributed, "attribution unattributed"),
+        ("contradicted", taliban, "incidents of taliban"),
+        ("supported", taliban, "incidents of taliban"),
+        ("contradicted", east, "incidents in the east"),
+    ];
+    let sentences = r["sentences"].as_array().unwrap();
+    assert_eq!(sentences.len(), want.len());
+    for (i, (verdict, part, label)) in want.iter().enumerate() {
+        let c = claim(&r, i, 0);
+        assert_eq!(c["kind"], "share", "{c}");
+        assert_eq!(c["verdict"], *verdict, "{c}");
+        assert_eq!(c["period_a"], "2020-01-01..2020-12-31");
+        let x = c["measured"]["value"].as_f64().unwrap();
+        assert!((x - part / whole).abs() < 1e-12, "{x} vs {part}/{whole}");
+        let why = c["why"].as_str().unwrap();
+        let n = |v: f64| {
+            let s = format!("{}", v as u64);
+            if s.len() > 3 {
+                format!("{},{}", &s[..s.len() - 3], &s[s.len() - 3..])
+            } else {
+                s
+            }
+        };
+        assert!(
+            why.contains(&format!("{} of {} incidents, {label}", n(*part), n(whole))),
+            "{why}"
+        );
+        assert_eq!(
+            c["coverage"][0],
+            "period 2020-01-01..2020-12-31: complete (366 days)"
+        );
+    }
+    // The Wilson interval of 61 of 3,392 (z = 1.959964), computed by hand in Python.
+    let c = claim(&r, 0, 0);
+    let (lo, hi) = (
+        c["measured"]["ci_low"].as_f64().unwrap(),
+        c["measured"]["ci_high"].as_f64().unwrap(),
+    );
+    assert!(
+        (lo - 0.014_026_000_6).abs() < 1e-9 && (hi - 0.023_031_518_3).abs() < 1e-9,
+        "{lo} {hi}"
+    );
+    // A share whose part the words do not select stays "not enough data", with why.
+    let r = check_bundled(
+        &env,
+        "In 2020, a third of attacks were small-scale.",
+        "2022-09-11",
+    );
+    let c = claim(&r, 0, 0);
+    assert_eq!(c["verdict"], "not_enough_data");
+    assert!(c["why"]
+        .as_str()
+        .unwrap()
+        .contains("a share of a part sitrep cannot select"));
+}
+
+/// Issue 18: a trend claim without a period is read over the 12 months before the
+/// article date (documented in sitrep_extract::tolerance); on the bundle, an article
+/// dated 1 Jan 2021 makes that 2020, which GED 23.1 covers completely.
+#[test]
+fn a_trend_without_a_period_is_read_over_the_twelve_months_before_the_article() {
+    let env = Env::new();
+    let r = check_bundled(&env, "Attacks are rising rapidly.", "2021-01-01");
+    let c = claim(&r, 0, 0);
+    assert_eq!(c["kind"], "direction");
+    assert_eq!(c["period_a"], "2020-01-01..2020-12-31");
+    assert_eq!(
+        c["flags"][0],
+        "no period stated: read as the 12 months before the article date (2020-01-01..2020-12-31)"
+    );
+    // The slope is fitted on the complete ISO weeks inside 2020 (Mon 2020-01-06 ..
+    // Sun 2020-12-27: 51 weeks).
+    let n = bundled_count(
+        &env,
+        "SELECT count(*) FROM incidents WHERE date_start BETWEEN DATE '2020-01-06' AND DATE '2020-12-27' \
+         AND country = 'Afghanistan' AND event_type IN ('battle', 'explosion', 'violence_against_civilians')",
+    );
+    let slope = c["variants"][0]["text"].as_str().unwrap();
+    let n_text = format!("{},{:03}", n as u64 / 1000, n as u64 % 1000);
+    assert!(
+        slope.contains(&format!("over 51 weeks, {n_text} incidents")),
+        "{slope} ({n})"
+    );
+    // The window before (2018-12-31 .. 2019-12-31, 366 days) is only partly covered
+    // on the bundle: counted, and its coverage named.
+    let before = bundled_count(
+        &env,
+        "SELECT count(*) FROM incidents WHERE date_start BETWEEN DATE '2018-12-31' AND DATE '2019-12-31' \
+         AND country = 'Afghanistan' AND event_type IN ('battle', 'explosion', 'violence_against_civilians')",
+    );
+    let all_2020 = bundled_count(
+        &env,
+        "SELECT count(*) FROM incidents WHERE date_start BETWEEN DATE '2020-01-01' AND DATE '2020-12-31' \
+         AND country = 'Afghanistan' AND event_type IN ('battle', 'explosion', 'violence_against_civilians')",
+    );
+    let comma = |v: f64| format!("{},{:03}", v as u64 / 1000, v as u64 % 1000);
+    let prev = c["variants"][1]["text"].as_str().unwrap();
+    assert!(
+        prev.starts_with(&format!(
+            "{} vs {} incidents in the preceding 366 days (2018-12-31..2019-12-31)",
+            comma(all_2020),
+            comma(before)
+        )),
+        "{prev}"
+    );
+    assert_eq!(
+        c["coverage"][1],
+        "preceding period 2018-12-31..2019-12-31: partial (366 days)"
+    );
+    // Neither the flat slope within 2020 nor ×1.11 per quarter is "rapid" (≥ 1.5).
+    assert_eq!(c["verdict"], "mixed");
+    assert!(c["why"]
+        .as_str()
+        .unwrap()
+        .starts_with("no period stated: read as the 12 months before the article date (2020-01-01..2020-12-31); "));
 }

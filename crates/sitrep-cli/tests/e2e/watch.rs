@@ -329,3 +329,154 @@ fn alerts_json_and_atom_from_the_server() {
     .unwrap();
     assert_eq!(changes["breaks"].as_array().unwrap().len(), 12);
 }
+
+/// The monthly counts `bundled_ged_monthly.csv` holds (exported once by `sitrep series
+/// --bucket month --source ucdp-ged211-subset --source ucdp-ged231 --format csv` on the
+/// bundled store), as (month, count).
+fn committed_bundled_months() -> Vec<(String, f64)> {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/e2e/bundled_ged_monthly.csv");
+    let mut r = csv::Reader::from_path(p).unwrap();
+    r.deserialize::<BTreeMap<String, String>>()
+        .map(|row| {
+            let row = row.unwrap();
+            (
+                row["bucket_start"][..7].to_string(),
+                row["value"].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn break_months(v: &serde_json::Value) -> Vec<String> {
+    v["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["date"].as_str().unwrap()[..7].to_string())
+        .collect()
+}
+
+/// Issue 17: on the coverage-aware bundle (no --store), Poisson PELT with the MBIC
+/// penalty on the monthly incident series of the two bundled GED releases finds the
+/// August 2021 drop (the Taliban takeover, 15 Aug 2021). Tolerance: a downward break
+/// dated 2021-08 or 2021-09 (the takeover month or the month after), with the rate
+/// after below 0.7 of the rate before. The exact dates are ruptures' Pelt with R
+/// changepoint's Poisson/MBIC cost on the same counts, cross-checked by an exact
+/// optimal partition (bundled_changes_oracle.py).
+#[test]
+fn changes_on_the_bundle_find_the_august_2021_drop() {
+    let env = Env::new();
+    let ged = ["--source", "ucdp-ged211-subset", "--source", "ucdp-ged231"];
+    // The oracle's input is what sitrep exports now.
+    let out = env
+        .bundled(
+            &[
+                &["series", "--bucket", "month", "--format", "csv"][..],
+                &ged[..],
+            ]
+            .concat(),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_reader(&out.stdout[..]);
+    let now: Vec<(String, f64)> = r
+        .deserialize::<BTreeMap<String, String>>()
+        .map(|row| {
+            let row = row.unwrap();
+            (
+                row["bucket_start"][..7].to_string(),
+                row["value"].parse().unwrap(),
+            )
+        })
+        .collect();
+    let committed = committed_bundled_months();
+    assert_eq!(now.len(), 408, "1989-01 .. 2022-12");
+    assert_eq!(
+        now, committed,
+        "the bundle's monthly GED counts changed: re-run the oracle"
+    );
+    let months = |m: &str| committed.iter().find(|(k, _)| k == m).unwrap().1;
+    assert_eq!(
+        [
+            months("2021-07"),
+            months("2021-08"),
+            months("2021-09"),
+            months("2021-10")
+        ],
+        [83.0, 56.0, 41.0, 21.0]
+    );
+
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let args = [
+            &["changes", "--bucket", "month", "--format", "json"][..],
+            &ged[..],
+            extra,
+        ]
+        .concat();
+        let out = env.bundled(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let takeover = |v: &serde_json::Value| -> serde_json::Value {
+        let b: Vec<&serde_json::Value> = v["breaks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| ["2021-08-01", "2021-09-01"].contains(&b["date"].as_str().unwrap()))
+            .collect();
+        assert_eq!(b.len(), 1, "one break at the takeover: {b:?}");
+        assert!(b[0]["ratio"].as_f64().unwrap() < 0.7, "a drop: {}", b[0]);
+        assert!(
+            b[0]["ratio_hi"].as_f64().unwrap() < 1.0,
+            "significant: {}",
+            b[0]
+        );
+        b[0].clone()
+    };
+
+    // The whole bundled span, as `sitrep changes` segments it by default.
+    let all = run(&[]);
+    assert_eq!(all["uncovered"], 0);
+    assert_eq!(all["starts"].as_array().unwrap().len(), 408);
+    assert_eq!(
+        break_months(&all),
+        [
+            "1989-08", "1992-04", "1992-10", "1993-01", "1993-03", "1994-01", "1994-10", "1995-10",
+            "1996-11", "1997-05", "1997-11", "1998-07", "1998-10", "2000-07", "2000-10", "2001-10",
+            "2001-12", "2002-02", "2003-03", "2005-06", "2006-05", "2007-12", "2008-04", "2009-04",
+            "2010-05", "2010-11", "2011-04", "2011-10", "2012-01", "2012-04", "2012-10", "2013-05",
+            "2013-12", "2014-03", "2015-08", "2016-01", "2016-11", "2017-03", "2017-10", "2018-01",
+            "2018-03", "2019-03", "2019-11", "2020-01", "2020-03", "2020-07", "2021-01", "2021-09",
+            "2021-12", "2022-04", "2022-11"
+        ]
+    );
+    let b = takeover(&all);
+    assert_eq!(b["date"], "2021-09-01");
+    // Jan–Aug 2021 (611 incidents over 8 months) before, Sep–Nov 2021 (87 over 3) after.
+    assert_eq!(b["before"]["total"], 611.0);
+    assert_eq!(b["after"]["total"], 87.0);
+
+    // 2018–2022 (the years the GED 23.1 partial file spans).
+    let recent = run(&["--from", "2018-01-01", "--to", "2022-12-31"]);
+    assert_eq!(
+        break_months(&recent),
+        [
+            "2018-03", "2019-03", "2019-11", "2020-01", "2020-03", "2020-07", "2021-01", "2021-08",
+            "2021-10", "2021-12", "2022-04", "2022-11"
+        ]
+    );
+    let b = takeover(&recent);
+    assert_eq!(b["date"], "2021-08-01");
+    assert_eq!(b["before"]["total"], 555.0, "Jan–Jul 2021");
+    assert_eq!(b["after"]["total"], 97.0, "Aug–Sep 2021");
+}
