@@ -70,7 +70,52 @@ pub async fn serve(state: AppState, bind: SocketAddr) -> Result<(), ServerError>
         .local_addr()
         .map_err(|source| ServerError::Bind { addr: bind, source })?;
     println!("sitrep: serving on http://{addr}/ (API at http://{addr}/api/v1/openapi.json)");
-    axum::serve(listener, app(state))
-        .await
-        .map_err(ServerError::Serve)
+    serve_listener(listener, app(state), HEADER_READ_TIMEOUT).await
+}
+
+/// How long a client may take to send a request's headers, and how long a kept-alive
+/// connection may sit idle before its next request: past it the connection is closed
+/// (slow-header "slowloris" clients and idle sockets cannot hold the server's tasks).
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `app` on `listener` over HTTP/1.1, one task per connection, each with a
+/// header-read timer of `header_timeout` (see [`HEADER_READ_TIMEOUT`]); bodies are
+/// bounded by the app's own request time limit. Runs until the listener fails.
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    header_timeout: std::time::Duration,
+) -> Result<(), ServerError> {
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(c) => c,
+            // Out of file descriptors or a connection reset before accept: keep serving.
+            Err(e) if is_transient(&e) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+            Err(e) => return Err(ServerError::Serve(e)),
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut b = hyper::server::conn::http1::Builder::new();
+            b.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .keep_alive(true);
+            // A client that goes away or times out ends its own connection only.
+            let _ = b
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+    }
+}
+
+fn is_transient(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::ConnectionAborted | K::ConnectionReset | K::Interrupted | K::WouldBlock
+    ) || e.raw_os_error() == Some(24) // EMFILE: too many open files
+        || e.raw_os_error() == Some(23) // ENFILE
 }

@@ -222,6 +222,103 @@ async fn slow_bodies_time_out_and_chunked_bodies_are_bounded() {
     assert!(answer.contains("application/problem+json"), "{answer}");
 }
 
+/// Reads until the server closes the connection (EOF or reset), or `limit` passes;
+/// what was read and how long it took.
+async fn until_closed(s: &mut tokio::net::TcpStream, limit: Duration) -> (String, Duration, bool) {
+    let t0 = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let left = limit.saturating_sub(t0.elapsed());
+        match tokio::time::timeout(left, s.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                return (
+                    String::from_utf8_lossy(&buf).into_owned(),
+                    t0.elapsed(),
+                    true,
+                )
+            }
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Err(_) => {
+                return (
+                    String::from_utf8_lossy(&buf).into_owned(),
+                    t0.elapsed(),
+                    false,
+                )
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_headers_and_idle_connections_are_closed() {
+    let app = sitrep_server::app(state().await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(sitrep_server::serve_listener(
+        listener,
+        app,
+        Duration::from_secs(1),
+    ));
+    // Slowloris: headers one byte at a time, never finished.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let writer = {
+        let (mut r, mut w) = s.into_split();
+        let h = tokio::spawn(async move {
+            for b in b"GET /api/v1/summary HTTP/1.1\r\nHost: x\r\nX-Slow: "
+                .iter()
+                .chain(b"a".repeat(200).iter())
+            {
+                if w.write_all(&[*b]).await.is_err() {
+                    return true; // the server closed its side
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            false
+        });
+        let mut buf = [0u8; 1024];
+        let t0 = std::time::Instant::now();
+        let closed = loop {
+            match tokio::time::timeout(Duration::from_secs(8), r.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break true,
+                Ok(Ok(_)) => continue, // a 408 answer, then EOF
+                Err(_) => break false,
+            }
+        };
+        assert!(
+            closed,
+            "a client sending headers byte by byte must be cut off"
+        );
+        assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+        h
+    };
+    writer.abort();
+    // Idle keep-alive: one answered request, then silence; the server hangs up.
+    s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, spent, closed) = until_closed(&mut s, Duration::from_secs(8)).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+    assert!(closed, "an idle kept-alive connection must be closed");
+    assert!(spent < Duration::from_secs(5), "{spent:?}");
+    // A well-behaved client is served as before.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, _, closed) = until_closed(&mut s, Duration::from_secs(8)).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && closed,
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+}
+
 #[tokio::test]
 async fn path_traversal_on_every_id_route_finds_nothing() {
     let ids = [
