@@ -34,6 +34,9 @@ pub const SESSION_COOKIE: &str = "sitrep_session";
 const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
 /// Failed sign-ins allowed per name and window.
 const MAX_FAILURES: usize = 5;
+/// Failed sign-ins allowed per client address and window, whatever the names tried
+/// (password spraying).
+const MAX_CLIENT_FAILURES: usize = 20;
 /// The failure window.
 const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Names with failures kept before old ones are swept.
@@ -103,17 +106,33 @@ impl ClaimsState {
 
     /// Seconds until `name` may try again, if it is blocked.
     fn blocked(&self, name: &str) -> Option<u64> {
+        self.blocked_key(&format!("name:{name}"), MAX_FAILURES)
+    }
+
+    /// Seconds until the client at `addr` may try again, if it is blocked.
+    fn client_blocked(&self, addr: std::net::IpAddr) -> Option<u64> {
+        self.blocked_key(&format!("client:{addr}"), MAX_CLIENT_FAILURES)
+    }
+
+    fn blocked_key(&self, key: &str, max: usize) -> Option<u64> {
         let mut f = self.failures.lock().expect("not poisoned");
         let now = Instant::now();
-        let list = f.entry(name.to_string()).or_default();
+        let list = f.entry(key.to_string()).or_default();
         list.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
-        (list.len() >= MAX_FAILURES).then(|| {
+        (list.len() >= max).then(|| {
             let oldest = list.iter().min().copied().unwrap_or(now);
             (FAILURE_WINDOW.saturating_sub(now.duration_since(oldest))).as_secs() + 1
         })
     }
 
-    fn fail(&self, name: &str) {
+    fn fail(&self, name: &str, client: Option<std::net::IpAddr>) {
+        self.fail_key(&format!("name:{name}"));
+        if let Some(addr) = client {
+            self.fail_key(&format!("client:{addr}"));
+        }
+    }
+
+    fn fail_key(&self, key: &str) {
         let mut f = self.failures.lock().expect("not poisoned");
         let now = Instant::now();
         // Names tried at random must not grow the map without bound: forget
@@ -124,7 +143,7 @@ impl ClaimsState {
                 !v.is_empty()
             });
         }
-        f.entry(name.to_string()).or_default().push(now);
+        f.entry(key.to_string()).or_default().push(now);
     }
 }
 
@@ -334,6 +353,7 @@ pub(crate) fn form_or_json(
 /// `POST /login`: name and password → a session cookie and its CSRF token.
 pub(crate) async fn login(
     State(state): State<AppState>,
+    client: Option<axum::Extension<crate::ClientAddr>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -341,6 +361,10 @@ pub(crate) async fn login(
     let name = form.get("name").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     let cs = state.claims_arc();
+    let client = client.map(|c| c.0 .0);
+    if let Some(retry_after) = client.and_then(|c| cs.client_blocked(c)) {
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
     if let Some(retry_after) = cs.blocked(&name) {
         return Err(ApiError::TooManyRequests { retry_after });
     }
@@ -352,7 +376,7 @@ pub(crate) async fn login(
         .map_err(internal)?
         .map_err(internal)?;
     let Some(user) = user else {
-        cs.fail(&name);
+        cs.fail(&name, client);
         return Err(ApiError::Unauthorized("wrong name or password".into()));
     };
     let id = sitrep_claims::random_token().map_err(internal)?;

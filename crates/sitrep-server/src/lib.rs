@@ -87,7 +87,7 @@ pub async fn serve_listener(
     header_timeout: std::time::Duration,
 ) -> Result<(), ServerError> {
     loop {
-        let (stream, _) = match listener.accept().await {
+        let (stream, peer) = match listener.accept().await {
             Ok(c) => c,
             // Out of file descriptors or a connection reset before accept: keep serving.
             Err(e) if is_transient(&e) => {
@@ -96,7 +96,15 @@ pub async fn serve_listener(
             }
             Err(e) => return Err(ServerError::Serve(e)),
         };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        // Each request knows its client's address (for the per-client sign-in limit).
+        let with_peer = tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ClientAddr(peer.ip()));
+                req
+            },
+        );
+        let service = hyper_util::service::TowerToHyperService::new(with_peer);
         tokio::spawn(async move {
             let mut b = hyper::server::conn::http1::Builder::new();
             b.timer(hyper_util::rt::TokioTimer::new())
@@ -110,6 +118,11 @@ pub async fn serve_listener(
         });
     }
 }
+
+/// The address of the client a request came from, when served by [`serve_listener`]
+/// (absent in tests that call the router directly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientAddr(pub std::net::IpAddr);
 
 fn is_transient(e: &std::io::Error) -> bool {
     use std::io::ErrorKind as K;

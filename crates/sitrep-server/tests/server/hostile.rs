@@ -580,6 +580,56 @@ async fn sign_in_refusals_leak_nothing() {
     }
 }
 
+/// Password spraying: one client trying many names is stopped after 20 failures in
+/// the window (429 with Retry-After), even for a name it has not tried; the right
+/// password from another client still works.
+#[tokio::test]
+async fn one_client_spraying_many_names_is_limited() {
+    let f = fixture().await;
+    f.users()
+        .add("ana", Role::Analyst, "analyst password")
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(sitrep_server::serve_listener(
+        listener,
+        sitrep_server::app(f.state.clone()),
+        Duration::from_secs(10),
+    ));
+    let attempt = |name: String, password: &'static str| async move {
+        let body = format!("name={name}&password={}", password.replace(' ', "+"));
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(
+            format!(
+                "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+        until_closed(&mut s, Duration::from_secs(30)).await.0
+    };
+    for i in 0..20 {
+        let a = attempt(format!("sprayed{i}"), "guess").await;
+        assert!(
+            a.starts_with("HTTP/1.1 401"),
+            "attempt {i}: {}",
+            &a[..a.len().min(120)]
+        );
+    }
+    let a = attempt("ana".into(), "analyst password").await;
+    assert!(a.starts_with("HTTP/1.1 429"), "{}", &a[..a.len().min(200)]);
+    assert!(a.to_ascii_lowercase().contains("retry-after: "), "{a}");
+    // The same name from a client without a record (the router called directly).
+    assert_eq!(
+        crate::claims::login(&f, "ana", "analyst password")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
 /// With no users, every write is refused and no form is offered; reads still work.
 #[tokio::test]
 async fn read_only_without_users_offers_no_forms() {
