@@ -388,6 +388,20 @@ impl Analysis {
         Ok(self)
     }
 
+    /// [`Analysis::hold_rollup_in_memory`] for a session over the same store version
+    /// as `other` (the rollup does not depend on the claims ledger's `attribution`):
+    /// shares `other`'s in-memory rollup and decoded cube instead of reading and
+    /// decoding them again. Falls back to reading when `other` holds none.
+    pub async fn share_rollup_held_by(mut self, other: &Analysis) -> Result<Self, AnalysisError> {
+        match &other.cube {
+            Some(cube) if sitrep_store::share_rollup(&other.ctx, &self.ctx).await? => {
+                self.cube = Some(Arc::clone(cube));
+                Ok(self)
+            }
+            _ => self.hold_rollup_in_memory().await,
+        }
+    }
+
     /// The cube, when held and the session may use the rollup.
     fn cube(&self) -> Option<&Cube> {
         self.cube.as_deref().filter(|_| self.preagg)

@@ -69,24 +69,43 @@ impl Live {
         ledger: &sitrep_claims::Ledger,
         stamps: Stamps,
         generation: u64,
+        previous: Option<&Live>,
     ) -> Result<Live, ServerError> {
         let mut store = store.clone();
         if ledger.exists() {
             sitrep_claims::attach_attribution(&mut store, ledger, sitrep_claims::AsOf::Now).await?;
         }
         let ctx = store.context().await?;
-        // A server answers many requests: its counts read the rollup from memory.
-        sitrep_store::hold_rollup_in_memory(&ctx).await?;
         let analysis = Analysis::new(&store)
             .await
-            .map_err(|e| ServerError::Analysis(e.to_string()))?
-            .hold_rollup_in_memory()
-            .await
             .map_err(|e| ServerError::Analysis(e.to_string()))?;
-        let data_range = analysis
-            .data_range(&[])
-            .await
-            .map_err(|e| ServerError::Analysis(e.to_string()))?;
+        // Only the journal changed (a claim, a verdict): records, matching and rollup
+        // are as in the previous snapshot, so its in-memory rollup, decoded cube and
+        // data range are shared rather than read again.
+        let same_store = previous.filter(|p| p.stamps.manifest == stamps.manifest);
+        let (analysis, data_range) = match same_store {
+            Some(p) => {
+                sitrep_store::share_rollup(&p.ctx, &ctx).await?;
+                let a = analysis
+                    .share_rollup_held_by(&p.analysis)
+                    .await
+                    .map_err(|e| ServerError::Analysis(e.to_string()))?;
+                (a, p.data_range)
+            }
+            None => {
+                // A server answers many requests: its counts read the rollup from memory.
+                sitrep_store::hold_rollup_in_memory(&ctx).await?;
+                let a = analysis
+                    .hold_rollup_in_memory()
+                    .await
+                    .map_err(|e| ServerError::Analysis(e.to_string()))?;
+                let range = a
+                    .data_range(&[])
+                    .await
+                    .map_err(|e| ServerError::Analysis(e.to_string()))?;
+                (a, range)
+            }
+        };
         let acled_sources = store
             .manifest()
             .batches
@@ -163,7 +182,7 @@ impl AppState {
         // The claims ledger: verdicts become the `attribution` column of `incidents`.
         let ledger = sitrep_claims::Ledger::for_store(store.root());
         let stamps = Stamps::read(store.root(), &ledger);
-        let live = Live::build(&store, &ledger, stamps, 0).await?;
+        let live = Live::build(&store, &ledger, stamps, 0, None).await?;
         let claims = Arc::new(crate::auth::ClaimsState::new(ledger, store.clone()));
         // Outlines carry the gazetteer's codes (geoBoundaries writes Badakhshan `AF-BDN`).
         let g = resolver.gazetteer();
@@ -223,11 +242,17 @@ impl AppState {
                 })?
         };
         let next = Arc::new(
-            Live::build(&store, ledger, stamps, current.generation + 1)
-                .await
-                .map_err(|e| {
-                    ApiError::Internal(format!("rebuilding after a store or journal change: {e}"))
-                })?,
+            Live::build(
+                &store,
+                ledger,
+                stamps,
+                current.generation + 1,
+                Some(&current),
+            )
+            .await
+            .map_err(|e| {
+                ApiError::Internal(format!("rebuilding after a store or journal change: {e}"))
+            })?,
         );
         *self.live.write().expect("live snapshot") = Arc::clone(&next);
         Ok(next)

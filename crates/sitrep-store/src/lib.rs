@@ -70,8 +70,8 @@ pub use matching::{
 };
 pub use query::quote;
 pub use rollup::{
-    hold_rollup_in_memory, RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS,
-    ROLLUP_MEASURES,
+    hold_rollup_in_memory, share_rollup, RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES,
+    ROLLUP_DIMS, ROLLUP_MEASURES,
 };
 pub use store::Store;
 pub use writer::{BatchOptions, BatchWriter, Outcome};

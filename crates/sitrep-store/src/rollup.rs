@@ -240,6 +240,23 @@ impl Store {
     }
 }
 
+/// Registers in `to` the `rollup` table `from` holds (in memory after
+/// [`hold_rollup_in_memory`]), so a new session over the same store version (a claims
+/// write changes the `attribution` column, not the rollup) shares it instead of
+/// reading and splitting it again. False when `from` has no rollup.
+pub async fn share_rollup(
+    from: &datafusion::prelude::SessionContext,
+    to: &datafusion::prelude::SessionContext,
+) -> Result<bool, StoreError> {
+    if !from.table_exist("rollup")? {
+        return Ok(false);
+    }
+    let table = from.table_provider("rollup").await?;
+    to.deregister_table("rollup")?;
+    to.register_table("rollup", table)?;
+    Ok(true)
+}
+
 /// Replaces the `rollup` table of `ctx` (registered by [`Store::context`] when the
 /// rollup is current) with an in-memory copy split into one partition per core, so
 /// that queries stop decoding Parquet on every call: what a long-lived reader (the
