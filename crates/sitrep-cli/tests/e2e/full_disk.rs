@@ -66,6 +66,20 @@ fn fails_cleanly(out: &std::process::Output, what: &str) -> String {
     err
 }
 
+/// A journal write: one claim about a stored record.
+const ADD_CLAIM: [&str; 10] = [
+    "claims",
+    "add",
+    "--incident",
+    "second:300380",
+    "--claimant",
+    "IS-KP",
+    "--stance",
+    "claims",
+    "--reason",
+    "disk test",
+];
+
 fn verifies(env: &Env) {
     let out = env.run(&["verify"]);
     assert!(
@@ -108,18 +122,7 @@ fn every_write_path_fails_cleanly_on_a_full_disk_and_loses_nothing() {
     let filler = fill(&env.store());
     let out = env.run(&["match", "--sources", "first,second", "--days", "3"]);
     fails_cleanly(&out, "match");
-    let out = env.run(&[
-        "claims",
-        "add",
-        "--incident",
-        "second:300380",
-        "--claimant",
-        "IS-KP",
-        "--stance",
-        "claims",
-        "--reason",
-        "disk test",
-    ]);
+    let out = env.run(&ADD_CLAIM);
     fails_cleanly(&out, "journal write");
     let out = env.run(&["ingest", "--source", "third", small.to_str().unwrap()]);
     fails_cleanly(&out, "small ingest");
@@ -145,18 +148,7 @@ fn every_write_path_fails_cleanly_on_a_full_disk_and_loses_nothing() {
     // 3. Space again: every write works, and nothing of the failed ones lingers.
     env.ok(&["ingest", "--source", "third", small.to_str().unwrap()]);
     assert_eq!(env.count("SELECT count(*) FROM records"), records + 601);
-    env.ok(&[
-        "claims",
-        "add",
-        "--incident",
-        "second:300380",
-        "--claimant",
-        "IS-KP",
-        "--stance",
-        "claims",
-        "--reason",
-        "disk test",
-    ]);
+    env.ok(&ADD_CLAIM);
     verifies(&env);
     let leftovers: Vec<String> = std::fs::read_dir(env.store().join("batches"))
         .unwrap()
