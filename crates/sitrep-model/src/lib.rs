@@ -38,6 +38,7 @@ mod enrich;
 mod error_class;
 pub mod figure;
 pub mod forecast;
+pub mod graph;
 mod matching;
 mod precision;
 pub mod query;
