@@ -311,7 +311,11 @@ fn dot_quote(s: &str) -> String {
 pub fn graph_dot(graph: &ActorGraph) -> String {
     let mut s = String::from("digraph actors {\n");
     if let Some(d) = graph.at {
-        let _ = writeln!(s, "  label={};", dot_quote(&format!("Actor relations on {d}")));
+        let _ = writeln!(
+            s,
+            "  label={};",
+            dot_quote(&format!("Actor relations on {d}"))
+        );
     }
     s.push_str("  node [shape=ellipse, style=filled, fontcolor=white];\n");
     for n in &graph.nodes {
@@ -373,7 +377,8 @@ pub fn graph_graphml(graph: &ActorGraph) -> String {
         );
     }
     for (i, l) in graph.links.iter().enumerate() {
-        let _ = write!(
+        let _ =
+            write!(
             s,
             "    <edge id=\"e{i}\" source=\"{}\" target=\"{}\"{}><data key=\"relation\">{}</data>",
             esc(&l.source),
@@ -411,7 +416,11 @@ mod tests {
         };
         ActorGraph {
             at: None,
-            nodes: vec![node("a", "state"), node("b", "rebel"), node("c", "jihadist")],
+            nodes: vec![
+                node("a", "state"),
+                node("b", "rebel"),
+                node("c", "jihadist"),
+            ],
             links: vec![
                 GraphLink {
                     source: "a".into(),
@@ -439,11 +448,9 @@ mod tests {
 
     #[test]
     fn the_drawing_hides_the_links_that_do_not_hold_on_the_day() {
-        let svg = render_graph_svg(
-            &g(),
-            Some("2022-01-01".parse().unwrap()),
-            &|id| Some(format!("/actors/{id}")),
-        );
+        let svg = render_graph_svg(&g(), Some("2022-01-01".parse().unwrap()), &|id| {
+            Some(format!("/actors/{id}"))
+        });
         assert_eq!(svg.matches("<line class=\"link\"").count(), 1);
         assert_eq!(svg.matches("<line class=\"link off\"").count(), 1);
         assert!(svg.contains("<g class=\"node idle\" data-id=\"c\""));

@@ -83,9 +83,16 @@ mod tests {
         let dk = names.iter().find(|n| n.name == "Daesh-Khorasan").unwrap();
         assert_eq!(dk.id, "is-kp");
         // "IS" is IS-KP only in Afghanistan (a scoped alias): offered for `is` alone.
-        assert!(names.iter().filter(|n| n.name == "IS").all(|n| n.id == "is"));
+        assert!(names
+            .iter()
+            .filter(|n| n.name == "IS")
+            .all(|n| n.id == "is"));
         for n in &names {
-            assert_eq!(crate::filters::actor_id(&reg, &n.name).unwrap(), n.id, "{n:?}");
+            assert_eq!(
+                crate::filters::actor_id(&reg, &n.name).unwrap(),
+                n.id,
+                "{n:?}"
+            );
         }
         assert_eq!(
             crate::filters::actor_id(&reg, "Daesh Khorasan").unwrap(),
