@@ -16,6 +16,8 @@ mod claims;
 mod crash;
 /// Issue 19: forecasts with rolling-origin back-tests, CLI and API.
 mod forecast;
+/// Issue 22: the actor graph on a day (JSON, GraphML, DOT, CSV) and figures as PNG.
+mod graph;
 /// Every UCDP layout ingests with its exact row count and the right values.
 mod ingest_ucdp;
 /// Malformed input: precise messages, store unchanged, quarantine.
