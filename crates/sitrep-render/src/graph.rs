@@ -63,9 +63,9 @@ pub fn layout(graph: &ActorGraph) -> Vec<(f64, f64)> {
             (0.5 + 0.4 * t.cos(), 0.5 + 0.4 * t.sin())
         })
         .collect();
-    let ideal = (1.0 / k as f64).sqrt() * 0.9;
+    let ideal = (1.0 / k as f64).sqrt() * 0.8;
     let mut temp = 0.1;
-    for _ in 0..400 {
+    for _ in 0..500 {
         let mut disp = vec![(0.0f64, 0.0f64); k];
         for i in 0..k {
             for j in (i + 1)..k {
@@ -88,15 +88,16 @@ pub fn layout(graph: &ActorGraph) -> Vec<(f64, f64)> {
             disp[b].1 += dy * f;
         }
         for i in 0..k {
-            // A weak pull to the centre keeps unlinked parts on the canvas.
-            disp[i].0 += (0.5 - pos[i].0) * 0.05;
-            disp[i].1 += (0.5 - pos[i].1) * 0.05;
+            // A pull to the centre keeps the parts together; the frame keeps the
+            // unlinked ones on the canvas.
+            disp[i].0 += 0.5 - pos[i].0;
+            disp[i].1 += 0.5 - pos[i].1;
             let len = (disp[i].0.powi(2) + disp[i].1.powi(2)).sqrt().max(1e-9);
             let step = len.min(temp);
-            pos[i].0 += disp[i].0 / len * step;
-            pos[i].1 += disp[i].1 / len * step;
+            pos[i].0 = (pos[i].0 + disp[i].0 / len * step).clamp(0.02, 0.98);
+            pos[i].1 = (pos[i].1 + disp[i].1 / len * step).clamp(0.02, 0.98);
         }
-        temp = (temp * 0.985).max(0.002);
+        temp = (temp * 0.99).max(0.003);
     }
     // Fit to the unit square.
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);

@@ -202,6 +202,13 @@
       state.points.forEach(function (p) { if (p.a1) freq[p.a1] = (freq[p.a1] || 0) + 1; });
       Object.keys(freq).sort(function (a, b) { return freq[b] - freq[a] || (a < b ? -1 : 1); })
         .slice(0, PALETTE.length).forEach(function (k, i) { actorColour[k] = PALETTE[i]; });
+      // Without a province or point to show, the view fits the incidents.
+      if (!box.dataset.fit && !box.dataset.focus) {
+        var located = state.points.filter(function (p) { return p.lat !== null && p.lon !== null; });
+        if (located.length) {
+          map.fitBounds(L.latLngBounds(located.map(function (p) { return [p.lat, p.lon]; })).pad(0.1), { maxZoom: 10 });
+        }
+      }
       var from = box.dataset.from ? day(box.dataset.from) : (d.first ? day(d.first) : 0);
       var to = box.dataset.to ? day(box.dataset.to) : (d.last ? day(d.last) : from);
       state.first = from;
