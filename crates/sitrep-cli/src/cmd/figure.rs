@@ -109,7 +109,7 @@ pub async fn figure(cli: &Cli, a: &FigureArgs) -> anyhow::Result<ExitCode> {
         )?,
     }
     if let Some(csv) = &a.csv {
-        write_atomic(csv, &sitrep_render::render_csv(&spec, &data))?;
+        write_atomic(csv, sitrep_render::render_csv(&spec, &data))?;
     }
     if !cli.quiet {
         let p = &data.provenance;

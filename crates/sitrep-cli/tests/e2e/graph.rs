@@ -5,11 +5,13 @@ use crate::common::Env;
 use std::collections::BTreeSet;
 
 type Link = (String, String, String);
+/// source, target, kind, from, to
+type Relation = (String, String, String, Option<String>, Option<String>);
 
 /// The relations holding on `day`, read line by line from data/actors/*.toml (not by
 /// sitrep-resolve); symmetric relations stated by both sides counted once.
 fn expected(day: &str) -> BTreeSet<Link> {
-    let mut rels: Vec<(String, String, String, Option<String>, Option<String>)> = Vec::new();
+    let mut rels: Vec<Relation> = Vec::new();
     for text in [
         include_str!("../../../../data/actors/afghanistan.toml"),
         include_str!("../../../../data/actors/regional.toml"),
