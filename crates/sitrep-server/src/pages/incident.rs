@@ -12,14 +12,22 @@ use axum::extract::{Path, State};
 use maud::{html, Markup};
 use serde_json::Value;
 
-/// The live map of an incident page: the incidents of its province (all, when it
-/// has none), centred on its point.
+/// The live map of an incident page: the incidents of its province (those of its
+/// day when it has no province), centred on its point.
 fn near(incident: &Row) -> crate::params::Filters {
-    crate::params::Filters {
-        provinces: s(incident, "province_code")
-            .map(|c| vec![c.to_string()])
-            .unwrap_or_default(),
-        ..Default::default()
+    match s(incident, "province_code") {
+        Some(c) => crate::params::Filters {
+            provinces: vec![c.to_string()],
+            ..Default::default()
+        },
+        None => {
+            let day = s(incident, "date_start").and_then(|d| d.parse().ok());
+            crate::params::Filters {
+                from: day,
+                to: day,
+                ..Default::default()
+            }
+        }
     }
 }
 
