@@ -412,9 +412,15 @@ pub struct FigureArgs {
     /// List the bundled specs.
     #[arg(long)]
     pub list: bool,
-    /// SVG output (default: <id>.svg).
+    /// Output file (default: <id>.svg, or <id>.png with --format png).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// svg, or png (rasterised in-process, fonts bundled).
+    #[arg(long, value_enum, default_value_t = FigureFormat::Svg)]
+    pub format: FigureFormat,
+    /// PNG only: multiply the figure's size (above 0, at most 4).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f32,
     /// Also write the plotted values as CSV.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
@@ -427,6 +433,15 @@ pub struct FigureArgs {
     /// Drop the spec's period comparisons (when they fall outside the data).
     #[arg(long)]
     pub no_compare: bool,
+}
+
+/// Output formats of `sitrep figure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FigureFormat {
+    /// SVG (the drawing as written).
+    Svg,
+    /// PNG (the SVG rasterised, text in the bundled DejaVu Sans).
+    Png,
 }
 
 /// `sitrep report`.
@@ -488,9 +503,37 @@ pub struct ActorsArgs {
     /// What to do.
     #[command(subcommand)]
     pub action: ActorsAction,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Table, global = true)]
-    pub format: OutFormat,
+    /// Output format (dot and graphml: `sitrep actors graph` only).
+    #[arg(long, value_enum, default_value_t = ActorsFormat::Table, global = true)]
+    pub format: ActorsFormat,
+}
+
+/// Output formats of `sitrep actors`: the tabular ones, and graph formats for
+/// `sitrep actors graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActorsFormat {
+    /// Aligned text table.
+    Table,
+    /// CSV with a header.
+    Csv,
+    /// JSON (the graph: {at, nodes, links}).
+    Json,
+    /// Graphviz DOT (`sitrep actors graph` only).
+    Dot,
+    /// GraphML, for Gephi (`sitrep actors graph` only).
+    Graphml,
+}
+
+impl ActorsFormat {
+    /// The tabular format, or `None` for the graph-only formats.
+    pub fn tabular(self) -> Option<OutFormat> {
+        match self {
+            ActorsFormat::Table => Some(OutFormat::Table),
+            ActorsFormat::Csv => Some(OutFormat::Csv),
+            ActorsFormat::Json => Some(OutFormat::Json),
+            ActorsFormat::Dot | ActorsFormat::Graphml => None,
+        }
+    }
 }
 
 /// `sitrep actors …`.
@@ -516,6 +559,13 @@ pub enum ActorsAction {
     },
     /// Actor names in the store that do not resolve, with counts and suggestions.
     Unresolved,
+    /// The actor network from the registry's relations: the links holding on a day
+    /// (every relation without --at), as a table, JSON, DOT or GraphML (Gephi).
+    Graph {
+        /// The day the relations hold on (YYYY-MM-DD).
+        #[arg(long)]
+        at: Option<chrono::NaiveDate>,
+    },
     /// Aliases analysts added to the store's journal: add one, list them.
     #[command(subcommand)]
     Alias(AliasAction),

@@ -39,6 +39,7 @@ mod enrich;
 mod error_class;
 pub mod figure;
 pub mod forecast;
+pub mod graph;
 mod matching;
 mod precision;
 pub mod query;

@@ -46,8 +46,10 @@ pub mod bundled;
 mod chart;
 mod csv_out;
 mod forecast;
+pub mod graph;
 mod layout;
 mod map;
+pub mod png;
 mod report;
 mod scale;
 mod strip;
@@ -93,6 +95,9 @@ pub enum RenderError {
         /// Number of values found.
         found: usize,
     },
+    /// A PNG could not be made from the SVG (bad scale, unreadable SVG).
+    #[error("PNG: {0}")]
+    Png(String),
     /// The GeoJSON text could not be read.
     #[error("GeoJSON: {0}")]
     GeoJson(String),
@@ -118,6 +123,7 @@ impl RenderError {
     pub fn class(&self) -> sitrep_model::ErrorClass {
         match self {
             RenderError::GeoJson(_)
+            | RenderError::Png(_)
             | RenderError::GeometryProperty { .. }
             | RenderError::MissingGeometry { .. } => sitrep_model::ErrorClass::Input,
             _ => sitrep_model::ErrorClass::Bug,

@@ -52,6 +52,8 @@ pub mod actors;
 mod error;
 pub mod filters;
 pub mod gazetteer;
+pub mod graph;
+pub mod names;
 mod resolver;
 pub mod text;
 pub mod views;

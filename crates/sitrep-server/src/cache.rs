@@ -7,7 +7,8 @@
 //!   changes — every commit of `sitrep ingest`, `match`, a match decision, and every
 //!   claim, verdict or undo written by the server or the CLI), whether the answer is
 //!   gzip-compressed, the path, and the query with its pairs sorted by key (repeated
-//!   keys keep their order; the pairs themselves stay as sent).
+//!   keys keep their order; the pairs themselves stay as sent), and the `Accept`
+//!   header (an answer may be negotiated by it).
 //! * **Freshness.** The key is made after `AppState::live` has looked at the two
 //!   files again, so a request made after a write sees the write; an entry is never
 //!   served for a generation other than its own, and the cache empties when a new one
@@ -20,8 +21,8 @@
 //! * **Validation.** A kept answer carries a strong `ETag` (a BLAKE3 digest of the body
 //!   as sent, so gzip and identity answers differ) and `Cache-Control: no-cache`
 //!   (clients revalidate; `If-None-Match` gets 304 with no body) and
-//!   `Vary: Accept-Encoding`. The server has no static assets (its CSS is inlined), so
-//!   there is nothing to mark immutable.
+//!   `Vary: Accept-Encoding`. An answer that sets its own `Cache-Control` keeps it:
+//!   the static assets (`assets.rs`, versioned URLs) are `immutable`.
 //! * **Not cached.** Anything but `GET`; requests with `Authorization` or the session
 //!   cookie (pages differ per user and must never be shared: they pass through and are
 //!   marked `Cache-Control: private, no-cache`); answers other than 200 or that set a
@@ -362,7 +363,16 @@ pub(crate) async fn respond(
     let key = Key {
         generation,
         gzip,
-        target: normalise(req.uri()),
+        // The Accept header is part of the request: /api/v1/actors/graph answers
+        // GraphML to a client that asks for it.
+        target: match req.headers().get(header::ACCEPT).map(HeaderValue::as_bytes) {
+            Some(a) => format!(
+                "{}\naccept: {}",
+                normalise(req.uri()),
+                String::from_utf8_lossy(a)
+            ),
+            None => normalise(req.uri()),
+        },
     };
     // The compression layer inside decides exactly as the key says.
     let h = req.headers_mut();

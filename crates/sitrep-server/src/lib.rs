@@ -44,6 +44,7 @@
 #![deny(missing_docs)]
 
 mod api;
+mod assets;
 pub mod auth;
 pub mod cache;
 mod error;

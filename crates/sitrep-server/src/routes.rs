@@ -52,7 +52,10 @@ pub fn app(state: AppState) -> Router {
         .route("/series", get(api::series::index))
         .route("/forecast", get(api::forecast::index))
         .route("/map/provinces", get(api::map::provinces_index))
+        .route("/map/points", get(api::points::index))
+        .route("/names", get(api::points::names))
         .route("/actors", get(api::actors::index))
+        .route("/actors/graph", get(api::graph::show))
         .route("/actors/{id}", get(api::actors::show))
         .route("/places", get(api::places::index))
         .route("/places/{code}", get(api::places::show))
@@ -93,10 +96,12 @@ pub fn app(state: AppState) -> Router {
             get(crate::auth::login_page).post(crate::auth::login),
         )
         .route("/logout", post(crate::auth::logout))
+        .route("/actors/graph", get(pages::graph::page))
         .route("/actors/{id}", get(pages::actor::page))
+        .route("/assets/{*path}", get(crate::assets::serve))
         .route("/places/{code}", get(pages::place::page))
         .route("/figures", get(pages::figures::index))
-        .route("/figures/{id}", get(pages::figures::show))
+        .route("/figures/{id}", get(api::png::figure_or_page))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .route("/check", get(pages::check::page).post(pages::check::submit))
         .route("/watch", get(pages::watch::index))
@@ -168,7 +173,7 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
         ),
     );
     // For browsers without CSP level 2 (`frame-ancestors`).

@@ -2,7 +2,7 @@
 
 use super::read_store;
 use super::series::input_or;
-use crate::args::{Cli, FigureArgs, ReportArgs};
+use crate::args::{Cli, FigureArgs, FigureFormat, ReportArgs};
 use crate::Failure;
 use sitrep_model::figure::{FigureData, FigureSpec, ReportSpec};
 use sitrep_render::{MapGeometry, Methods};
@@ -68,7 +68,7 @@ async fn compute(
     Ok((data, svg))
 }
 
-pub(crate) fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_atomic(path: &Path, text: impl AsRef<[u8]>) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -96,13 +96,20 @@ pub async fn figure(cli: &Cli, a: &FigureArgs) -> anyhow::Result<ExitCode> {
     override_dates(&mut spec, a.from, a.to, a.no_compare);
     let store = read_store(&cli.store).await?;
     let (data, svg) = compute(&store, &spec).await?;
-    let out = a
-        .output
-        .clone()
-        .unwrap_or_else(|| format!("{}.svg", spec.id).into());
-    write_atomic(&out, &svg)?;
+    let out = a.output.clone().unwrap_or_else(|| match a.format {
+        FigureFormat::Svg => format!("{}.svg", spec.id).into(),
+        FigureFormat::Png => format!("{}.png", spec.id).into(),
+    });
+    match a.format {
+        FigureFormat::Svg => write_atomic(&out, &svg)?,
+        FigureFormat::Png => write_atomic(
+            &out,
+            sitrep_render::png::svg_to_png(&svg, a.scale)
+                .map_err(|e| Failure::Input(format!("--format png: {e}")))?,
+        )?,
+    }
     if let Some(csv) = &a.csv {
-        write_atomic(csv, &sitrep_render::render_csv(&spec, &data))?;
+        write_atomic(csv, sitrep_render::render_csv(&spec, &data))?;
     }
     if !cli.quiet {
         let p = &data.provenance;

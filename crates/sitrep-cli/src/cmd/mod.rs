@@ -5,6 +5,7 @@ pub mod claims;
 mod export;
 mod figure;
 mod forecast;
+mod graph;
 mod ingest;
 mod matching;
 mod places;

@@ -49,8 +49,17 @@ pub async fn places(cli: &Cli, a: &PlacesArgs) -> anyhow::Result<ExitCode> {
 pub async fn actors(cli: &Cli, a: &ActorsArgs) -> anyhow::Result<ExitCode> {
     let resolver = resolver(&cli.store)?;
     let r = resolver.registry();
+    if let ActorsAction::Graph { at } = &a.action {
+        return super::graph::actors_graph(r, *at, a.format);
+    }
+    let Some(format) = a.format.tabular() else {
+        return Err(Failure::Input(
+            "--format dot and graphml are for `sitrep actors graph`; use table, csv or json".into(),
+        )
+        .into());
+    };
     match &a.action {
-        ActorsAction::List => print_rows(&views::actor_list(r), a.format)?,
+        ActorsAction::List => print_rows(&views::actor_list(r), format)?,
         ActorsAction::Show { id } => match views::actor_show(r, id) {
             Some(d) => print_one(&d)?,
             None => {
@@ -73,7 +82,8 @@ pub async fn actors(cli: &Cli, a: &ActorsArgs) -> anyhow::Result<ExitCode> {
             country,
             date,
         } => print_one(&r.resolve(name, country.as_deref(), *date))?,
-        ActorsAction::Alias(action) => return alias(cli, action, a.format).await,
+        ActorsAction::Alias(action) => return alias(cli, action, format).await,
+        ActorsAction::Graph { .. } => unreachable!("answered above"),
         ActorsAction::Unresolved => {
             let store = read_store(&cli.store).await?;
             let sql = "SELECT name, country, min(d) AS d, count(*) AS n FROM ( \

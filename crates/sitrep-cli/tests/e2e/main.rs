@@ -18,6 +18,8 @@ mod crash;
 mod forecast;
 /// Issue 21: a full disk (a small tmpfs): every write fails cleanly, nothing is lost.
 mod full_disk;
+/// Issue 22: the actor graph on a day (JSON, GraphML, DOT, CSV) and figures as PNG.
+mod graph;
 /// Every UCDP layout ingests with its exact row count and the right values.
 mod ingest_ucdp;
 /// Malformed input: precise messages, store unchanged, quarantine.

@@ -239,12 +239,16 @@ pub async fn show(
     Path(id): Path<String>,
     p: Params,
 ) -> Result<Response, ApiError> {
-    p.check(false, &["format", "from", "to", "compare", "changes"])?;
-    let format = p.choice("format", &["json", "svg", "csv", "html"], "json")?;
+    p.check(
+        false,
+        &["format", "from", "to", "compare", "changes", "scale"],
+    )?;
+    let format = p.choice("format", &["json", "svg", "csv", "html", "png"], "json")?;
     let q = FigureQuery::parse(&p)?;
     let fig = figure(&state, &id, q).await?;
     Ok(match format {
         "svg" => download(fig.svg.clone(), "image/svg+xml", &format!("{id}.svg")),
+        "png" => super::png::respond(&fig.svg, &id, &p).await?,
         "csv" => csv(
             sitrep_render::render_csv(&fig.spec, &fig.data),
             &format!("{id}.csv"),

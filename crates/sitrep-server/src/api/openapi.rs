@@ -139,7 +139,8 @@ pub fn document() -> Value {
         json!([path_param("id", "bundled figure id (see /figures)", "fig7"),
                {"$ref": "#/components/parameters/from"}, {"$ref": "#/components/parameters/to"},
                {"$ref": "#/components/parameters/compare"}, {"$ref": "#/components/parameters/changes"},
-               {"$ref": "#/components/parameters/format_figure"}]),
+               {"$ref": "#/components/parameters/format_figure"},
+               param("scale", json!({"type": "number", "exclusiveMinimum": 0, "maximum": 4, "default": 1}), "format=png only: multiplies the figure's size in pixels", json!(2))]),
         ok_404(
             "The figure: spec as drawn, data with provenance, links",
             json!({"type": "object", "properties": {
@@ -153,6 +154,8 @@ pub fn document() -> Value {
         json!({"schema": {"type": "string"}});
     figure["get"]["responses"]["200"]["content"]["text/html"] =
         json!({"schema": {"type": "string"}});
+    figure["get"]["responses"]["200"]["content"]["image/png"] =
+        json!({"schema": {"type": "string", "contentMediaType": "image/png"}});
     let mut report = get(
         "The example report over the bundled data (specs/reports/bundled.toml) as one self-contained HTML file",
         json!([{"$ref": "#/components/parameters/from"}, {"$ref": "#/components/parameters/to"},
@@ -331,7 +334,7 @@ pub fn document() -> Value {
                 "format_table": param("format", json!({"type": "string", "enum": ["json", "csv"], "default": "json"}), "Output format", json!("json")),
                 "compare": param("compare", json!({"type": "boolean", "default": true}), "Draw the spec's period comparisons", json!(false)),
                 "changes": param("changes", json!({"type": "boolean", "default": false}), "Mark each line's change points (Poisson PELT, MBIC), labelled with the rate ratio", json!(true)),
-                "format_figure": param("format", json!({"type": "string", "enum": ["json", "svg", "csv", "html"], "default": "json"}), "Output format", json!("svg")),
+                "format_figure": param("format", json!({"type": "string", "enum": ["json", "svg", "csv", "html", "png"], "default": "json"}), "Output format (png: the SVG rasterised, fonts bundled; `scale` multiplies its size)", json!("svg")),
                 "as_of": param("as_of", json!({"type": "string"}), "State as of YYYY-MM-DD (end of day, UTC), an RFC 3339 time, or #N (after journal entry N)", json!("2026-01-01")),
                 "bucket": param("bucket", json!({"type": "string", "enum": crate::params::Bucket::NAMES, "default": "month"}), "Time bucket (weeks start on Monday)", json!("year")),
             },
@@ -373,8 +376,17 @@ pub fn document() -> Value {
     })
 }
 
+/// The document with the paths documented beside their handlers (actor graph, map
+/// points, names).
+fn with_module_paths(mut doc: Value) -> Value {
+    for (path, item) in crate::api::graph::openapi_paths() {
+        doc["paths"][path] = item;
+    }
+    doc
+}
+
 /// `GET /api/v1/openapi.json`.
 pub async fn show(p: Params) -> Result<Response, ApiError> {
     p.check(false, &[])?;
-    Ok(json(document()))
+    Ok(json(with_module_paths(document())))
 }

@@ -101,6 +101,7 @@ pub(crate) async fn page(
                 } } }
             } }
         }
+        (super::graph::panel(&state, &a.id))
         h2 { "Leaders" }
         @if a.leaders.is_empty() { p.muted { "None recorded." } } @else {
             div.table-wrap { table {

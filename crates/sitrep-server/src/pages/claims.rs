@@ -37,9 +37,9 @@ pub(crate) async fn incident_section(
             h2 { "Attribution" }
             @if let Some(o) = &v.overridden {
                 p { strong { (o.status.as_str()) } " — set by " (o.user) " on " (o.at.format("%Y-%m-%d %H:%M UTC")) ": " (o.reason) }
-                p.muted { "Computed: " strong { (v.computed.status.as_str()) } ", confidence " (format!("{:.2}", v.computed.confidence)) " (" (v.computed.level.as_str()) ")" }
+                p.muted { "Computed: " strong { (v.computed.status.as_str()) } ", confidence " (super::human::percent(v.computed.confidence)) " (" (v.computed.level.as_str()) ")" }
             } @else {
-                p { strong { (v.computed.status.as_str()) } @if let Some(a) = &v.computed.actor { " (" (a) ")" } ", confidence " (format!("{:.2}", v.computed.confidence)) " (" (v.computed.level.as_str()) ")" }
+                p { strong { (v.computed.status.as_str()) } @if let Some(a) = &v.computed.actor { " (" (a) ")" } ", confidence " (super::human::percent(v.computed.confidence)) " (" (v.computed.level.as_str()) ")" }
             }
             p.basis { "Basis: " (v.computed.basis) }
             h3 { "Claims (" (claims.len()) ")" }

@@ -80,10 +80,17 @@ pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult
             div.card { span.label { "Dates" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
         }
         p.muted { "Filters: " (if fq.is_empty() { "none (all records)".to_string() } else { f.to_sql() }) }
+        @let typed: Vec<(String, String)> = p.list("actor").into_iter()
+            .filter_map(|n| { let id = sitrep_resolve::filters::actor_id(reg, &n).ok()?; (id != n).then_some((n, id)) }).collect();
+        @if !typed.is_empty() {
+            p.resolved { @for (n, id) in &typed {
+                "“" (n) "” is " a href=(format!("/actors/{}", encode(id))) data-actor=(id) { (reg.get(id).map_or(id.as_str(), |a| a.name.as_str())) } " (" code { (id) } "). "
+            } }
+        }
         h2 { "Trend" }
         (trend_svg("explore-trend", &format!("Incidents per {}", bucket.as_str()), &points, bucket, super::provenance(&state, &f, sm.counts.incidents))?)
         h2 { "Map" }
-        (map_svg("explore-map", "Incidents by province", &provinces, state.geometry(), &f, super::provenance(&state, &f, sm.counts.incidents), pc.as_ref())?)
+        (super::imap::interactive(&f, super::imap::Focus::Country, map_svg("explore-map", "Incidents by province", &provinces, state.geometry(), &f, super::provenance(&state, &f, sm.counts.incidents), pc.as_ref())?))
         details {
             summary { "Provinces as a table" }
             div.table-wrap { table {
@@ -141,8 +148,8 @@ fn row(r: &Row, reg: &sitrep_resolve::Registry) -> Markup {
         n("fatalities_low"),
         n("fatalities_high"),
     ) {
-        (Some(b), Some(l), Some(h)) if l != h => format!("{b} ({l}–{h})"),
-        (Some(b), _, _) => b.to_string(),
+        (Some(b), Some(l), h) => super::human::best_with_range(b, l, h),
+        (Some(b), _, _) => super::num(b),
         _ => "unknown".into(),
     };
     html! {
@@ -193,9 +200,9 @@ fn form(state: &AppState, f: &Filters, bucket: Bucket, sort: Sort, paging: Pagin
         form.filters method="get" action="/explore" aria-label="Filters" {
             label { "From" input type="date" name="from" value=(date(f.from)); }
             label { "To" input type="date" name="to" value=(date(f.to)); }
-            label { "Actor (id; comma for several)"
+            label { "Actor (name, alias or id; comma for several)"
                 input type="text" name="actor" list="actors" value=(one(&f.actors)) autocomplete="off";
-                datalist id="actors" { @for a in reg.actors() { option value=(a.id) { (a.name) } } }
+                datalist id="actors" { @for n in sitrep_resolve::names::actor_names(reg) { option value=(n.name) label=(format!("{} → {}", n.name, n.label)) {} } }
             }
             label { "Event type"
                 select name="type" {
@@ -204,9 +211,9 @@ fn form(state: &AppState, f: &Filters, bucket: Bucket, sort: Sort, paging: Pagin
                     @for t in EVENT_TYPES { option value=(t) selected[types.len() == 1 && types[0] == t] { (t.replace('_', " ")) } }
                 }
             }
-            label { "Province (code or name)"
+            label { "Province (name or code)"
                 input type="text" name="province" list="provinces" value=(one(&f.provinces)) autocomplete="off";
-                datalist id="provinces" { @for p in g.provinces() { option value=(p.code) { (p.name) } } }
+                datalist id="provinces" { @for n in sitrep_resolve::names::province_names(g) { option value=(n.name) label=(format!("{} ({})", n.label, n.id)) {} } }
             }
             label { "Region"
                 select name="region" {

@@ -29,6 +29,7 @@ fn downloads(id: &str, q: &FigureQuery) -> Markup {
     html! {
         ul.downloads aria-label="Downloads" {
             li { a href=(get("svg")) download=(format!("{id}.svg")) { "SVG" } }
+            li { a href={ "/figures/" (id) ".png" @if !q.query().is_empty() { "?" (q.query()) } } download=(format!("{id}.png")) { "PNG" } }
             li { a href=(get("csv")) download=(format!("{id}.csv")) { "CSV" } }
             li { a href=(get("json")) { "JSON" } }
             li { a href=(get("html")) download=(format!("{id}.html")) { "HTML report" } }

@@ -12,6 +12,33 @@ use axum::extract::{Path, State};
 use maud::{html, Markup};
 use serde_json::Value;
 
+/// The live map of an incident page: the incidents of its province (those of its
+/// day when it has no province), centred on its point.
+fn near(incident: &Row) -> crate::params::Filters {
+    match s(incident, "province_code") {
+        Some(c) => crate::params::Filters {
+            provinces: vec![c.to_string()],
+            ..Default::default()
+        },
+        None => {
+            let day = s(incident, "date_start").and_then(|d| d.parse().ok());
+            crate::params::Filters {
+                from: day,
+                to: day,
+                ..Default::default()
+            }
+        }
+    }
+}
+
+fn focus(incident: &Row) -> super::imap::Focus<'static> {
+    let f = |k: &str| incident.get(k).and_then(Value::as_f64);
+    match (f("latitude"), f("longitude")) {
+        (Some(lat), Some(lon)) => super::imap::Focus::Point(lat, lon),
+        _ => super::imap::Focus::Country,
+    }
+}
+
 fn value(v: &Value) -> String {
     match v {
         Value::Null => "–".into(),
@@ -139,7 +166,7 @@ pub(crate) async fn page(
         @if d.acled { p.licence { (ACLED_LICENCE) } }
         div.grid2 {
             div { (summary(&d.incident)) }
-            div { (super::point_map_svg(&state, &d.incident)?) }
+            div { (super::imap::interactive(&near(&d.incident), focus(&d.incident), super::point_map_svg(&state, &d.incident)?)) }
         }
         @if !d.members.is_empty() { (members(&d.incident, &d.members)) }
         h2 { "Fields" }

@@ -1,7 +1,7 @@
 //! `/places/{code}`: a province's series, the actors active in it, its districts.
 
 use super::{fatalities, layout, linked, num, trend_svg, Page, PageResult};
-use crate::api::{actors, not_found, places, series, summary};
+use crate::api::{actors, map, not_found, places, series, summary};
 use crate::links::encode;
 use crate::params::{Bucket, Filters, Params};
 use crate::AppState;
@@ -29,6 +29,17 @@ pub(crate) async fn page(
     active.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     active.truncate(15);
     let districts = places::districts(&state, &pl.code).await?;
+    let (by_province, _) = map::provinces(&state, &f).await?;
+    let pc = super::coverage(&state, &f).await?;
+    let map_svg = super::map_svg(
+        "place-map",
+        &format!("Incidents in {}", pl.name),
+        &by_province,
+        state.geometry(),
+        &f,
+        super::provenance(&state, &f, sm.counts.incidents),
+        pc.as_ref(),
+    )?;
     let reg = state.resolver().registry();
     let body = html! {
         h1 { (pl.name) " province" }
@@ -42,6 +53,8 @@ pub(crate) async fn page(
             div.card { span.label { "Dates" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
         }
         (trend_svg("place-trend", &format!("Incidents in {} per year", pl.name), &by_year, Bucket::Year, super::provenance(&state, &f, sm.counts.incidents))?)
+        h2 { "Map" }
+        (super::imap::interactive(&f, super::imap::Focus::Province(&pl.code), map_svg))
         div.grid2 {
             div {
                 h2 { "Actors active" }

@@ -59,7 +59,7 @@ pub(crate) async fn index(State(state): State<AppState>) -> PageResult {
                     p { (s.spec.narrative.trim()) }
                     @if let Some(l) = s.latest() {
                         p { "Latest month " (l.start.format("%Y-%m")) ": " strong { (l.status.as_str()) }
-                            @if let Some(x) = l.fired_share { " — " (format!("{:.0} %", 100.0 * x)) " of the weight with data fired" }
+                            @if let Some(x) = l.fired_share { " — " (super::human::percent(x)) " of the weight with data fired" }
                             @if l.no_data_weight > 0.0 { "; weight without data: " (l.no_data_weight) } }
                     }
                     (strip(s.buckets.iter().map(|b| (b.start.format("%Y-%m").to_string(), b.status, ""))))

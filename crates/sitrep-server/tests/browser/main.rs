@@ -5,6 +5,7 @@
 //! SYNTHETIC ACLED-layout rows). Screenshots of every step are written under the
 //! test target directory (`browser-screenshots/`) for a person to look at.
 
+mod analyst; // issue 22: the live map, the actor graph slider, autocomplete, PNG
 #[allow(dead_code)]
 #[path = "../server/common.rs"]
 mod common;

@@ -3,6 +3,7 @@
 //! ingested and enriched as `sitrep` does, then queried through
 //! `app(state).oneshot(request)` with no socket.
 
+mod analyst; // issue 22: actor graph (JSON, GraphML, page), map points, names, assets, PNG
 mod api; // every /api/v1 endpoint against direct SQL counts
 mod cache; // the response cache: hits, ETags, gzip, no stale reads, the bound, sessions
 mod claims; // claims, verdicts, journal; tokens, roles, sessions, CSRF (curated log)
