@@ -680,7 +680,10 @@ impl<R: Read> Prepared<R> {
             if first_data {
                 first_data = false;
                 let nonempty: Vec<&&str> = fields.iter().filter(|f| !f.is_empty()).collect();
-                if !nonempty.is_empty() && nonempty.iter().all(|t| t.starts_with('#')) {
+                // Only a row of real HXL hashtags (two or more, each `#tag+attr…`) is
+                // the HDX layout's tag row; any other row is data, kept or rejected at
+                // its own line, never skipped (a fuzzed row `#,,…` was dropped silently).
+                if nonempty.len() >= 2 && nonempty.iter().all(|t| is_hxl_tag(t)) {
                     self.summary.meta_rows += 1; // HXL hashtag row (HDX layout)
                     continue;
                 }
@@ -689,6 +692,19 @@ impl<R: Read> Prepared<R> {
         }
         Ok(())
     }
+}
+
+/// True for an HXL hashtag: `#` then a tag and `+attribute`s, each a letter followed
+/// by letters, digits or `_` (`#adm1+name`, `#affected+killed`).
+fn is_hxl_tag(t: &str) -> bool {
+    let Some(rest) = t.trim().strip_prefix('#') else {
+        return false;
+    };
+    rest.split('+').all(|part| {
+        let mut chars = part.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// Rows per chunk handed from the parsing thread to the sink's in
@@ -971,6 +987,37 @@ mod tests {
             assert_eq!(r.provenance.line, 57, "{name}");
             assert_eq!(line_of_id(&text, "184792"), 57, "{name}");
         }
+    }
+
+    #[test]
+    fn only_a_row_of_hxl_tags_is_skipped_as_the_hdx_tag_row() {
+        assert!(is_hxl_tag("#adm1+name") && is_hxl_tag(" #affected+killed "));
+        assert!(!is_hxl_tag("#") && !is_hxl_tag("#1x") && !is_hxl_tag("#a+") && !is_hxl_tag("a"));
+        // Found by the long fuzz run (seed 5338601, case 20674): a first data row
+        // whose non-empty fields all began with `#` was skipped as a tag row, silently.
+        // SYNTHETIC FAULT on real rows: the first data row's id becomes `#`.
+        let text = String::from_utf8(data("ucdp/ged231_sample1000.csv")).unwrap();
+        let mut lines: Vec<String> = text.lines().take(4).map(str::to_string).collect();
+        let comma = lines[1].find(',').unwrap();
+        lines[1] = format!("#{}", &lines[1][comma..]);
+        let bytes = (lines.join("\n") + "\n").into_bytes();
+        let (summary, sink) = both("first-row-hash.csv", &bytes);
+        assert_eq!(summary.meta_rows, 0);
+        assert_eq!(
+            sink.records.len() + sink.errors.len(),
+            3,
+            "every row kept or rejected"
+        );
+        let lines: Vec<u64> = sink
+            .records
+            .iter()
+            .map(|r| r.provenance.line)
+            .chain(sink.errors.iter().map(|e| e.line))
+            .collect();
+        assert!(lines.contains(&2), "{lines:?}");
+        // The real HDX file's tag row is still recognised.
+        let (hdx, sink) = both("hdx.csv", &data("ucdp/hdx_conflict_data_bgd.csv"));
+        assert_eq!((hdx.meta_rows, sink.records.len()), (1, 601));
     }
 
     #[test]
