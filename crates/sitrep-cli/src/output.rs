@@ -52,8 +52,14 @@ pub fn print_rows<T: serde::Serialize>(rows: &[T], format: OutFormat) -> anyhow:
         .and_then(|v| v.as_object())
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default();
+    let table_format = format == OutFormat::Table;
     let cell = |v: &serde_json::Value| match v {
         serde_json::Value::Null => String::new(),
+        // Tables are for people: a fraction shows 2 decimals (3 significant digits
+        // below 1), never 15; CSV and JSON keep the raw value.
+        serde_json::Value::Number(n) if table_format && n.is_f64() => {
+            n.as_f64().map(human).unwrap_or_else(|| n.to_string())
+        }
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Array(a) => a
             .iter()
@@ -117,6 +123,30 @@ pub fn print_one<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A float for a table: integers as they are, otherwise 2 decimals from 1 up and 3
+/// significant digits below (0.0294811 → 0.0295), trailing zeros dropped.
+fn human(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    let decimals = if x.abs() >= 1.0 {
+        2
+    } else {
+        // Digits after the point up to the third significant one.
+        (2 - x.abs().log10().floor() as i32).clamp(3, 12) as usize
+    };
+    let s = format!("{x:.decimals$}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
 fn csv_line(cells: &[String]) -> String {
     let q: Vec<String> = cells
         .iter()
@@ -129,4 +159,21 @@ fn csv_line(cells: &[String]) -> String {
         })
         .collect();
     q.join(",") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human;
+
+    #[test]
+    fn table_numbers_are_for_people() {
+        assert_eq!(human(24.323124722592098), "24.32");
+        assert_eq!(human(97.78891509433963), "97.79");
+        assert_eq!(human(0.0294811320754717), "0.0295");
+        assert_eq!(human(0.5), "0.5");
+        assert_eq!(human(3.0), "3");
+        assert_eq!(human(16038.0), "16038");
+        assert_eq!(human(-1.005), "-1");
+        assert_eq!(human(f64::NAN), "");
+    }
 }
