@@ -69,6 +69,18 @@ pub struct VariantResult {
     pub outcome: Option<Outcome>,
 }
 
+impl VariantResult {
+    /// A variant the data could not give a number for, and why.
+    fn unmeasured(label: String, why: String) -> VariantResult {
+        VariantResult {
+            label,
+            value: None,
+            text: why,
+            outcome: None,
+        }
+    }
+}
+
 /// The claim judged on one source alone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceResult {
@@ -530,23 +542,16 @@ async fn share(
                         base = Some((whole.clone(), part.clone(), n, w));
                     }
                 }
-                Ok(_) => out.variants.push(VariantResult {
+                Ok(_) => out.variants.push(VariantResult::unmeasured(
                     label,
-                    value: None,
-                    text: format!("no {} in the whole: no share", out.measure),
-                    outcome: None,
-                }),
+                    format!("no {} in the whole: no share", out.measure),
+                )),
                 Err(e) => {
                     let why = soft(e)?;
                     if months == 0 && base.is_none() && label_t.starts_with("all") {
                         return Ok(out.no_data(why));
                     }
-                    out.variants.push(VariantResult {
-                        label,
-                        value: None,
-                        text: why,
-                        outcome: None,
-                    });
+                    out.variants.push(VariantResult::unmeasured(label, why));
                 }
             }
         }
@@ -726,12 +731,7 @@ async fn change(
                     if months == 0 && base.is_none() && label_t.starts_with("all") {
                         return Ok(out.no_data(why));
                     }
-                    out.variants.push(VariantResult {
-                        label,
-                        value: None,
-                        text: why,
-                        outcome: None,
-                    });
+                    out.variants.push(VariantResult::unmeasured(label, why));
                 }
             }
         }
@@ -1012,12 +1012,7 @@ async fn level(
                     if months == 0 && base.is_none() && label_t.starts_with("all") {
                         return Ok(out.no_data(why));
                     }
-                    out.variants.push(VariantResult {
-                        label,
-                        value: None,
-                        text: why,
-                        outcome: None,
-                    });
+                    out.variants.push(VariantResult::unmeasured(label, why));
                 }
             }
         }
