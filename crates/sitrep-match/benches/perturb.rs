@@ -203,6 +203,7 @@ fn mexico() {
             one_to_one_lambda: std::env::args().any(|a| a == "o2ol=1"),
             collapse_twins: std::env::args().any(|a| a == "collapse=1"),
             map_assignment: !std::env::args().any(|a| a == "map=0"),
+            matching_marginals: !std::env::args().any(|a| a == "calib=0"),
             term_frequency: !std::env::args().any(|a| a == "tf=0"),
             u_from_random_pairs: std::env::args()
                 .any(|a| a == "randomu=1")
@@ -229,6 +230,17 @@ fn mexico() {
             eprintln!("missed {k:?}: {c}");
         }
     }
+    reliability("Mexico EM, strict", &l.outcome, |a, b| {
+        recs[a].event.source_event_id == recs[b].event.source_event_id
+    });
+    reliability("Mexico EM, twin-aware", &l.outcome, |a, b| {
+        by_key
+            .get(&(
+                recs[b].event.source.clone(),
+                recs[a].event.source_event_id.clone(),
+            ))
+            .is_some_and(|c| *c == content(&recs[b]))
+    });
     row(
         &format!(
             "EM (run_em defaults; expected P {:.4} R {:.4})",
@@ -249,6 +261,22 @@ fn mexico() {
         out.considered,
         took.as_secs_f64()
     );
+}
+
+/// Prints a run's reliability table (stderr): links binned by reported probability,
+/// mean probability against the share that is true.
+fn reliability(name: &str, out: &sitrep_match::Outcome, is_true: impl Fn(usize, usize) -> bool) {
+    let c = sitrep_match::calibration(out, &[0.5, 0.7, 0.8, 0.9, 0.95, 0.99], is_true);
+    eprintln!(
+        "calibration {name}: {} links, expected P {:.4}, true P {:.4}, ECE {:.4}",
+        c.links, c.expected_precision, c.precision, c.ece
+    );
+    for b in c.bins.iter().filter(|b| b.links > 0) {
+        eprintln!(
+            "  [{:.2}, {:.2}) links {:6} mean predicted {:.4} observed {:.4}",
+            b.lo, b.hi, b.links, b.mean_predicted, b.observed
+        );
+    }
 }
 
 /// Prints each fitted model's m/u table (stderr).
@@ -296,6 +324,7 @@ struct Setting {
     o2ol: bool,
     collapse: bool,
     map: bool,
+    calib: bool,
     random_labels: bool,
 }
 
@@ -325,6 +354,7 @@ impl Setting {
             o2ol: EmConfig::default().one_to_one_lambda,
             collapse: EmConfig::default().collapse_twins,
             map: EmConfig::default().map_assignment,
+            calib: EmConfig::default().matching_marginals,
             random_labels: false,
         };
         for a in std::env::args().skip(1) {
@@ -356,6 +386,7 @@ impl Setting {
                 "o2ol" => s.o2ol = v == "1",
                 "collapse" => s.collapse = v == "1",
                 "map" => s.map = v == "1",
+                "calib" => s.calib = v == "1",
                 "labels" => s.random_labels = v == "random",
                 _ => panic!("unknown setting {k}"),
             }
@@ -662,6 +693,7 @@ fn learned() {
         one_to_one_lambda: s.o2ol,
         collapse_twins: s.collapse,
         map_assignment: s.map,
+        matching_marginals: s.calib,
         u_from_random_pairs: (s.randomu > 0).then_some((s.randomu, 7)),
         init: if s.prior {
             sitrep_match::Init::Prior
@@ -680,6 +712,7 @@ fn learned() {
         )
     };
     row("EM", &l.outcome, took, &exp(&l));
+    reliability("EM", &l.outcome, is_true);
     if std::env::var_os("SITREP_EXPLAIN").is_some() {
         explain(&l);
     }
@@ -695,6 +728,7 @@ fn learned() {
         t.elapsed().as_secs_f64(),
         &exp(&l99),
     );
+    reliability(&format!("EM, target precision {}", s.target), &l99.outcome, is_true);
     if s.decisions > 0 {
         // Which pairs the analyst decides: the first of the review order, or (setting
         // `labels=random`) pairs drawn uniformly (seeded) from the run's output pairs.

@@ -96,6 +96,14 @@ pub struct EmConfig {
     /// log odds). Off: it maximises the sum of the fields-only probabilities at even odds
     /// among pairs at least at the threshold (before December 2026).
     pub map_assignment: bool,
+    /// With the MAP assignment and `one_to_one`: report each pair's posterior marginal
+    /// under the same model the assignment maximises (matchings weighted by the product
+    /// of their pairs' MAP odds; see `matching_marginals`), so that the reported
+    /// probabilities, the model's expected precision and recall, and the threshold for a
+    /// target precision agree with the links made. Off: the smaller of the two records'
+    /// one-sided probabilities, each with its own side's prior (before issue 20's
+    /// calibration; it said 0.83 where the Mexico links were 0.965 true).
+    pub matching_marginals: bool,
     /// Starting parameters (default: [`Model::prior`]); with `fit.max_iter == 0` and
     /// `rounds == 0` they are used as they are.
     pub start: Option<Model>,
@@ -118,6 +126,7 @@ impl Default for EmConfig {
             one_to_one_lambda: false,
             collapse_twins: false,
             map_assignment: true,
+            matching_marginals: true,
             start: None,
         }
     }
@@ -284,6 +293,95 @@ pub fn review_order(l: &Linkage) -> Vec<usize> {
     ks.into_iter().map(|(_, k)| k).collect()
 }
 
+/// One bin of a reliability table ([`calibration`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReliabilityBin {
+    /// Lower end of the bin's probabilities (inclusive).
+    pub lo: f64,
+    /// Upper end (exclusive, except for the last bin, which holds 1).
+    pub hi: f64,
+    /// Links whose reported probability falls in the bin.
+    pub links: u64,
+    /// Of them, true ones.
+    pub true_links: u64,
+    /// Their mean reported probability.
+    pub mean_predicted: f64,
+    /// `true_links / links` (0 when empty).
+    pub observed: f64,
+}
+
+/// How well the reported probabilities of a run's links agree with the truth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// Reliability table: links binned by reported probability.
+    pub bins: Vec<ReliabilityBin>,
+    /// Links made.
+    pub links: u64,
+    /// True links among them.
+    pub true_links: u64,
+    /// Mean reported probability of the links (the model's expected precision).
+    pub expected_precision: f64,
+    /// `true_links / links`.
+    pub precision: f64,
+    /// Expected calibration error: the links-weighted mean over bins of
+    /// |mean reported probability − observed precision|.
+    pub ece: f64,
+}
+
+/// The reliability of `outcome`'s links (each pair's score is read as its
+/// probability, as [`run_em`] reports it) against `is_true`, in bins with the given
+/// inner edges (e.g. `[0.5, 0.9]` gives [0, 0.5), [0.5, 0.9), [0.9, 1]).
+pub fn calibration(
+    outcome: &Outcome,
+    edges: &[f64],
+    is_true: impl Fn(usize, usize) -> bool,
+) -> Calibration {
+    let mut bounds = vec![0.0];
+    bounds.extend_from_slice(edges);
+    bounds.push(1.0);
+    let mut bins: Vec<ReliabilityBin> = bounds
+        .windows(2)
+        .map(|w| ReliabilityBin {
+            lo: w[0],
+            hi: w[1],
+            links: 0,
+            true_links: 0,
+            mean_predicted: 0.0,
+            observed: 0.0,
+        })
+        .collect();
+    let (mut links, mut true_links, mut sum) = (0u64, 0u64, 0.0f64);
+    for p in outcome.links() {
+        let x = (p.score as f64).clamp(0.0, 1.0);
+        let k = edges.iter().filter(|&&e| x >= e).count();
+        let t = is_true(p.a, p.b);
+        let b = &mut bins[k];
+        b.links += 1;
+        b.true_links += t as u64;
+        b.mean_predicted += x;
+        links += 1;
+        true_links += t as u64;
+        sum += x;
+    }
+    let mut ece = 0.0;
+    for b in &mut bins {
+        if b.links > 0 {
+            b.mean_predicted /= b.links as f64;
+            b.observed = b.true_links as f64 / b.links as f64;
+            ece += b.links as f64 * (b.mean_predicted - b.observed).abs();
+        }
+    }
+    let n = links.max(1) as f64;
+    Calibration {
+        bins,
+        links,
+        true_links,
+        expected_precision: sum / n,
+        precision: true_links as f64 / n,
+        ece: ece / n,
+    }
+}
+
 /// Fields whose u `EmConfig::u_from_random_pairs` estimates (the windows do not
 /// select on them).
 const RANDOM_U_FIELDS: [Field; 5] = [
@@ -300,6 +398,141 @@ fn twin_hash(it: &prep::Item) -> u64 {
     it.twin_key().hash(&mut h);
     it.slack.to_bits().hash(&mut h);
     h.finish()
+}
+
+/// Posterior marginals of a one-to-one matching: the probability that each edge is in
+/// the matching when matchings M are weighted by the product over M's edges of
+/// 2^`weight` (each record of the edges either unmatched, weight 1, or matched to one of
+/// its edges' partners). The MAP assignment of [`run_em`] is the heaviest such matching
+/// with positive weights, so these marginals are its links' probabilities under the same
+/// model. Computed by belief propagation for matchings (exact when the edges form a
+/// forest: an isolated pair gets 2^w / (1 + 2^w); a record with candidates of weights
+/// w₁, w₂ that have no other candidates gets 2^w₁ / (1 + 2^w₁ + 2^w₂)), damped by half,
+/// until the messages move less than 1e-6 or after 200 sweeps. Edges below 2^-20 do not
+/// take part in propagation; theirs is read off the converged messages.
+fn matching_marginals(n: usize, edges: &[(u32, u32)], weight: &[f64]) -> Vec<f64> {
+    const ACTIVE: f64 = -20.0;
+    let w: Vec<f64> = weight.iter().map(|&x| x.clamp(-60.0, 60.0).exp2()).collect();
+    let active: Vec<usize> = (0..edges.len()).filter(|&i| weight[i] > ACTIVE).collect();
+    // Local record ids and, per record, its active edges (CSR): (edge, is the a side).
+    let mut slot = vec![u32::MAX; n];
+    let mut local = 0u32;
+    for &(a, b) in edges {
+        for x in [a, b] {
+            if slot[x as usize] == u32::MAX {
+                slot[x as usize] = local;
+                local += 1;
+            }
+        }
+    }
+    let r = local as usize;
+    let mut start = vec![0usize; r + 1];
+    for &i in &active {
+        let (a, b) = edges[i];
+        start[slot[a as usize] as usize + 1] += 1;
+        start[slot[b as usize] as usize + 1] += 1;
+    }
+    for k in 0..r {
+        start[k + 1] += start[k];
+    }
+    let mut fill = start.clone();
+    let mut adj = vec![(0u32, false); start[r]];
+    for (k, &i) in active.iter().enumerate() {
+        let (a, b) = edges[i];
+        for (x, side_a) in [(a, true), (b, false)] {
+            let s = slot[x as usize] as usize;
+            adj[fill[s]] = (k as u32, side_a);
+            fill[s] += 1;
+        }
+    }
+    // Messages along active edge k: into its a record (from b) and into its b record.
+    let m = active.len();
+    let mut to_a = vec![1.0f64; m];
+    let mut to_b = vec![1.0f64; m];
+    // Per record: its largest incoming term, that term's edge, and the sum of the rest
+    // (the cavity sum leaving out the largest term is then exact, not a difference of
+    // two large numbers).
+    let sums = |to_a: &[f64], to_b: &[f64]| -> Vec<(f64, u32, f64)> {
+        (0..r)
+            .into_par_iter()
+            .map(|s| {
+                let (mut top, mut at, mut rest) = (0.0f64, u32::MAX, 0.0f64);
+                for &(k, side_a) in &adj[start[s]..start[s + 1]] {
+                    let t = w[active[k as usize]]
+                        * if side_a {
+                            to_a[k as usize]
+                        } else {
+                            to_b[k as usize]
+                        };
+                    if t > top {
+                        rest += top;
+                        top = t;
+                        at = k;
+                    } else {
+                        rest += t;
+                    }
+                }
+                (top, at, rest)
+            })
+            .collect()
+    };
+    let cavity = |sum: &(f64, u32, f64), k: usize, term: f64| {
+        if sum.1 as usize == k {
+            sum.2
+        } else {
+            sum.0 + (sum.2 - term).max(0.0)
+        }
+    };
+    let slot_of = |x: u32| slot[x as usize] as usize;
+    for _ in 0..200 {
+        let sum = sums(&to_a, &to_b);
+        let next: Vec<(f64, f64)> = (0..m)
+            .into_par_iter()
+            .map(|k| {
+                let i = active[k];
+                let (a, b) = edges[i];
+                // From a to b: a takes b only if it takes none of its other candidates.
+                let ab = 1.0 / (1.0 + cavity(&sum[slot_of(a)], k, w[i] * to_a[k]));
+                let ba = 1.0 / (1.0 + cavity(&sum[slot_of(b)], k, w[i] * to_b[k]));
+                (0.5 * (to_a[k] + ba), 0.5 * (to_b[k] + ab))
+            })
+            .collect();
+        let moved = next
+            .par_iter()
+            .zip(to_a.par_iter().zip(to_b.par_iter()))
+            .map(|(&(x, y), (&u, &v))| (x - u).abs().max((y - v).abs()))
+            .reduce(|| 0.0, f64::max);
+        for (k, (x, y)) in next.into_iter().enumerate() {
+            to_a[k] = x;
+            to_b[k] = y;
+        }
+        if moved < 1e-6 {
+            break;
+        }
+    }
+    let sum = sums(&to_a, &to_b);
+    let mut pos = vec![usize::MAX; edges.len()];
+    for (k, &i) in active.iter().enumerate() {
+        pos[i] = k;
+    }
+    (0..edges.len())
+        .into_par_iter()
+        .map(|i| {
+            let (a, b) = edges[i];
+            let (ab, ba) = match pos[i] {
+                usize::MAX => {
+                    let all = |s: &(f64, u32, f64)| 1.0 / (1.0 + s.0 + s.2);
+                    (all(&sum[slot_of(a)]), all(&sum[slot_of(b)]))
+                }
+                k => (
+                    1.0 / (1.0 + cavity(&sum[slot_of(a)], k, w[i] * to_a[k])),
+                    1.0 / (1.0 + cavity(&sum[slot_of(b)], k, w[i] * to_b[k])),
+                ),
+            };
+            let x = w[i] * ab * ba;
+            x / (1.0 + x)
+        })
+        .collect()
 }
 
 /// Matches `records` with Fellegi–Sunter probabilities fitted by EM, honouring and
@@ -715,6 +948,8 @@ pub fn run_em(
     let mut link_w: Vec<f64> = bf.clone();
     let mut sums = vec![0.0f64; n];
     let mut counts = vec![0.0f64; n];
+    // Plain matching marginals (empty unless `EmConfig::matching_marginals` applies).
+    let mut mass: Vec<f64> = Vec::new();
     let rounds = if em.one_to_one { em.rounds + 1 } else { 1 };
     for round in 0..rounds {
         let last = round + 1 == rounds;
@@ -799,6 +1034,44 @@ pub fn run_em(
                     }
                 };
             }
+            if last && em.one_to_one && em.map_assignment && em.matching_marginals {
+                let edges: Vec<(u32, u32)> = members.iter().map(|&i| cands[i]).collect();
+                let weights: Vec<f64> = members
+                    .iter()
+                    .map(|&i| match label[i] {
+                        1 => 60.0,
+                        -1 => -60.0,
+                        _ => link_w[i],
+                    })
+                    .collect();
+                let marginal = matching_marginals(n, &edges, &weights);
+                // Exact twins are indistinguishable: which of them a record is linked to
+                // is arbitrary (the assignment pairs them in file order), so a pair's
+                // reported probability is that of its records being matched to each
+                // other's twin class (the sum of the marginals over the partner's exact
+                // twins; the smaller of the two records' sums). `mass` keeps the plain
+                // marginals: their sum is the expected number of matched pairs.
+                if mass.is_empty() {
+                    mass = vec![0.0; cands.len()];
+                }
+                let mut class: HashMap<(u32, u64), f64> = HashMap::new();
+                for (&i, &x) in members.iter().zip(&marginal) {
+                    let (a, b) = cands[i];
+                    *class.entry((a, twin[b as usize])).or_insert(0.0) += x;
+                    *class.entry((b, twin[a as usize])).or_insert(0.0) += x;
+                }
+                for (&i, x) in members.iter().zip(marginal) {
+                    let (a, b) = cands[i];
+                    if label[i] == 0 {
+                        mass[i] = x;
+                        prob[i] = class[&(a, twin[b as usize])]
+                            .min(class[&(b, twin[a as usize])])
+                            .min(1.0);
+                    } else {
+                        mass[i] = prob[i];
+                    }
+                }
+            }
             if em.one_to_one {
                 for &i in members {
                     let (a, b) = cands[i];
@@ -836,13 +1109,27 @@ pub fn run_em(
     let threshold = match em.threshold {
         Threshold::Probability(t) => t.min(1.0),
         Threshold::TargetPrecision(target) => {
-            let mut ps: Vec<f64> = prob.iter().copied().filter(|&x| x >= 0.5).collect();
-            ps.par_sort_unstable_by(|x, y| y.total_cmp(x));
-            let mut sum = 0.0;
+            // Each pair counts as much as its share of its twin class's mass (1 without
+            // twins), so that a class of t exact twins, all at the class's probability,
+            // counts about once, as it is linked once.
+            let share = |i: usize| {
+                if mass.is_empty() || prob[i] <= 0.0 {
+                    1.0
+                } else {
+                    (mass[i] / prob[i]).clamp(0.0, 1.0)
+                }
+            };
+            let mut ps: Vec<(f64, f64)> = (0..prob.len())
+                .filter(|&i| prob[i] >= 0.5)
+                .map(|i| (prob[i], share(i)))
+                .collect();
+            ps.par_sort_unstable_by(|x, y| y.0.total_cmp(&x.0));
+            let (mut sum, mut count) = (0.0, 0.0);
             let mut t = 1.0;
-            for (k, &x) in ps.iter().enumerate() {
-                sum += x;
-                if sum / (k + 1) as f64 >= target {
+            for &(x, c) in &ps {
+                sum += x * c;
+                count += c;
+                if count > 0.0 && sum / count >= target {
                     t = x;
                 }
             }
@@ -933,7 +1220,11 @@ pub fn run_em(
             true_links += prob[kept[order[k]]];
         }
     }
-    let matches: f64 = prob.iter().sum();
+    let matches: f64 = if mass.is_empty() {
+        prob.iter().sum()
+    } else {
+        mass.iter().sum()
+    };
     let expected = Expected {
         links,
         true_links,

@@ -80,8 +80,9 @@ mod select;
 pub use compare::{jaro_winkler, Field, Vector, FIELDS};
 pub use em::{probability_of_weight, Fit, LevelRow, Model};
 pub use learn::{
-    compare_records, explain_pair, explain_vector, review_order, run_em, Contribution, EmConfig,
-    Expected, Init, Linkage, PairDetail, PairExplanation, SourceModel, Threshold,
+    calibration, compare_records, explain_pair, explain_vector, review_order, run_em, Calibration,
+    Contribution, EmConfig, Expected, Init, Linkage, PairDetail, PairExplanation,
+    ReliabilityBin, SourceModel, Threshold,
 };
 use rayon::prelude::*;
 pub use reconcile::reconcile;
