@@ -1049,7 +1049,8 @@ pub fn run_em(
                 // is arbitrary (the assignment pairs them in file order), so a pair's
                 // reported probability is that of its records being matched to each
                 // other's twin class (the sum of the marginals over the partner's exact
-                // twins; the smaller of the two records' sums). `mass` keeps the plain
+                // twins; the larger of the two records' sums: with twins on one side only,
+                // the record without twins is sure of its class). `mass` keeps the plain
                 // marginals: their sum is the expected number of matched pairs.
                 if mass.is_empty() {
                     mass = vec![0.0; cands.len()];
@@ -1065,7 +1066,7 @@ pub fn run_em(
                     if label[i] == 0 {
                         mass[i] = x;
                         prob[i] = class[&(a, twin[b as usize])]
-                            .min(class[&(b, twin[a as usize])])
+                            .max(class[&(b, twin[a as usize])])
                             .min(1.0);
                     } else {
                         mass[i] = prob[i];
