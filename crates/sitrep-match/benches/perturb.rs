@@ -728,7 +728,11 @@ fn learned() {
         t.elapsed().as_secs_f64(),
         &exp(&l99),
     );
-    reliability(&format!("EM, target precision {}", s.target), &l99.outcome, is_true);
+    reliability(
+        &format!("EM, target precision {}", s.target),
+        &l99.outcome,
+        is_true,
+    );
     if s.decisions > 0 {
         // Which pairs the analyst decides: the first of the review order, or (setting
         // `labels=random`) pairs drawn uniformly (seeded) from the run's output pairs.

@@ -155,7 +155,9 @@ pub struct Expected {
     /// Expected true links: the sum of the links' probabilities.
     pub true_links: f64,
     /// Expected true pairs among all candidates: the sum of every candidate's
-    /// probability (true pairs outside the windows are not counted).
+    /// probability (with `EmConfig::matching_marginals`, the plain matching marginals,
+    /// before summing over exact twins: the expected size of the matching); true pairs
+    /// outside the windows are not counted.
     pub matches: f64,
     /// `true_links / links`.
     pub precision: f64,
@@ -412,7 +414,10 @@ fn twin_hash(it: &prep::Item) -> u64 {
 /// take part in propagation; theirs is read off the converged messages.
 fn matching_marginals(n: usize, edges: &[(u32, u32)], weight: &[f64]) -> Vec<f64> {
     const ACTIVE: f64 = -20.0;
-    let w: Vec<f64> = weight.iter().map(|&x| x.clamp(-60.0, 60.0).exp2()).collect();
+    let w: Vec<f64> = weight
+        .iter()
+        .map(|&x| x.clamp(-60.0, 60.0).exp2())
+        .collect();
     let active: Vec<usize> = (0..edges.len()).filter(|&i| weight[i] > ACTIVE).collect();
     // Local record ids and, per record, its active edges (CSR): (edge, is the a side).
     let mut slot = vec![u32::MAX; n];
@@ -1265,5 +1270,40 @@ pub fn run_em(
         models: ordered.into_iter().map(|m| m.expect("model")).collect(),
         threshold,
         expected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matching_marginals;
+
+    /// Exact where the edges form a forest: an isolated pair, a record with two
+    /// candidates that have no others. (Synthetic: hand-made weights.)
+    #[test]
+    fn matching_marginals_are_exact_on_forests() {
+        // Records 0–1 alone; record 2 with candidates 3 and 4.
+        let edges = [(0, 1), (2, 3), (2, 4)];
+        let w = [1.0, 2.0, 0.0];
+        let p = matching_marginals(5, &edges, &w);
+        let (w1, w2, w3) = (2.0f64, 4.0, 1.0);
+        assert!((p[0] - w1 / (1.0 + w1)).abs() < 1e-6, "{p:?}");
+        assert!((p[1] - w2 / (1.0 + w2 + w3)).abs() < 1e-6, "{p:?}");
+        assert!((p[2] - w3 / (1.0 + w2 + w3)).abs() < 1e-6, "{p:?}");
+    }
+
+    /// A 2 × 2 block of equal weights (a loop): by symmetry each edge holds half of the
+    /// mass each record has, which is below one because either record may stay alone;
+    /// and a record with a sure partner (2^60) leaves its other candidates near 0.
+    #[test]
+    fn matching_marginals_share_ties_and_yield_to_sure_pairs() {
+        let edges = [(0, 2), (0, 3), (1, 2), (1, 3)];
+        let p = matching_marginals(4, &edges, &[5.0; 4]);
+        for x in &p {
+            assert!((x - p[0]).abs() < 1e-9, "{p:?}");
+        }
+        assert!(p[0] > 0.45 && p[0] < 0.5, "{p:?}");
+        let p = matching_marginals(4, &edges, &[60.0, 5.0, 5.0, 5.0]);
+        assert!(p[0] > 0.999 && p[1] < 1e-3 && p[2] < 1e-3, "{p:?}");
+        assert!(p[3] > 0.9, "{p:?}");
     }
 }

@@ -81,8 +81,8 @@ pub use compare::{jaro_winkler, Field, Vector, FIELDS};
 pub use em::{probability_of_weight, Fit, LevelRow, Model};
 pub use learn::{
     calibration, compare_records, explain_pair, explain_vector, review_order, run_em, Calibration,
-    Contribution, EmConfig, Expected, Init, Linkage, PairDetail, PairExplanation,
-    ReliabilityBin, SourceModel, Threshold,
+    Contribution, EmConfig, Expected, Init, Linkage, PairDetail, PairExplanation, ReliabilityBin,
+    SourceModel, Threshold,
 };
 use rayon::prelude::*;
 pub use reconcile::reconcile;

@@ -406,3 +406,145 @@ fn mexico_em_reaches_precision_and_recall() {
     let sum: f64 = x.prior_weight + x.fields.iter().map(|c| c.weight).sum::<f64>();
     assert!((sum - x.weight).abs() < 1e-9);
 }
+
+/// Issue 20: the reported probabilities are calibrated. Links binned by reported
+/// probability (reliability table); the model's expected precision (the links' mean
+/// probability) against the true precision from the shared ids. Measured (2026-12-04):
+/// expected P 0.9414 against strict 0.9647 and twin-aware 0.9901; expected calibration
+/// error 0.036 strict. The residual is the model's own doubt in dense Ciudad Juárez
+/// days (same day and ±1 day differ by 1.45 bits), not the combination of the two
+/// sides. The probabilities before (`matching_marginals: false`, the smaller of the
+/// two one-sided probabilities) said 0.8283 (ECE 0.141) and fail every bound here.
+#[test]
+fn mexico_em_probabilities_are_calibrated() {
+    use sitrep_match::{calibration, run_em, Calibration, EmConfig, Linkage};
+    let recs = mexico(1989..=2023);
+    let edges = [0.5, 0.7, 0.8, 0.9, 0.95, 0.99];
+    let same_id =
+        |a: usize, b: usize| recs[a].event.source_event_id == recs[b].event.source_event_id;
+    let check = |l: &Linkage| -> Result<Calibration, String> {
+        let c = calibration(&l.outcome, &edges, same_id);
+        let e = score(&recs, &l.outcome);
+        let t = score_twin_aware(&recs, &l.outcome);
+        eprintln!(
+            "expected P {:.4} R {:.4}; strict P {:.4} R {:.4}; twin-aware P {:.4} R {:.4}; \
+             ECE {:.4}",
+            l.expected.precision,
+            l.expected.recall,
+            e.precision(),
+            e.recall(),
+            t.precision(),
+            t.recall(),
+            c.ece
+        );
+        for b in c.bins.iter().filter(|b| b.links > 0) {
+            eprintln!(
+                "  [{:.2}, {:.2}) {:5} links, mean {:.4}, observed {:.4}",
+                b.lo, b.hi, b.links, b.mean_predicted, b.observed
+            );
+        }
+        assert!((c.expected_precision - l.expected.precision).abs() < 1e-6);
+        assert!((c.precision - e.precision()).abs() < 1e-9);
+        let mut why = Vec::new();
+        if (l.expected.precision - e.precision()).abs() > 0.03 {
+            why.push("expected precision more than 0.03 from the strict precision");
+        }
+        if l.expected.precision > t.precision() + 0.01 {
+            why.push("expected precision above the twin-aware precision");
+        }
+        if (l.expected.recall - e.recall()).abs() > 0.03 {
+            why.push("expected recall more than 0.03 from the strict recall");
+        }
+        if c.ece > 0.045 {
+            why.push("expected calibration error above 0.045");
+        }
+        // The links the model is surest of (≥ 0.99, two thirds of them) are as true as
+        // it says.
+        let top = c.bins.last().expect("bins");
+        if top.links * 3 < c.links * 2 || (top.observed - top.mean_predicted).abs() > 0.01 {
+            why.push("top bin not two thirds of the links or off by more than 0.01");
+        }
+        if why.is_empty() {
+            Ok(c)
+        } else {
+            Err(why.join("; "))
+        }
+    };
+    let l = run_em(
+        &recs,
+        &[],
+        &Config::default(),
+        &EmConfig::default(),
+        &NoProgress,
+    );
+    check(&l).expect("calibrated");
+    let before = run_em(
+        &recs,
+        &[],
+        &Config::default(),
+        &EmConfig {
+            matching_marginals: false,
+            ..EmConfig::default()
+        },
+        &NoProgress,
+    );
+    assert_eq!(
+        before.outcome.links().count(),
+        l.outcome.links().count(),
+        "the probabilities change, not the links"
+    );
+    let err = check(&before).expect_err("the old probabilities are not calibrated");
+    assert!(err.contains("0.03 from the strict precision"), "{err}");
+}
+
+/// Issue 20: a target precision is met about as asked, on the real files: the strict
+/// precision (shared ids) within 0.01 of the target, the twin-aware one (which of two
+/// identical rows is the partner is not in the data) at least the target. Measured
+/// (2026-12-04), target → strict P / R, twin-aware P: 0.98 → 0.9794 / 0.8852, 0.9975;
+/// 0.99 → 0.9832 / 0.8330, 0.9982; 0.995 → 0.9883 / 0.7898, 0.9983. Targets below the
+/// precision of the links at probability ≥ 0.5 (0.9646 strict here) are met with room:
+/// the threshold never goes below 0.5. The probabilities before
+/// (`matching_marginals: false`) overshoot: asked 0.98, they gave strict 0.9920 at
+/// recall 0.6157.
+#[test]
+fn mexico_em_target_precision_is_reached() {
+    use sitrep_match::{run_em, EmConfig, Threshold};
+    let recs = mexico(1989..=2023);
+    let run_at = |target: f64, calibrated: bool| {
+        let l = run_em(
+            &recs,
+            &[],
+            &Config::default(),
+            &EmConfig {
+                threshold: Threshold::TargetPrecision(target),
+                matching_marginals: calibrated,
+                ..EmConfig::default()
+            },
+            &NoProgress,
+        );
+        let e = score(&recs, &l.outcome);
+        let t = score_twin_aware(&recs, &l.outcome);
+        eprintln!(
+            "target {target} (calibrated {calibrated}): threshold {:.3}, expected P {:.4}, \
+             strict P {:.4} R {:.4}, twin-aware P {:.4} R {:.4}",
+            l.threshold,
+            l.expected.precision,
+            e.precision(),
+            e.recall(),
+            t.precision(),
+            t.recall()
+        );
+        (l.expected.precision, e.precision(), t.precision())
+    };
+    for target in [0.98, 0.99, 0.995] {
+        let (expected, strict, twin) = run_at(target, true);
+        assert!(
+            (expected - target).abs() < 0.002,
+            "{target}: expected {expected}"
+        );
+        assert!((strict - target).abs() <= 0.01, "{target}: strict {strict}");
+        assert!(twin >= target, "{target}: twin-aware {twin}");
+    }
+    let (_, strict, _) = run_at(0.98, false);
+    assert!(strict - 0.98 > 0.01, "before: {strict}");
+}
