@@ -410,7 +410,7 @@ fn mexico_em_reaches_precision_and_recall() {
 /// Issue 20: the reported probabilities are calibrated. Links binned by reported
 /// probability (reliability table); the model's expected precision (the links' mean
 /// probability) against the true precision from the shared ids. Measured (2026-12-04):
-/// expected P 0.9414 against strict 0.9647 and twin-aware 0.9901; expected calibration
+/// expected P 0.9415 against strict 0.9647 and twin-aware 0.9901; expected calibration
 /// error 0.036 strict. The residual is the model's own doubt in dense Ciudad Juárez
 /// days (same day and ±1 day differ by 1.45 bits), not the combination of the two
 /// sides. The probabilities before (`matching_marginals: false`, the smaller of the
@@ -500,8 +500,8 @@ fn mexico_em_probabilities_are_calibrated() {
 /// Issue 20: a target precision is met about as asked, on the real files: the strict
 /// precision (shared ids) within 0.01 of the target, the twin-aware one (which of two
 /// identical rows is the partner is not in the data) at least the target. Measured
-/// (2026-12-04), target → strict P / R, twin-aware P: 0.98 → 0.9794 / 0.8852, 0.9975;
-/// 0.99 → 0.9832 / 0.8330, 0.9982; 0.995 → 0.9883 / 0.7898, 0.9983. Targets below the
+/// (2026-12-04), target → strict P / R, twin-aware P: 0.98 → 0.9796 / 0.8856, 0.9979;
+/// 0.99 → 0.9841 / 0.8339, 0.9982; 0.995 → 0.9884 / 0.7902, 0.9983. Targets below the
 /// precision of the links at probability ≥ 0.5 (0.9646 strict here) are met with room:
 /// the threshold never goes below 0.5. The probabilities before
 /// (`matching_marginals: false`) overshoot: asked 0.98, they gave strict 0.9920 at
