@@ -18,11 +18,11 @@ use crate::engine::{accs_from, Acc, Agg, ACC_COLUMNS};
 use crate::sql::{dates, ints, Compiler};
 use crate::AnalysisError;
 use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
 use sitrep_model::figure::{Bucket, Filters, GroupBy, Role};
 use sitrep_model::ActorMatch;
-use sitrep_store::arrow::array::{Array, AsArray, RecordBatch};
-use sitrep_store::arrow::compute::cast;
-use sitrep_store::arrow::datatypes::DataType;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -499,8 +499,8 @@ impl Sums {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sitrep_store::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
-    use sitrep_store::arrow::datatypes::{Field, Schema};
+    use datafusion::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
+    use datafusion::arrow::datatypes::{Field, Schema};
 
     /// The real GED 21.1 Afghanistan records as rollup rows of one record each, in the
     /// file's order (by event id, not by day), and one row without a date.
@@ -580,7 +580,7 @@ mod tests {
         let batch = rollup_rows();
         let days = batch
             .column(0)
-            .as_primitive::<sitrep_store::arrow::datatypes::Date32Type>();
+            .as_primitive::<datafusion::arrow::datatypes::Date32Type>();
         assert!(
             !days.values().is_sorted(),
             "the file's order is not by day, so the cube must sort"

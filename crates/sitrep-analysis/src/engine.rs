@@ -8,6 +8,9 @@ use crate::stats::rate_ratio;
 use crate::transform::{cumulative_known, moving_average_known};
 use crate::AnalysisError;
 use chrono::NaiveDate;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::execution::context::SQLOptions;
+use datafusion::execution::context::SessionContext;
 use sitrep_model::coverage::{BucketCoverage, Coverage};
 use sitrep_model::figure::{
     Bucket, Comparison, Filters, GroupBy, Measure, Period, SeriesFrame, SeriesLine, SeriesSpec,
@@ -15,9 +18,6 @@ use sitrep_model::figure::{
 };
 use sitrep_model::{CountPoint, Counts, EventType};
 use sitrep_resolve::{Gazetteer, Registry};
-use sitrep_store::arrow::array::RecordBatch;
-use sitrep_store::datafusion::execution::context::SQLOptions;
-use sitrep_store::datafusion::execution::context::SessionContext;
 use sitrep_store::query::{fatality_sums, Table};
 use sitrep_store::Store;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -443,7 +443,7 @@ impl Analysis {
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        let err = |e: sitrep_store::datafusion::error::DataFusionError| AnalysisError::Query {
+        let err = |e: datafusion::error::DataFusionError| AnalysisError::Query {
             message: e.to_string(),
             sql: sql.to_string(),
         };

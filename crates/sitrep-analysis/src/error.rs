@@ -122,6 +122,9 @@ impl From<sitrep_store::query::QueryError> for AnalysisError {
                 AnalysisError::UnknownDistanceBand { label, known }
             }
             QueryError::NoAttribution => AnalysisError::NoAttribution,
+            other @ (QueryError::UnknownColumn { .. } | QueryError::NoColumns) => {
+                AnalysisError::Invalid(other.to_string())
+            }
         }
     }
 }

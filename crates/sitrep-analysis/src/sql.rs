@@ -2,12 +2,12 @@
 
 use crate::AnalysisError;
 use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use sitrep_model::figure::{Filters, GroupBy, Role};
 use sitrep_resolve::filters::FilterNameError;
 use sitrep_resolve::{Gazetteer, Registry};
-use sitrep_store::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use sitrep_store::arrow::compute::cast;
-use sitrep_store::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use sitrep_store::query::{self, Target};
 use std::collections::HashSet;
 

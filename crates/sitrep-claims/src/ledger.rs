@@ -9,16 +9,13 @@ use crate::view::{
     View,
 };
 use crate::ClaimsError;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde::Serialize;
 use sitrep_model::figure::Attribution;
 use sitrep_model::{
     Action, Claim, Decision, DecisionKind, IncidentRef, JournalEntry, Override, Verdict,
 };
 use sitrep_resolve::Registry;
-use sitrep_store::arrow::array::{Array, AsArray, RecordBatch};
-use sitrep_store::arrow::compute::cast;
-use sitrep_store::arrow::datatypes::DataType;
 use sitrep_store::Store;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -508,44 +505,18 @@ pub fn verdicts(
         .collect()
 }
 
-fn strings(b: &RecordBatch, i: usize) -> Vec<Option<String>> {
-    let col = b.column(i);
-    let a = if col.data_type() == &DataType::Utf8 {
-        std::sync::Arc::clone(col)
-    } else {
-        cast(col, &DataType::Utf8).expect("castable to text")
-    };
-    let a = a.as_string::<i32>();
-    (0..a.len())
-        .map(|k| (!a.is_null(k)).then(|| a.value(k).to_string()))
-        .collect()
-}
-
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 /// The actor each current record of the store names (`actor1_id`), by incident.
 pub async fn evidence(
     store: &Store,
 ) -> Result<BTreeMap<IncidentRef, Vec<RecordActor>>, ClaimsError> {
     let mut out: BTreeMap<IncidentRef, Vec<RecordActor>> = BTreeMap::new();
-    let batches = store
-        .sql("SELECT source, source_event_id, actor1_id FROM incidents")
-        .await?;
-    for b in &batches {
-        let (s, id, a) = (strings(b, 0), strings(b, 1), strings(b, 2));
-        for ((s, id), a) in s.into_iter().zip(id).zip(a) {
-            let (Some(s), Some(id)) = (s, id) else {
-                continue;
-            };
-            out.entry(IncidentRef::new(&s, id))
-                .or_default()
-                .push(RecordActor {
-                    source: s,
-                    actor: a,
-                });
-        }
+    for r in store.snapshot().await?.record_sides().await? {
+        out.entry(IncidentRef::new(&r.source, r.source_event_id))
+            .or_default()
+            .push(RecordActor {
+                source: r.source,
+                actor: r.actor1_id,
+            });
     }
     Ok(out)
 }
@@ -581,46 +552,30 @@ pub async fn claims_from_records(
     rules: &ClaimRules,
     registry: &Registry,
 ) -> Result<Vec<Claim>, ClaimsError> {
-    let sql = format!(
-        "SELECT source_event_id, raw, CAST(date_start AS VARCHAR), country FROM incidents WHERE source = {} ORDER BY source_event_id",
-        quote(source)
-    );
     let mut out = Vec::new();
-    for b in store.sql(&sql).await? {
-        let (ids, raws, dates, countries) = (
-            strings(&b, 0),
-            strings(&b, 1),
-            strings(&b, 2),
-            strings(&b, 3),
-        );
-        for (((id, raw), date), country) in ids.into_iter().zip(raws).zip(dates).zip(countries) {
-            let (Some(id), Some(raw)) = (id, raw) else {
-                continue;
-            };
-            let obj: BTreeMap<String, serde_json::Value> =
-                serde_json::from_str(&raw).map_err(|e| {
-                    ClaimsError::Internal(format!("record {id}: raw row is not a JSON object: {e}"))
-                })?;
-            let row: Row = obj
-                .into_iter()
-                .map(|(k, v)| {
-                    let s = match v {
-                        serde_json::Value::String(s) => s,
-                        serde_json::Value::Null => String::new(),
-                        other => other.to_string(),
-                    };
-                    (k, s)
-                })
-                .collect();
-            let date = date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-            out.extend(rules.apply(
-                &IncidentRef::new(source, id),
-                &row,
-                date,
-                country.as_deref(),
-                registry,
-            ));
-        }
+    for r in store.snapshot().await?.source_rows(source).await? {
+        let (id, raw, date, country) = (r.source_event_id, r.raw, r.date, r.country);
+        let obj: BTreeMap<String, serde_json::Value> = serde_json::from_str(&raw).map_err(|e| {
+            ClaimsError::Internal(format!("record {id}: raw row is not a JSON object: {e}"))
+        })?;
+        let row: Row = obj
+            .into_iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k, s)
+            })
+            .collect();
+        out.extend(rules.apply(
+            &IncidentRef::new(source, id),
+            &row,
+            date,
+            country.as_deref(),
+            registry,
+        ));
     }
     Ok(out)
 }

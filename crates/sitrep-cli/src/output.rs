@@ -1,26 +1,19 @@
 //! Printing query results as a table, CSV or JSON.
 
 use crate::args::OutFormat;
-use sitrep_store::arrow::array::RecordBatch;
+use sitrep_store::QueryResult;
 use std::io::Write;
 
-/// Prints batches to standard output.
-pub fn print(batches: &[RecordBatch], format: OutFormat) -> anyhow::Result<()> {
+/// Prints a query's rows to standard output.
+pub fn print(rows: &QueryResult, format: OutFormat) -> anyhow::Result<()> {
     let mut out = buffered();
     match format {
-        OutFormat::Table => {
-            let t = sitrep_store::arrow::util::pretty::pretty_format_batches(batches)?;
-            writeln!(out, "{t}")?;
-        }
+        OutFormat::Table => writeln!(out, "{}", rows.to_table()?)?,
         OutFormat::Csv => {
-            sitrep_store::write_csv(batches, &mut out)?;
+            rows.write_csv(&mut out)?;
         }
         OutFormat::Json => {
-            let mut w = sitrep_store::arrow::json::ArrayWriter::new(&mut out);
-            for b in batches {
-                w.write(b)?;
-            }
-            w.finish()?;
+            rows.write_json(&mut out)?;
             writeln!(out)?;
         }
     }

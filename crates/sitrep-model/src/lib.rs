@@ -15,9 +15,10 @@
 //! [`JournalEntry`], [`Role`]); sitrep-claims computes and stores them.
 //!
 //! What a query counts is one [`Filters`] ([`query`]): figure specs, CLI flags and URL
-//! keys all read into it. Every library error says what kind of failure it is with an
-//! [`ErrorClass`] (input, store, I/O, bug), from which the CLI's exit code and the
-//! server's status follow.
+//! keys all read into it; what the store's typed reads answer about incidents (a page
+//! of the list, totals, counts per place, map points) is in [`incident`].
+//! Every library error says what kind of failure it is with an [`ErrorClass`] (input,
+//! store, I/O, bug), from which the CLI's exit code and the server's status follow.
 //!
 //! Out of scope: reading files (sitrep-ingest), storage and SQL (sitrep-store),
 //! gazetteer and actor registry (sitrep-resolve). This crate has no I/O.
@@ -40,6 +41,7 @@ mod error_class;
 pub mod figure;
 pub mod forecast;
 pub mod graph;
+pub mod incident;
 mod matching;
 mod precision;
 pub mod query;
@@ -55,6 +57,10 @@ pub use counts::{CountPoint, Counts};
 pub use coverage::{BucketCoverage, Coverage, CoverageSpan, CoverageStatus};
 pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
 pub use error_class::ErrorClass;
+pub use incident::{
+    IncidentOrder, IncidentPage, IncidentRow, MapPoint, NameCount, PlaceCheck, PlaceCounts,
+    RecordSide, SourceRow, Totals,
+};
 pub use matching::{
     Cluster, Decision, DecisionKind, IncidentMember, MatchPair, MatchRecord, PairStatus, RecordRef,
     ScoreParts,

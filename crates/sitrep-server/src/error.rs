@@ -136,7 +136,7 @@ impl ApiError {
 
 impl From<sitrep_store::StoreError> for ApiError {
     fn from(e: sitrep_store::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        ApiError::classed(e.class(), e.to_string())
     }
 }
 

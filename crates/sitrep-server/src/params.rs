@@ -272,63 +272,13 @@ pub fn regions(state: &AppState) -> Vec<String> {
     sitrep_resolve::filters::regions(state.resolver().gazetteer())
 }
 
-/// Incident list order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    /// Oldest first.
-    DateAsc,
-    /// Newest first (default).
-    DateDesc,
-    /// Fewest fatalities first.
-    FatalitiesAsc,
-    /// Most fatalities first.
-    FatalitiesDesc,
-    /// By province name.
-    Province,
-}
+/// Incident list order: the model's one definition.
+pub type Sort = sitrep_model::IncidentOrder;
 
-impl Sort {
-    /// The accepted `sort` values.
-    pub const NAMES: [&'static str; 5] = [
-        "date_start",
-        "-date_start",
-        "fatalities_best",
-        "-fatalities_best",
-        "province_name",
-    ];
-
-    /// Reads `sort` (default `-date_start`).
-    pub fn parse(p: &Params) -> Result<Sort, ApiError> {
-        Ok(match p.choice("sort", &Self::NAMES, "-date_start")? {
-            "date_start" => Sort::DateAsc,
-            "fatalities_best" => Sort::FatalitiesAsc,
-            "-fatalities_best" => Sort::FatalitiesDesc,
-            "province_name" => Sort::Province,
-            _ => Sort::DateDesc,
-        })
-    }
-
-    /// The name in URLs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sort::DateAsc => "date_start",
-            Sort::DateDesc => "-date_start",
-            Sort::FatalitiesAsc => "fatalities_best",
-            Sort::FatalitiesDesc => "-fatalities_best",
-            Sort::Province => "province_name",
-        }
-    }
-
-    /// The ORDER BY clause; `record_id` breaks ties so pages are stable.
-    pub fn to_sql(self) -> &'static str {
-        match self {
-            Sort::DateAsc => "date_start ASC, record_id ASC",
-            Sort::DateDesc => "date_start DESC, record_id ASC",
-            Sort::FatalitiesAsc => "fatalities_best ASC NULLS LAST, record_id ASC",
-            Sort::FatalitiesDesc => "fatalities_best DESC NULLS LAST, record_id ASC",
-            Sort::Province => "province_name ASC NULLS LAST, date_start DESC, record_id ASC",
-        }
-    }
+/// Reads `sort` (default `-date_start`).
+pub fn sort(p: &Params) -> Result<Sort, ApiError> {
+    let name = p.choice("sort", &Sort::NAMES, "-date_start")?;
+    Ok(Sort::from_name(name).unwrap_or_default())
 }
 
 /// A page of a list.

@@ -2,14 +2,11 @@
 
 use crate::api::figures::Figure;
 use crate::error::{ApiError, ServerError};
-use crate::table::{json_rows, Row};
 use chrono::NaiveDate;
 use sitrep_analysis::Analysis;
 use sitrep_render::MapGeometry;
 use sitrep_resolve::Resolver;
-use sitrep_store::arrow::array::RecordBatch;
-use sitrep_store::datafusion::execution::context::SessionContext;
-use sitrep_store::Store;
+use sitrep_store::{Snapshot, Store};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -45,7 +42,8 @@ pub struct AppState {
 /// the next request then reopens the store and builds a new snapshot too.
 pub(crate) struct Live {
     store: Arc<Store>,
-    ctx: SessionContext,
+    /// The store's typed reads, on one session over it.
+    reads: Snapshot,
     /// The series engine (figures), on its own session over the same store.
     analysis: Arc<Analysis>,
     /// First and last day of the store's data.
@@ -75,7 +73,7 @@ impl Live {
         if ledger.exists() {
             sitrep_claims::attach_attribution(&mut store, ledger, sitrep_claims::AsOf::Now).await?;
         }
-        let ctx = store.context().await?;
+        let mut reads = store.snapshot().await?;
         let analysis = Analysis::new(&store)
             .await
             .map_err(|e| ServerError::Analysis(e.to_string()))?;
@@ -85,7 +83,7 @@ impl Live {
         let same_store = previous.filter(|p| p.stamps.manifest == stamps.manifest);
         let (analysis, data_range) = match same_store {
             Some(p) => {
-                sitrep_store::share_rollup(&p.ctx, &ctx).await?;
+                reads.share_rollup_of(&p.reads).await?;
                 let a = analysis
                     .share_rollup_held_by(&p.analysis)
                     .await
@@ -94,7 +92,7 @@ impl Live {
             }
             None => {
                 // A server answers many requests: its counts read the rollup from memory.
-                sitrep_store::hold_rollup_in_memory(&ctx).await?;
+                reads.hold_rollup_in_memory().await?;
                 let a = analysis
                     .hold_rollup_in_memory()
                     .await
@@ -115,7 +113,7 @@ impl Live {
             .collect();
         Ok(Live {
             store: Arc::new(store),
-            ctx,
+            reads,
             analysis: Arc::new(analysis),
             data_range,
             figures: Mutex::default(),
@@ -262,12 +260,6 @@ impl AppState {
         Arc::clone(&self.live.read().expect("live snapshot"))
     }
 
-    /// True when counts may come from the store's rollup (current, so registered as
-    /// table `rollup` in the session, and not turned off by [`AppState::with_rollup`]).
-    pub(crate) fn serve_rollup(&self) -> bool {
-        self.rollup && self.snapshot().store.rollup_current()
-    }
-
     /// Whether counts (series, map, summary) may come from the store's rollup (on by
     /// default; off, every count scans `incidents`, for comparison). The answers say
     /// where they counted from, so the state gets a response cache of its own.
@@ -365,25 +357,9 @@ impl AppState {
         self.cache.as_ref()
     }
 
-    /// Runs one read-only statement on the shared session.
-    pub(crate) async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, ApiError> {
-        Store::sql_on(&self.live().await?.ctx, sql)
-            .await
-            .map_err(|e| ApiError::Internal(format!("{e}\n  query: {sql}")))
-    }
-
-    /// Runs a query and returns its rows as JSON objects.
-    pub(crate) async fn rows(&self, sql: &str) -> Result<Vec<Row>, ApiError> {
-        json_rows(&self.sql(sql).await?)
-    }
-
-    /// Runs a `SELECT count(*) AS n ...`-style query and returns its first column.
-    pub(crate) async fn count(&self, sql: &str) -> Result<i64, ApiError> {
-        let rows = self.rows(sql).await?;
-        Ok(rows
-            .first()
-            .and_then(|r| r.values().next())
-            .and_then(|v| v.as_i64())
-            .unwrap_or(0))
+    /// The store's typed reads on the current snapshot (counts from the rollup
+    /// unless [`AppState::with_rollup`] turned it off).
+    pub(crate) async fn reads(&self) -> Result<Snapshot, ApiError> {
+        Ok(self.live().await?.reads.clone().with_rollup(self.rollup))
     }
 }

@@ -1,28 +1,9 @@
-//! Arrow batches as JSON rows, CSV and GeoJSON.
+//! Rows (JSON objects) as CSV and GeoJSON, and field access on them.
 
-use crate::error::ApiError;
-use serde_json::{Map, Value};
-use sitrep_store::arrow::array::RecordBatch;
-use sitrep_store::arrow::json::{writer::JsonArray, WriterBuilder};
+use serde_json::Value;
 
 /// One result row: column name → value (nulls kept as `null`).
-pub(crate) type Row = Map<String, Value>;
-
-/// Converts batches to JSON objects, dates as `YYYY-MM-DD`, nulls explicit.
-pub(crate) fn json_rows(batches: &[RecordBatch]) -> Result<Vec<Row>, ApiError> {
-    if batches.iter().all(|b| b.num_rows() == 0) {
-        return Ok(Vec::new());
-    }
-    let mut w = WriterBuilder::new()
-        .with_explicit_nulls(true)
-        .build::<_, JsonArray>(Vec::new());
-    for b in batches {
-        w.write(b).map_err(ApiError::internal)?;
-    }
-    w.finish().map_err(ApiError::internal)?;
-    let bytes = w.into_inner();
-    serde_json::from_slice(&bytes).map_err(ApiError::internal)
-}
+pub(crate) type Row = sitrep_store::Fields;
 
 /// Rows as CSV with the given columns as header (values in that order).
 pub(crate) fn csv(columns: &[&str], rows: &[Row]) -> String {
@@ -86,9 +67,4 @@ pub(crate) fn geojson(rows: &[Row]) -> Value {
 /// A string field of a row, if present and not null.
 pub(crate) fn s<'a>(r: &'a Row, key: &str) -> Option<&'a str> {
     r.get(key).and_then(Value::as_str)
-}
-
-/// An integer field of a row (0 when null or absent).
-pub(crate) fn i(r: &Row, key: &str) -> i64 {
-    r.get(key).and_then(Value::as_i64).unwrap_or(0)
 }

@@ -66,6 +66,10 @@ pub enum StoreError {
     /// The user's own query failed (bad SQL, unknown column, …).
     #[error("query: {0}")]
     Query(String),
+    /// Filters that cannot be compiled against this store (a column it lacks, an
+    /// unknown distance band): the caller's input to change.
+    #[error(transparent)]
+    Filter(#[from] crate::query::QueryError),
     /// A query sitrep built failed: a bug in sitrep, not in the input.
     #[error("internal query failed (a bug in sitrep; please report it): {message}\n  SQL: {sql}")]
     Internal {
@@ -145,9 +149,10 @@ impl StoreError {
     /// comes back as [`StoreError::Query`]).
     pub fn class(&self) -> ErrorClass {
         match self {
-            StoreError::Rejected { .. } | StoreError::Query(_) | StoreError::NotAStore { .. } => {
-                ErrorClass::Input
-            }
+            StoreError::Rejected { .. }
+            | StoreError::Query(_)
+            | StoreError::Filter(_)
+            | StoreError::NotAStore { .. } => ErrorClass::Input,
             StoreError::BadManifest { .. }
             | StoreError::Checksum { .. }
             | StoreError::Locked { .. } => ErrorClass::Store,

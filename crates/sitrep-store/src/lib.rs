@@ -26,8 +26,17 @@
 //! native pass over row-aligned records and enrichment files when the store has no
 //! clusters, by SQL otherwise); readers fall back to `incidents` when it is stale.
 //!
-//! Typed reads (`reads.rs`): [`Store::source_names`], [`Store::has_record`] — answers
-//! as Rust values for callers that should not write SQL.
+//! Typed reads: [`Store::source_names`], [`Store::has_record`],
+//! [`Store::incident_members`] (`reads.rs`), and a [`Snapshot`] (`snapshot.rs`, one
+//! read session, what the server holds between commits) with the dashboard's reads —
+//! a page of incidents, totals, counts per province or district, incidents per actor
+//! and source, map points, one incident with its versions — answered as model values
+//! ([`sitrep_model::incident`]) for callers that should not write SQL.
+//!
+//! DataFusion is this crate's engine and is not re-exported: callers ask typed reads,
+//! `sitrep query` gets a [`QueryResult`] to print, and only the series engine
+//! (sitrep-analysis, which compiles the same filters through [`query`]) holds a
+//! session of its own ([`Store::context`]).
 //!
 //! Queries: [`query`] is the one compiler from the query model
 //! ([`sitrep_model::Filters`]) to SQL over `incidents` or `rollup`; every reader of
@@ -54,12 +63,11 @@ mod reads;
 mod rollup;
 mod rollup_native;
 pub mod schema;
+mod snapshot;
 mod store;
 mod verified;
 mod writer;
 
-pub use datafusion;
-pub use datafusion::arrow;
 pub use enrich::EnrichOutcome;
 pub use error::StoreError;
 pub use export::{export, write_csv, ExportFormat};
@@ -73,5 +81,6 @@ pub use rollup::{
     hold_rollup_in_memory, share_rollup, RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES,
     ROLLUP_DIMS, ROLLUP_MEASURES,
 };
+pub use snapshot::{CountedFrom, ExportColumns, Fields, IncidentDetail, QueryResult, Snapshot};
 pub use store::Store;
 pub use writer::{BatchOptions, BatchWriter, Outcome};

@@ -43,6 +43,17 @@ pub enum QueryError {
         /// The bands there are.
         known: Vec<String>,
     },
+    /// A column asked for by name (an export's `--columns`) that the table lacks.
+    #[error("`incidents` has no column `{column}`; it has: {}", known.join(", "))]
+    UnknownColumn {
+        /// The name given.
+        column: String,
+        /// The columns there are.
+        known: Vec<String>,
+    },
+    /// An export asked for no column at all.
+    #[error("no columns named; name at least one column of `incidents`")]
+    NoColumns,
     /// An attribution filter on a store without a claims ledger.
     #[error("this store has no claims ledger, so incidents have no attribution verdicts; import claims first (`sitrep claims import`)")]
     NoAttribution,

@@ -387,10 +387,11 @@ impl Store {
 
     /// Runs one read-only statement the user wrote (`sitrep query --sql`): a failure
     /// is [`StoreError::Query`], the user's input to fix.
-    pub async fn user_sql(&self, sql: &str) -> Result<Vec<RecordBatch>, StoreError> {
+    pub async fn user_sql(&self, sql: &str) -> Result<crate::QueryResult, StoreError> {
         let ctx = self.context().await?;
         Self::run_on(&ctx, sql)
             .await
+            .map(crate::QueryResult::from)
             .map_err(|e| StoreError::Query(e.to_string()))
     }
 

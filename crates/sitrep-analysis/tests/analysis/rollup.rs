@@ -175,10 +175,10 @@ async fn rollup_and_raw_paths_give_the_same_series() {
     assert!(!fast.scans_rollup_natively());
     let source = {
         let b = s.sql("SELECT MIN(source) FROM incidents").await.unwrap();
-        use sitrep_store::arrow::array::AsArray;
-        let c = sitrep_store::arrow::compute::cast(
+        use datafusion::arrow::array::AsArray;
+        let c = datafusion::arrow::compute::cast(
             b[0].column(0),
-            &sitrep_store::arrow::datatypes::DataType::Utf8,
+            &datafusion::arrow::datatypes::DataType::Utf8,
         )
         .unwrap();
         c.as_string::<i32>().value(0).to_string()
@@ -192,14 +192,14 @@ async fn rollup_and_raw_paths_give_the_same_series() {
     }
     // The rollup holds every incident once.
     let rows = s.sql("SELECT SUM(n) FROM rollup").await.unwrap();
-    let n = sitrep_store::arrow::compute::cast(
+    let n = datafusion::arrow::compute::cast(
         rows[0].column(0),
-        &sitrep_store::arrow::datatypes::DataType::Int64,
+        &datafusion::arrow::datatypes::DataType::Int64,
     )
     .unwrap();
-    use sitrep_store::arrow::array::AsArray;
+    use datafusion::arrow::array::AsArray;
     assert_eq!(
-        n.as_primitive::<sitrep_store::arrow::datatypes::Int64Type>()
+        n.as_primitive::<datafusion::arrow::datatypes::Int64Type>()
             .value(0),
         16_038
     );
@@ -279,7 +279,7 @@ async fn the_unclustered_view_equals_the_full_one() {
         let sql = format!("SELECT * FROM {table} ORDER BY record_id");
         async move {
             let b = ctx.sql(&sql).await.unwrap().collect().await.unwrap();
-            sitrep_store::arrow::compute::concat_batches(&b[0].schema(), &b).unwrap()
+            datafusion::arrow::compute::concat_batches(&b[0].schema(), &b).unwrap()
         }
     };
     let (a, b) = (read("incidents").await, read("incidents_full").await);

@@ -1,33 +1,35 @@
 //! `sitrep export`.
 
-use super::read_store;
+use super::{read_store, resolver};
 use crate::args::{Cli, ExportArgs};
 use crate::Failure;
-use sitrep_store::ExportFormat;
+use sitrep_store::query::QueryError;
+use sitrep_store::{ExportColumns, ExportFormat, StoreError};
 use std::process::ExitCode;
 
 pub async fn run(cli: &Cli, a: &ExportArgs) -> anyhow::Result<ExitCode> {
     let format: ExportFormat = a.format.parse().map_err(Failure::Input)?;
     let filters = a.filter.to_filters()?;
-    let store = read_store(&cli.store).await?;
-    // Every filter flag counts (actors, provinces, regions too), compiled as the
-    // series are, so an export holds exactly the records a series counts.
-    let predicate = sitrep_analysis::Analysis::new(&store)
-        .await
-        .and_then(|a| a.predicate(&filters))
-        .map_err(super::series::input_or)?;
-    let cols = if !a.columns.is_empty() {
-        select_list(&store, &a.columns, format).await?
+    // Names become registry ids and province codes as for series, so an export
+    // holds exactly the records a series counts (one compiler, in the store).
+    let r = resolver(&cli.store)?;
+    let canonical =
+        sitrep_resolve::filters::canonical(&filters, Some(r.registry()), Some(r.gazetteer()))
+            .map_err(|e| Failure::Input(e.to_string()))?;
+    let columns = if !a.columns.is_empty() {
+        ExportColumns::Only(a.columns.clone())
     } else if a.raw {
-        "*".to_string()
+        ExportColumns::All
     } else {
-        "* EXCLUDE (raw)".to_string()
+        ExportColumns::AllButRaw
     };
-    let sql = format!(
-        "SELECT {cols} FROM incidents WHERE {predicate} ORDER BY date_start, source, source_event_id"
-    );
-    let batches = store.sql(&sql).await?;
-    let (n, skipped) = sitrep_store::export(&batches, format, &a.output)?;
+    let store = read_store(&cli.store).await?;
+    let (n, skipped) = store
+        .snapshot()
+        .await?
+        .export_incidents(&canonical, &columns, format, &a.output)
+        .await
+        .map_err(columns_flag)?;
     if !cli.quiet {
         let extra = if skipped > 0 {
             format!(" ({skipped} without coordinates left out)")
@@ -43,43 +45,17 @@ pub async fn run(cli: &Cli, a: &ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The SELECT list for `--columns`: each name checked against `incidents` (an unknown
-/// one is an input error naming the columns there are), quoted, and for GeoJSON the
-/// coordinates added when missing.
-async fn select_list(
-    store: &sitrep_store::Store,
-    wanted: &[String],
-    format: ExportFormat,
-) -> anyhow::Result<String> {
-    let ctx = store.context().await?;
-    let schema = ctx.table("incidents").await?.schema().as_arrow().clone();
-    let have: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    let mut cols: Vec<String> = Vec::new();
-    for w in wanted.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
-        if !have.contains(&w) {
-            return Err(Failure::Input(format!(
-                "--columns {w}: `incidents` has no such column; it has {}",
-                have.join(", ")
-            ))
-            .into());
+/// A column error names the flag it came from.
+fn columns_flag(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Filter(QueryError::UnknownColumn { column, known }) => Failure::Input(format!(
+            "--columns {column}: `incidents` has no such column; it has {}",
+            known.join(", ")
+        ))
+        .into(),
+        StoreError::Filter(QueryError::NoColumns) => {
+            Failure::Input("--columns: name at least one column".into()).into()
         }
-        if !cols.iter().any(|c| c == w) {
-            cols.push(w.to_string());
-        }
+        other => other.into(),
     }
-    if cols.is_empty() {
-        return Err(Failure::Input("--columns: name at least one column".into()).into());
-    }
-    if format == ExportFormat::GeoJson {
-        for c in ["latitude", "longitude"] {
-            if !cols.iter().any(|x| x == c) {
-                cols.push(c.to_string());
-            }
-        }
-    }
-    Ok(cols
-        .iter()
-        .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(", "))
 }

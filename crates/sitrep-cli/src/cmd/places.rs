@@ -2,11 +2,9 @@
 
 use super::{read_store, resolver};
 use crate::args::{ActorsAction, ActorsArgs, AliasAction, Cli, PlacesAction, PlacesArgs};
-use crate::output::{print, print_one, print_rows};
+use crate::output::{print_one, print_rows};
 use crate::Failure;
-use sitrep_resolve::{views, NameCount};
-use sitrep_store::arrow::array::{Array, AsArray};
-use sitrep_store::arrow::datatypes::{Date32Type, Int64Type};
+use sitrep_resolve::views;
 use std::process::ExitCode;
 
 pub async fn places(cli: &Cli, a: &PlacesArgs) -> anyhow::Result<ExitCode> {
@@ -26,18 +24,8 @@ pub async fn places(cli: &Cli, a: &PlacesArgs) -> anyhow::Result<ExitCode> {
         }
         PlacesAction::Check => {
             let store = read_store(&cli.store).await?;
-            let sql = "SELECT count(*) AS incidents, \
-                count(province_code) AS with_province, \
-                round(100.0 * count(province_code) / count(*), 2) AS pct_with_province, \
-                sum(CASE WHEN place_flag = 'inside' THEN 1 ELSE 0 END) AS inside, \
-                sum(CASE WHEN place_flag = 'snapped' THEN 1 ELSE 0 END) AS snapped, \
-                sum(CASE WHEN place_flag = 'outside' THEN 1 ELSE 0 END) AS outside, \
-                sum(CASE WHEN place_flag = 'no_point' THEN 1 ELSE 0 END) AS no_point, \
-                count(admin1_agrees) AS admin1_comparable, \
-                sum(CASE WHEN admin1_agrees = false THEN 1 ELSE 0 END) AS admin1_disagrees, \
-                count(capital_distance_km) AS with_capital_distance \
-                FROM incidents";
-            print(&store.sql(sql).await?, a.format)?;
+            let check = store.snapshot().await?.place_check().await?;
+            print_rows(&[check], a.format)?;
             if !cli.quiet {
                 eprintln!("disagreements: sitrep query --sql \"SELECT source, source_event_id, admin1, province_name FROM incidents WHERE admin1_agrees = false\"");
             }
@@ -86,37 +74,10 @@ pub async fn actors(cli: &Cli, a: &ActorsArgs) -> anyhow::Result<ExitCode> {
         ActorsAction::Graph { .. } => unreachable!("answered above"),
         ActorsAction::Unresolved => {
             let store = read_store(&cli.store).await?;
-            let sql = "SELECT name, country, min(d) AS d, count(*) AS n FROM ( \
-                SELECT actor1 AS name, country, date_start AS d FROM incidents WHERE actor1 IS NOT NULL AND actor1_id IS NULL \
-                UNION ALL SELECT actor2, country, date_start FROM incidents WHERE actor2 IS NOT NULL AND actor2_id IS NULL) \
-                GROUP BY name, country ORDER BY n DESC";
-            let mut names = Vec::new();
-            for b in store.sql(sql).await? {
-                let (n, c, d, k) = (
-                    b.column(0).as_string::<i32>(),
-                    b.column(1).as_string::<i32>(),
-                    b.column(2).as_primitive::<Date32Type>(),
-                    b.column(3).as_primitive::<Int64Type>(),
-                );
-                for i in 0..b.num_rows() {
-                    names.push(NameCount {
-                        name: n.value(i).to_string(),
-                        country: (!c.is_null(i)).then(|| c.value(i).to_string()),
-                        date: d.value_as_date(i),
-                        count: k.value(i) as u64,
-                    });
-                }
-            }
-            let total = store
-                .sql("SELECT count(actor1) + count(actor2) FROM incidents")
-                .await?;
+            let (names, t) = store.snapshot().await?.unresolved_actor_names().await?;
             let report = r.unresolved(&names);
             print_one(&report)?;
             if !cli.quiet {
-                let t = total
-                    .first()
-                    .map(|b| b.column(0).as_primitive::<Int64Type>().value(0))
-                    .unwrap_or(0);
                 eprintln!(
                     "{} of {t} actor names in the store do not resolve ({} distinct)",
                     report.records_unresolved,

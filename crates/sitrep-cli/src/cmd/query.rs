@@ -30,12 +30,7 @@ pub async fn verify(cli: &Cli) -> anyhow::Result<ExitCode> {
 
 pub async fn sources(cli: &Cli, a: &SourcesArgs) -> anyhow::Result<ExitCode> {
     let store = read_store(&cli.store).await?;
-    let sql = "SELECT b.batch, b.source, b.adapter, b.file, substr(b.input_blake3, 1, 16) AS input_blake3, b.committed_at, \
-               b.read, b.new, b.updated, b.unchanged, b.folded, b.rejected, b.deleted, \
-               s.current_incidents, s.first_date, s.last_date, b.coverage \
-               FROM batches b LEFT JOIN (SELECT batch, count(*) AS current_incidents, min(date_start) AS first_date, max(date_start) AS last_date \
-               FROM incidents GROUP BY batch) s ON s.batch = b.batch ORDER BY b.batch";
-    let batches = store.sql(sql).await?;
+    let batches = store.snapshot().await?.sources_report().await?;
     print(&batches, a.format)?;
     if !cli.quiet {
         eprintln!("store: {}", store.root().display());

@@ -91,7 +91,46 @@ fn incidents_carry_province_region_distance_and_actor_ids() {
         .output()
         .unwrap();
     let v = json(out);
-    let pct = v[0]["pct_with_province"].as_f64().unwrap();
+    // One row, each figure equal to an independent count over the same store, and
+    // every incident inside an outline, snapped to one, outside, or without a point.
+    let n = |k: &str| v[0][k].as_i64().unwrap_or_else(|| panic!("{k}: {v}"));
+    let count = |sql: &str| -> i64 {
+        let out = env
+            .bundled(&["query", "--format", "json", "--sql", sql])
+            .output()
+            .unwrap();
+        json(out)[0]["n"].as_i64().unwrap()
+    };
+    assert_eq!(
+        n("incidents"),
+        count("SELECT count(*) AS n FROM incidents"),
+        "{v}"
+    );
+    assert_eq!(
+        n("with_province"),
+        count("SELECT count(*) AS n FROM incidents WHERE province_code IS NOT NULL"),
+        "{v}"
+    );
+    assert_eq!(
+        n("snapped"),
+        count("SELECT count(*) AS n FROM incidents WHERE place_flag = 'snapped'"),
+        "{v}"
+    );
+    assert_eq!(
+        n("admin1_disagrees"),
+        count("SELECT count(*) AS n FROM incidents WHERE admin1_agrees = false"),
+        "{v}"
+    );
+    assert_eq!(
+        n("inside") + n("snapped") + n("outside") + n("no_point"),
+        n("incidents"),
+        "{v}"
+    );
+    let pct = (10_000 * n("with_province") / n("incidents")) as f64 / 100.0;
+    assert!(
+        (v[0]["pct_with_province"].as_f64().unwrap() - pct).abs() < 0.011,
+        "{v}"
+    );
     assert!(pct > 99.0, "{v}");
     let out = env.ged211(&["query", "--format", "json", "--sql", "SELECT province_code, region, actor1_id, actor2_id, capital_name, capital_distance_km FROM incidents WHERE source_event_id = '244657'"]).output().unwrap();
     let v = json(out);

@@ -86,18 +86,9 @@ pub struct Resolution {
     pub suggestions: Vec<Suggestion>,
 }
 
-/// One name to check, with how often it occurs: input of [`Registry::unresolved`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NameCount {
-    /// The name as the source writes it.
-    pub name: String,
-    /// The records' country.
-    pub country: Option<String>,
-    /// A date the name occurs on (for date-scoped aliases).
-    pub date: Option<NaiveDate>,
-    /// Number of records.
-    pub count: u64,
-}
+/// One name to check, with how often it occurs: input of [`Registry::unresolved`]
+/// (a model type: the store's typed reads count names).
+pub use sitrep_model::NameCount;
 
 /// Names that do not resolve, with counts and suggestions.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,12 +5,11 @@
 use super::{json, not_found};
 use crate::error::ApiError;
 use crate::params::{Bucket, Filters, FiltersExt, Params};
-use crate::table::{i, s};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use sitrep_model::CountPoint as Point;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Incidents per actor id under a filter, counting an incident for an actor when
 /// either side is that actor or one of its factions: the same rule as the `actor`
@@ -18,27 +17,10 @@ use std::collections::HashMap;
 pub(crate) async fn activity(
     state: &AppState,
     f: &Filters,
-) -> Result<HashMap<String, i64>, ApiError> {
-    let w = f.to_sql();
-    let parts: Vec<String> = ["actor1_id", "actor2_id", "actor1_root", "actor2_root"]
-        .iter()
-        .map(|c| {
-            format!("SELECT {c} AS id, record_id FROM incidents WHERE {w} AND {c} IS NOT NULL")
-        })
-        .collect();
-    let rows = state
-        .rows(&format!(
-            "SELECT id, count(DISTINCT record_id) AS incidents FROM ({}) GROUP BY id",
-            parts.join(" UNION ALL ")
-        ))
-        .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| Some((s(r, "id")?.to_string(), i(r, "incidents"))))
-        .collect())
+) -> Result<BTreeMap<String, i64>, ApiError> {
+    Ok(state.reads().await?.incidents_per_actor(f).await?)
 }
 
-/// `GET /api/v1/actors?…filters`: every actor, with incidents under the filter.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &[])?;
     let f = crate::params::filters(&p, &state)?;

@@ -10,45 +10,9 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::Value;
-use sitrep_store::query::quote;
 
 /// Columns of the incident list (everything but the verbatim `raw` and `notes`).
-pub const LIST_COLUMNS: [&str; 34] = [
-    "record_id",
-    "source",
-    "source_event_id",
-    "version",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "country",
-    "admin1",
-    "admin2",
-    "location",
-    "event_type",
-    "sub_event_type",
-    "source_event_type",
-    "actor1",
-    "actor2",
-    "conflict",
-    "fatalities_low",
-    "fatalities_best",
-    "fatalities_high",
-    "civilian_deaths",
-    "province_code",
-    "province_name",
-    "district",
-    "region",
-    "capital_name",
-    "capital_distance_km",
-    "actor1_id",
-    "actor2_id",
-    "actor1_root",
-    "actor2_root",
-];
+pub const LIST_COLUMNS: [&str; 34] = sitrep_model::IncidentRow::COLUMNS;
 
 /// One page of incidents.
 #[derive(Debug, Clone)]
@@ -56,7 +20,7 @@ pub(crate) struct IncidentPage {
     pub total: i64,
     pub page: Page,
     pub sort: Sort,
-    pub rows: Vec<Row>,
+    pub rows: Vec<sitrep_model::IncidentRow>,
 }
 
 impl IncidentPage {
@@ -71,25 +35,30 @@ pub(crate) async fn list(
     page: Page,
     sort: Sort,
 ) -> Result<IncidentPage, ApiError> {
-    let w = f.to_sql();
-    let total = state
-        .count(&format!("SELECT count(*) AS n FROM incidents WHERE {w}"))
-        .await?;
-    let rows = state
-        .rows(&format!(
-            "SELECT {} FROM incidents WHERE {w} ORDER BY {} LIMIT {} OFFSET {}",
-            LIST_COLUMNS.join(", "),
-            sort.to_sql(),
-            page.size,
-            page.offset()
-        ))
+    let res = state
+        .reads()
+        .await?
+        .incidents(f, sort, u64::from(page.size), page.offset())
         .await?;
     Ok(IncidentPage {
-        total,
+        total: res.total,
         page,
         sort,
-        rows,
+        rows: res.rows,
     })
+}
+
+/// The rows as JSON objects (for CSV and GeoJSON).
+fn objects(rows: &[sitrep_model::IncidentRow]) -> Result<Vec<Row>, ApiError> {
+    rows.iter()
+        .map(|r| match serde_json::to_value(r) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Err(ApiError::Internal(
+                "an incident row is not an object".into(),
+            )),
+            Err(e) => Err(ApiError::internal(e)),
+        })
+        .collect()
 }
 
 /// `GET /api/v1/incidents`.
@@ -97,13 +66,16 @@ pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response,
     p.check(true, &["page", "page_size", "sort", "format"])?;
     let f = crate::params::filters(&p, &state)?;
     let page = Page::parse(&p)?;
-    let sort = Sort::parse(&p)?;
+    let sort = crate::params::sort(&p)?;
     let format = Format::parse(&p, &["json", "csv", "geojson"])?;
     let res = list(&state, &f, page, sort).await?;
     Ok(match format {
-        Format::Csv => csv(table::csv(&LIST_COLUMNS, &res.rows), "incidents.csv"),
+        Format::Csv => csv(
+            table::csv(&LIST_COLUMNS, &objects(&res.rows)?),
+            "incidents.csv",
+        ),
         Format::GeoJson => {
-            let mut v = table::geojson(&res.rows);
+            let mut v = table::geojson(&objects(&res.rows)?);
             v["sitrep:total"] = res.total.into();
             v["sitrep:page"] = res.page.page.into();
             v["sitrep:page_size"] = res.page.size.into();
@@ -161,77 +133,31 @@ pub const ACLED_LICENCE: &str = "ACLED's terms of use do not allow re-serving it
      records (counts, series, maps) are served; cite ACLED with your access date.";
 
 pub(crate) async fn detail(state: &AppState, id: &str) -> Result<IncidentDetail, ApiError> {
-    let q = quote(id);
-    let mut current = true;
-    // A record matched into another record's cluster is shown as that cluster's
-    // incident (its `members` list the record); its own versions are listed below.
-    let mut rows = state
-        .rows(&format!(
-            "SELECT * FROM incidents WHERE record_id = {q} \
-             OR incident_id IN (SELECT incident_id FROM match_members WHERE record_id = {q})"
-        ))
-        .await?;
-    if rows.is_empty() {
-        current = false;
-        rows = state
-            .rows(&format!("SELECT * FROM records WHERE record_id = {q}"))
-            .await?;
-    }
-    let Some(mut incident) = rows.into_iter().next() else {
+    let Some(d) = state.reads().await?.incident_detail(id).await? else {
         return Err(not_found("incident", id, "/api/v1/incidents"));
     };
-    let own = if s(&incident, "record_id") == Some(id) {
-        incident.clone()
-    } else {
-        state
-            .rows(&format!(
-                "SELECT source, source_event_id FROM records WHERE record_id = {q}"
-            ))
-            .await?
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| incident.clone())
-    };
-    let source = s(&own, "source").unwrap_or_default().to_string();
-    let event = s(&own, "source_event_id").unwrap_or_default().to_string();
-    let mut versions = state
-        .rows(&format!(
-            "SELECT r.record_id, r.version, r.version_kind, r.batch, r.file, r.line, r.format, \
-             r.row_hash, r.notes, r.raw, b.adapter, b.file AS batch_file, b.input_blake3, \
-             b.committed_at, c.change, c.batch AS change_batch, c.at AS change_at \
-             FROM records r LEFT JOIN batches b ON b.batch = r.batch \
-             LEFT JOIN changes c ON c.record_id = r.record_id \
-             WHERE r.source = {} AND r.source_event_id = {} ORDER BY r.version, r.record_id",
-            quote(&source),
-            quote(&event)
-        ))
-        .await?;
-    let acled = state.is_acled(&source);
-    if acled {
+    let sitrep_store::IncidentDetail {
+        mut incident,
+        current,
+        source,
+        mut versions,
+        members,
+    } = d;
+    // ACLED's rows are withheld wherever they appear: the incident's primary record
+    // and the versions of the record asked for may come from different sources.
+    let primary_acled = s(&incident, "source").is_some_and(|src| state.is_acled(src));
+    let own_acled = state.is_acled(&source);
+    if primary_acled {
         incident.remove("raw");
         incident.remove("notes");
+    }
+    if own_acled {
         for v in &mut versions {
             v.remove("raw");
             v.remove("notes");
         }
     }
-    let members = match s(&incident, "incident_id") {
-        Some(inc) if current && incident.get("n_records").and_then(Value::as_i64) > Some(1) => {
-            state
-                .rows(&format!(
-                    "SELECT r.record_id, r.source, r.source_event_id, m.is_primary, \
-                     CAST(r.date_start AS VARCHAR) AS date_start, CAST(r.date_end AS VARCHAR) AS date_end, \
-                     e.province_name, r.latitude, r.longitude, r.event_type, r.actor1, r.actor2, \
-                     r.fatalities_low, r.fatalities_best, r.fatalities_high \
-                     FROM match_members m JOIN records r ON r.record_id = m.record_id \
-                     LEFT JOIN enrichment e ON e.record_id = r.record_id \
-                     WHERE m.incident_id = {} ORDER BY m.is_primary DESC, r.source, r.source_event_id",
-                    quote(inc)
-                ))
-                .await?
-        }
-        _ => Vec::new(),
-    };
+    let acled = primary_acled || own_acled;
     Ok(IncidentDetail {
         incident,
         current,

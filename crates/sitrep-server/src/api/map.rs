@@ -1,10 +1,9 @@
 //! `GET /api/v1/map/provinces`: counts and fatalities per province, every province
 //! of the gazetteer present (zeros included), plus the records with no province.
 
-use super::{counts_from, csv, json, Counts};
+use super::{csv, json, Counts};
 use crate::error::ApiError;
 use crate::params::{Filters, FiltersExt, Format, Params};
-use crate::table::s;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -29,17 +28,14 @@ pub(crate) async fn provinces(
     state: &AppState,
     f: &Filters,
 ) -> Result<(Vec<ProvinceCounts>, Counts), ApiError> {
-    let (table, aggregates) = counts_from(state, f);
-    let rows = state
-        .rows(&format!(
-            "SELECT province_code AS code, {aggregates} FROM {table} WHERE {} GROUP BY province_code",
-            f.to_sql()
-        ))
-        .await?;
-    let mut by_code: HashMap<Option<String>, Counts> = HashMap::new();
-    for r in &rows {
-        by_code.insert(s(r, "code").map(str::to_string), super::counts_from_row(r));
-    }
+    let mut by_code: HashMap<Option<String>, Counts> = state
+        .reads()
+        .await?
+        .counts_by_province(f)
+        .await?
+        .into_iter()
+        .map(|p| (p.place, p.counts))
+        .collect();
     let out = sitrep_resolve::views::place_list(state.resolver().gazetteer())
         .into_iter()
         .map(|p| ProvinceCounts {
@@ -90,7 +86,7 @@ pub async fn provinces_index(
     Ok(json(serde_json::json!({
         "level": "province",
         "filters": f.to_json(),
-        "counted_from": counts_from(&state, &f).0,
+        "counted_from": state.reads().await?.counted_from(&f).as_str(),
         "provinces": rows,
         "unlocated": unlocated,
     })))

@@ -1,14 +1,12 @@
 //! `GET /api/v1/places` (provinces with incident counts) and
 //! `GET /api/v1/places/{code}` (one province: districts, capital, activity).
 
-use super::{aggregates, json, map, not_found, Counts};
+use super::{json, map, not_found, Counts};
 use crate::error::ApiError;
 use crate::params::{Bucket, Filters, FiltersExt, Params};
-use crate::table::s;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use sitrep_store::query::quote;
 use std::collections::HashMap;
 
 /// `GET /api/v1/places?…filters`.
@@ -53,24 +51,23 @@ pub(crate) async fn districts(
     state: &AppState,
     code: &str,
 ) -> Result<Vec<DistrictCounts>, ApiError> {
-    let rows = state
-        .rows(&format!(
-            "SELECT district, {} FROM incidents WHERE province_code = {} \
-             GROUP BY district ORDER BY incidents DESC, district",
-            aggregates(),
-            quote(code)
-        ))
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| DistrictCounts {
-            district: s(r, "district").map(str::to_string),
-            counts: super::counts_from_row(r),
+    let f = Filters {
+        provinces: vec![code.to_string()],
+        ..Filters::default()
+    };
+    Ok(state
+        .reads()
+        .await?
+        .counts_by_district(&f)
+        .await?
+        .into_iter()
+        .map(|p| DistrictCounts {
+            district: p.place,
+            counts: p.counts,
         })
         .collect())
 }
 
-/// `GET /api/v1/places/{code}`.
 pub async fn show(
     State(state): State<AppState>,
     Path(code): Path<String>,

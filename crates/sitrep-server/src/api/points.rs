@@ -4,61 +4,41 @@
 use super::json;
 use crate::error::ApiError;
 use crate::params::{FiltersExt, Params};
-use crate::table::s;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
 
 /// The columns of a point row, in order.
-pub const POINT_COLUMNS: [&str; 9] = [
-    "record_id",
-    "date",
-    "lat",
-    "lon",
-    "event_type",
-    "fatalities_best",
-    "actor1_id",
-    "actor2_id",
-    "location",
-];
+/// The fields of a map point, in the order each point's array holds them.
+pub const POINT_COLUMNS: [&str; 9] = sitrep_model::MapPoint::COLUMNS;
 
-/// `GET /api/v1/map/points?…filters`.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &[])?;
     let f = crate::params::filters(&p, &state)?;
-    let rows = state
-        .rows(&format!(
-            "SELECT record_id, CAST(date_start AS VARCHAR) AS date, latitude, longitude, event_type, \
-             fatalities_best, actor1_id, actor2_id, location FROM incidents WHERE {} \
-             ORDER BY date_start, record_id",
-            f.to_sql()
-        ))
-        .await?;
-    let mut located = 0;
+    let rows = state.reads().await?.map_points(&f).await?;
+    let located = rows
+        .iter()
+        .filter(|r| r.lat.is_some() && r.lon.is_some())
+        .count();
     let points: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let lat = r.get("latitude").and_then(Value::as_f64);
-            let lon = r.get("longitude").and_then(Value::as_f64);
-            if lat.is_some() && lon.is_some() {
-                located += 1;
-            }
             json!([
-                s(r, "record_id"),
-                s(r, "date"),
-                lat,
-                lon,
-                s(r, "event_type"),
-                r.get("fatalities_best").and_then(Value::as_i64),
-                s(r, "actor1_id"),
-                s(r, "actor2_id"),
-                s(r, "location"),
+                r.record_id,
+                r.date,
+                r.lat,
+                r.lon,
+                r.event_type,
+                r.fatalities_best,
+                r.actor1_id,
+                r.actor2_id,
+                r.location,
             ])
         })
         .collect();
-    let first = rows.first().and_then(|r| s(r, "date"));
-    let last = rows.last().and_then(|r| s(r, "date"));
+    let first = rows.first().map(|r| r.date);
+    let last = rows.last().map(|r| r.date);
     Ok(json(json!({
         "columns": POINT_COLUMNS,
         "total": points.len(),

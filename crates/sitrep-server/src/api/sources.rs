@@ -4,7 +4,6 @@
 use super::json;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::table::{i, s};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -13,14 +12,13 @@ use std::collections::HashMap;
 /// `GET /api/v1/sources`.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(false, &[])?;
-    let batches = state.rows("SELECT * FROM batches ORDER BY batch").await?;
-    let counts: HashMap<String, i64> = state
-        .rows("SELECT source, count(*) AS n FROM incidents GROUP BY source")
-        .await?
+    let reads = state.reads().await?;
+    let batches = reads.batches().await?;
+    let counts = reads.incidents_per_source().await?;
+    let mut names: Vec<&str> = batches
         .iter()
-        .filter_map(|r| Some((s(r, "source")?.to_string(), i(r, "n"))))
+        .filter_map(|b| b.get("source").and_then(serde_json::Value::as_str))
         .collect();
-    let mut names: Vec<&str> = batches.iter().filter_map(|b| s(b, "source")).collect();
     names.dedup();
     // What each source covers on its own (scoped spans included), as the analysis
     // layer combines its batches.

@@ -5,18 +5,17 @@ use super::{auto_bucket, fatalities, layout, linked, map_svg, num, trend_svg, Pa
 use crate::api::{incidents, map, series, summary};
 use crate::links::encode;
 use crate::params::{Bucket, Filters, FiltersExt, Page as Paging, Params, Sort, EVENT_TYPES};
-use crate::table::{s, Row};
 use crate::AppState;
 use axum::extract::State;
 use maud::{html, Markup};
-use serde_json::Value;
+use sitrep_model::IncidentRow;
 
 /// The explore page.
 pub(crate) async fn page(State(state): State<AppState>, p: Params) -> PageResult {
     p.check(true, &["page", "page_size", "sort", "bucket"])?;
     let f = crate::params::filters(&p, &state)?;
     let paging = Paging::parse(&p)?;
-    let sort = Sort::parse(&p)?;
+    let sort = crate::params::sort(&p)?;
     let sm = summary::summary(&state, &f).await?;
     let bucket = match p.one("bucket")? {
         Some(_) => Bucket::parse(&p, Bucket::Month)?,
@@ -140,30 +139,25 @@ fn actor_cell(name: Option<&str>, id: Option<&str>, reg: &sitrep_resolve::Regist
     }
 }
 
-fn row(r: &Row, reg: &sitrep_resolve::Registry) -> Markup {
-    let id = s(r, "record_id").unwrap_or_default();
-    let n = |k: &str| r.get(k).and_then(Value::as_i64);
-    let fat = match (
-        n("fatalities_best"),
-        n("fatalities_low"),
-        n("fatalities_high"),
-    ) {
+fn row(r: &IncidentRow, reg: &sitrep_resolve::Registry) -> Markup {
+    let id = r.record_id.as_str();
+    let fat = match (r.fatalities_best, r.fatalities_low, r.fatalities_high) {
         (Some(b), Some(l), h) => super::human::best_with_range(b, l, h),
         (Some(b), _, _) => super::num(b),
         _ => "unknown".into(),
     };
     html! {
         tr {
-            td { a href=(format!("/incidents/{}", encode(id))) { (s(r, "date_start").unwrap_or("?")) } }
-            td { (s(r, "event_type").unwrap_or("")) }
-            td { @match s(r, "province_code") {
-                Some(code) => { a href=(format!("/places/{code}")) { (s(r, "province_name").unwrap_or(code)) } }
+            td { a href=(format!("/incidents/{}", encode(id))) { (r.date_start) } }
+            td { (r.event_type) }
+            td { @match &r.province_code {
+                Some(code) => { a href=(format!("/places/{code}")) { (r.province_name.as_deref().unwrap_or(code)) } }
                 None => { span.muted { "–" } }
             } }
-            td.opt { (s(r, "location").or(s(r, "district")).unwrap_or("")) }
-            td { (actor_cell(s(r, "actor1"), s(r, "actor1_id"), reg)) " – " (actor_cell(s(r, "actor2"), s(r, "actor2_id"), reg)) }
+            td.opt { (r.location.as_deref().or(r.district.as_deref()).unwrap_or("")) }
+            td { (actor_cell(r.actor1.as_deref(), r.actor1_id.as_deref(), reg)) " – " (actor_cell(r.actor2.as_deref(), r.actor2_id.as_deref(), reg)) }
             td.n { a href=(format!("/incidents/{}", encode(id))) { (fat) } }
-            td.opt { (s(r, "source").unwrap_or("")) }
+            td.opt { (r.source) }
         }
     }
 }

@@ -443,9 +443,9 @@ async fn incidents_in(root: &std::path::Path) -> i64 {
         .sql("SELECT count(*) AS n FROM incidents")
         .await
         .unwrap();
-    use sitrep_store::arrow::array::AsArray;
+    use datafusion::arrow::array::AsArray;
     b[0].column(0)
-        .as_primitive::<sitrep_store::arrow::datatypes::Int64Type>()
+        .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
         .value(0)
 }
 

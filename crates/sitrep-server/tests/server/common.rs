@@ -193,13 +193,12 @@ pub async fn sql_count(where_: &str) -> i64 {
 }
 
 pub async fn sql_i64(sql: &str) -> i64 {
-    use sitrep_store::arrow::array::{Array, AsArray};
-    use sitrep_store::arrow::datatypes::Int64Type;
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::Int64Type;
     let batches = store().sql(sql).await.expect(sql);
     let col = batches[0].column(0);
-    let col =
-        sitrep_store::arrow::compute::cast(col, &sitrep_store::arrow::datatypes::DataType::Int64)
-            .unwrap();
+    let col = datafusion::arrow::compute::cast(col, &datafusion::arrow::datatypes::DataType::Int64)
+        .unwrap();
     let a = col.as_primitive::<Int64Type>();
     if a.is_null(0) {
         0
@@ -209,11 +208,11 @@ pub async fn sql_i64(sql: &str) -> i64 {
 }
 
 pub async fn sql_string(sql: &str) -> String {
-    use sitrep_store::arrow::array::AsArray;
+    use datafusion::arrow::array::AsArray;
     let batches = store().sql(sql).await.expect(sql);
-    let col = sitrep_store::arrow::compute::cast(
+    let col = datafusion::arrow::compute::cast(
         batches[0].column(0),
-        &sitrep_store::arrow::datatypes::DataType::Utf8,
+        &datafusion::arrow::datatypes::DataType::Utf8,
     )
     .unwrap();
     col.as_string::<i32>().value(0).to_string()
