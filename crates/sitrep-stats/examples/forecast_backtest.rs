@@ -18,7 +18,9 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().ok_or("usage: forecast_backtest PANEL.csv [options]")?;
+    let path = args
+        .first()
+        .ok_or("usage: forecast_backtest PANEL.csv [options]")?;
     let opt = |k: &str| {
         args.iter()
             .position(|a| a == k)
@@ -27,7 +29,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let panel = Panel::from_csv(&text).map_err(|e| format!("{path}: {e}"))?;
-    let header: Vec<&str> = text.lines().next().unwrap_or("").split(',').skip(2).collect();
+    let header: Vec<&str> = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .skip(2)
+        .collect();
     let month = |label: &str| -> Result<usize, String> {
         header
             .iter()

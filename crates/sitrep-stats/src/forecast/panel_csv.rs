@@ -16,7 +16,11 @@ impl Panel {
         let (y0, m0) = (first_month.0, first_month.1.clamp(1, 12) as i32 - 1);
         for t in 0..self.months as i32 {
             let k = m0 + t;
-            out.push_str(&format!(",{}-{:02}", y0 + k.div_euclid(12), k.rem_euclid(12) + 1));
+            out.push_str(&format!(
+                ",{}-{:02}",
+                y0 + k.div_euclid(12),
+                k.rem_euclid(12) + 1
+            ));
         }
         out.push('\n');
         for (u, name) in self.units.iter().enumerate() {
@@ -40,7 +44,10 @@ impl Panel {
     /// Parses [`Panel::to_csv`]'s format (unit names may not contain commas or quotes
     /// when written by hand; `to_csv` quotes them). Errors name the line.
     pub fn from_csv(text: &str) -> Result<Panel, PanelError> {
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines
             .next()
             .ok_or_else(|| PanelError("empty panel CSV".into()))?;
