@@ -4,7 +4,8 @@
 //! The panel is the query model's monthly series, one line per province of the
 //! gazetteer; a month no selected source covers is `None` — neither a training target
 //! nor scored — and an incomplete last month (coverage stopping inside it) is dropped.
-//! Two models (Poisson and negative-binomial GLMs on lags, neighbours and season) and
+//! Three models (Poisson and negative-binomial GLMs on lags, neighbours and season;
+//! Poisson gradient-boosted trees on lags, levels, recency and neighbours) and
 //! the standard baselines (zero, no-change, conflictology 12/36, seasonal, global
 //! bootstrap, NB climatology) are back-tested at rolling origins over the last months
 //! of data; the verdict picks a model only when it beats the best baseline with a
@@ -21,9 +22,8 @@ use sitrep_model::forecast::{
 use sitrep_model::CoverageStatus;
 use sitrep_stats::forecast::backtest::{backtest, forecast_at, BacktestConfig, Sampling};
 use sitrep_stats::forecast::baselines::standard_baselines;
-use sitrep_stats::forecast::glm::Glm;
 use sitrep_stats::forecast::scores::quantile_sorted;
-use sitrep_stats::forecast::{Forecaster, Panel};
+use sitrep_stats::forecast::{model_by_name, Forecaster, Panel, MODELS};
 
 /// What to forecast and how hard to test it.
 #[derive(Debug, Clone)]
@@ -64,10 +64,14 @@ impl Default for ForecastQuery {
 /// Forecasters, boxed.
 type Forecasters = Vec<Box<dyn Forecaster>>;
 
-/// The forecasters back-tested: models first, then the baselines.
+/// The forecasters back-tested: models first (`sitrep_stats::forecast::MODELS`), then
+/// the baselines.
 fn forecasters() -> (Forecasters, Forecasters) {
     (
-        vec![Box::new(Glm::poisson()), Box::new(Glm::negative_binomial())],
+        MODELS
+            .iter()
+            .filter_map(|name| model_by_name(name))
+            .collect(),
         standard_baselines(),
     )
 }
@@ -197,6 +201,16 @@ impl Analysis {
         })
     }
 
+    /// The panel `q` would back-test, as CSV (`sitrep_stats::forecast::Panel::to_csv`:
+    /// one row per unit with its neighbours, one column per month, empty where no
+    /// source covers the month), to re-run the back-test outside the store.
+    pub async fn forecast_panel_csv(&self, q: &ForecastQuery) -> Result<String, AnalysisError> {
+        let built = self.forecast_panel(q).await?;
+        Ok(built
+            .panel
+            .to_csv((built.first.year(), built.first.month())))
+    }
+
     /// Forecasts `q.horizons` months ahead from the last covered month, by the
     /// forecaster the back-test chose. See the module documentation.
     pub async fn forecast(&self, q: &ForecastQuery) -> Result<ForecastReport, AnalysisError> {
@@ -312,6 +326,8 @@ impl Analysis {
                     crps: a.crps,
                     crps_active: a.crps_active,
                     coverage90: a.coverage90,
+                    n_active: a.n_active,
+                    coverage90_active: a.coverage90_active,
                     width90: a.width90,
                 });
             }

@@ -105,6 +105,9 @@ pub struct ForecastArgs {
     /// Also write the map of next month's expected counts (SVG).
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
+    /// Also write the back-tested panel (units × months, CSV) for bench/forecast.sh.
+    #[arg(long, value_name = "FILE")]
+    pub panel_out: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     pub format: OutFormat,

@@ -70,6 +70,10 @@ pub struct ForecastScore {
     pub crps_active: f64,
     /// Share of cells inside the 90% interval.
     pub coverage90: f64,
+    /// Cells scored with at least one event.
+    pub n_active: usize,
+    /// Share of those inside the 90% interval (NaN when there are none).
+    pub coverage90_active: f64,
     /// Mean width of the 90% interval.
     pub width90: f64,
 }

@@ -19,12 +19,12 @@ pub async fn run(cli: &Cli, a: &ForecastArgs) -> anyhow::Result<ExitCode> {
         bootstrap: a.bootstrap,
         seed: a.seed,
     };
-    let report = Analysis::new(&store)
-        .await
-        .map_err(input_or)?
-        .forecast(&q)
-        .await
-        .map_err(input_or)?;
+    let analysis = Analysis::new(&store).await.map_err(input_or)?;
+    if let Some(path) = &a.panel_out {
+        let csv = analysis.forecast_panel_csv(&q).await.map_err(input_or)?;
+        super::figure::write_atomic(path, &csv)?;
+    }
+    let report = analysis.forecast(&q).await.map_err(input_or)?;
     if let Some(path) = &a.map {
         let svg = sitrep_render::render_forecast_map(&report, 1, &super::figure::geometry()?)?;
         super::figure::write_atomic(path, &svg)?;

@@ -1,7 +1,13 @@
 //! `GET /api/v1/forecast`: forecasts per province-month (or country-month) with the
 //! back-test that chose the forecaster (`sitrep_analysis::Analysis::forecast`). The
-//! defaults are lighter than the CLI's (24 back-test months, 200 samples): the answer
-//! is computed on request and then cached with the store's version.
+//! defaults are lighter than the CLI's (24 back-test months, 200 samples).
+//!
+//! The back-test is seconds of CPU: it runs on a blocking thread
+//! (`tokio::task::spawn_blocking`, driving the analysis' store queries with the
+//! runtime's handle) so the request threads keep serving, and the answer is kept by
+//! the response cache (`crate::cache`) under the store's version, like every `GET`:
+//! identical requests arriving meanwhile wait for the one computation, and a commit
+//! to the store starts a new version.
 
 use super::json;
 use crate::error::ApiError;
@@ -72,7 +78,11 @@ pub(crate) const KEYS: [&str; 7] = [
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &KEYS)?;
     let q = query(&p, &state)?;
-    let report = state.analysis().await?.forecast(&q).await?;
+    let analysis = state.analysis().await?;
+    let runtime = tokio::runtime::Handle::current();
+    let report = tokio::task::spawn_blocking(move || runtime.block_on(analysis.forecast(&q)))
+        .await
+        .map_err(|e| ApiError::internal(format!("the forecast task failed: {e}")))??;
     Ok(json(
         serde_json::to_value(&report).map_err(ApiError::internal)?,
     ))

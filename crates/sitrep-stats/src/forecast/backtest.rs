@@ -533,11 +533,13 @@ fn verdict(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::baselines::{
         standard_baselines, Conflictology, NbClimatology, NoChange, Zero,
     };
+    use super::super::gbm::Gbm;
     use super::super::glm::Glm;
+    use super::super::{model_by_name, MODELS};
     use super::*;
 
     /// SYNTHETIC panel (not data): `units × months` counts from a negative binomial
@@ -582,6 +584,26 @@ mod tests {
         let (_, pb) = forecast_at(&mut b, &spiked, origin, 6);
         assert_eq!(a.fits(), b.fits());
         assert_eq!(pa, pb);
+        let mut a = Gbm::default();
+        let mut b = Gbm::default();
+        let (_, pa) = forecast_at(&mut a, &panel, origin, 6);
+        let (_, pb) = forecast_at(&mut b, &spiked, origin, 6);
+        assert_eq!(a.fits(), b.fits());
+        assert_eq!(pa, pb);
+        // Every model, fitted at an origin after it, does see the spike.
+        for name in MODELS {
+            let mut f = model_by_name(name).unwrap();
+            let (_, pa) = forecast_at(f.as_mut(), &panel, origin, 6);
+            let mut f = model_by_name(name).unwrap();
+            let (_, pb) = forecast_at(f.as_mut(), &spiked, origin, 6);
+            assert_eq!(pa, pb, "{name}");
+            let mut f = model_by_name(name).unwrap();
+            let (_, pc) = forecast_at(f.as_mut(), &spiked, origin + 1, 6);
+            assert!(
+                pc[0][0].mean() > pa[0][0].mean() * 10.0,
+                "{name} ignores data"
+            );
+        }
         // Through the whole back-test: identical scores wherever the target is before
         // the spike; origins after it differ.
         let mut spiked_late = panel.clone();
@@ -593,7 +615,8 @@ mod tests {
             ..BacktestConfig::default()
         };
         let run = |p: &Panel| {
-            let mut models: Vec<Box<dyn Forecaster>> = vec![Box::new(Glm::poisson())];
+            let mut models: Vec<Box<dyn Forecaster>> =
+                MODELS.iter().map(|n| model_by_name(n).unwrap()).collect();
             let mut base: Vec<Box<dyn Forecaster>> = vec![Box::new(Conflictology::new(12))];
             backtest(p, &mut models, &mut base, &config)
         };

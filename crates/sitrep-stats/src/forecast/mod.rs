@@ -12,6 +12,10 @@
 //! - [`baselines`]: zero, no-change, conflictology (w = 12, 36), seasonal, NB
 //!   climatology: the naive references a model has to beat.
 //! - [`glm`]: Poisson and negative-binomial GLMs fitted by IRLS, one per horizon.
+//! - [`gbm`]: gradient-boosted trees with a Poisson objective on lag, level,
+//!   neighbour and recency features, one per horizon, NB predictive.
+//! - [`panel_csv`]: a panel as CSV (`Panel::to_csv` / `Panel::from_csv`), to re-run a
+//!   back-test outside the store.
 //! - [`backtest`]: rolling-origin evaluation, skill against every baseline with a
 //!   bootstrap interval over units and origins, and a verdict that keeps the baseline
 //!   unless a model is demonstrably better.
@@ -23,7 +27,9 @@
 
 pub mod backtest;
 pub mod baselines;
+pub mod gbm;
 pub mod glm;
+pub mod panel_csv;
 pub mod scores;
 
 use crate::dist::{CountDist, NegBinomial, Poisson};
@@ -252,6 +258,20 @@ fn count_quantiles<D: CountDist>(d: &D, probs: impl Iterator<Item = f64>) -> Vec
         out.push(k as f64);
     }
     out
+}
+
+/// The names [`model_by_name`] knows, in report order.
+pub const MODELS: [&str; 3] = ["glm-poisson", "glm-nb", "gbm-poisson"];
+
+/// The models (not baselines) by their [`Forecaster::name`], with default settings:
+/// `glm-poisson`, `glm-nb`, `gbm-poisson`.
+pub fn model_by_name(name: &str) -> Option<Box<dyn Forecaster>> {
+    match name {
+        "gbm-poisson" => Some(Box::new(gbm::Gbm::default())),
+        "glm-poisson" => Some(Box::new(glm::Glm::poisson())),
+        "glm-nb" => Some(Box::new(glm::Glm::negative_binomial())),
+        _ => None,
+    }
 }
 
 /// What fitting reported: non-convergence and other caveats, one line each.
