@@ -5,23 +5,25 @@ use crate::coverage::BucketCoverage;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Counts and fatality sums of one group of incidents, added as
-/// [`crate::Fatalities`] says: a missing low counts 0, a missing best counts as the
-/// record's low (then 0), and one missing high makes the group's high unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    /// Incidents.
-    pub incidents: i64,
-    /// Sum of low estimates (a missing low counts 0).
-    pub fatalities_low: i64,
-    /// Sum of best estimates (a missing best counts as the record's low, then 0).
-    pub fatalities_best: i64,
-    /// Sum of high estimates; `None` (null in JSON, empty in CSV) when a counted
-    /// incident has no high estimate (ACLED gives none), as no upper bound can then be
-    /// stated.
-    pub fatalities_high: Option<i64>,
-    /// Incidents with no best estimate (counted in the best sum by their low).
-    pub fatalities_unknown: i64,
+crate::answer_struct! {
+    /// Counts and fatality sums of one group of incidents, added as
+    /// [`crate::Fatalities`] says: a missing low counts 0, a missing best counts as the
+    /// record's low (then 0), and one missing high makes the group's high unknown.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Counts {
+        /// Incidents.
+        pub incidents: i64,
+        /// Sum of low estimates (a missing low counts 0).
+        pub fatalities_low: i64,
+        /// Sum of best estimates (a missing best counts as the record's low, then 0).
+        pub fatalities_best: i64,
+        /// Sum of high estimates; `None` (null in JSON, empty in CSV) when a counted
+        /// incident has no high estimate (ACLED gives none), as no upper bound can then be
+        /// stated.
+        pub fatalities_high: Option<i64>,
+        /// Incidents with no best estimate (counted in the best sum by their low).
+        pub fatalities_unknown: i64,
+    }
 }
 
 impl Default for Counts {

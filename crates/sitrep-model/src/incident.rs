@@ -9,79 +9,81 @@ use crate::counts::Counts;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// One incident as the incident list shows it: every column of the store's
-/// `incidents` view but the verbatim `raw` row and the source's `notes`. Fields are in
-/// the view's column order ([`IncidentRow::COLUMNS`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IncidentRow {
-    /// The record the incident takes its values from (its primary record).
-    pub record_id: String,
-    /// Source (e.g. `ucdp-ged`).
-    pub source: String,
-    /// The source's own event id.
-    pub source_event_id: String,
-    /// Version of the source record (1 = first seen).
-    pub version: i64,
-    /// First day.
-    pub date_start: NaiveDate,
-    /// Last day.
-    pub date_end: NaiveDate,
-    /// Date precision code (1 = day … 5 = year).
-    pub date_precision: i32,
-    /// Latitude (WGS 84), when the source gives a point.
-    pub latitude: Option<f64>,
-    /// Longitude (WGS 84).
-    pub longitude: Option<f64>,
-    /// Geographic precision code (1 = exact … 6 = country).
-    pub geo_precision: i32,
-    /// Country as the source names it.
-    pub country: Option<String>,
-    /// The source's first-level administrative unit.
-    pub admin1: Option<String>,
-    /// The source's second-level administrative unit.
-    pub admin2: Option<String>,
-    /// The source's place name.
-    pub location: Option<String>,
-    /// Event type of sitrep's common taxonomy.
-    pub event_type: String,
-    /// The source's sub-event type, where it has one.
-    pub sub_event_type: Option<String>,
-    /// The source's own event type.
-    pub source_event_type: String,
-    /// Side A as the source wrote it.
-    pub actor1: Option<String>,
-    /// Side B as the source wrote it.
-    pub actor2: Option<String>,
-    /// The source's conflict or dyad name.
-    pub conflict: Option<String>,
-    /// Low fatality estimate.
-    pub fatalities_low: Option<i64>,
-    /// Best fatality estimate.
-    pub fatalities_best: Option<i64>,
-    /// High fatality estimate (ACLED gives none).
-    pub fatalities_high: Option<i64>,
-    /// Civilian deaths, where the source counts them.
-    pub civilian_deaths: Option<i64>,
-    /// ISO 3166-2 province code (sitrep's geocoding).
-    pub province_code: Option<String>,
-    /// Province name.
-    pub province_name: Option<String>,
-    /// District.
-    pub district: Option<String>,
-    /// Region of the gazetteer's default grouping.
-    pub region: Option<String>,
-    /// Nearest provincial capital.
-    pub capital_name: Option<String>,
-    /// Great-circle distance to it, km.
-    pub capital_distance_km: Option<f64>,
-    /// Side A's actor registry id (None: unresolved).
-    pub actor1_id: Option<String>,
-    /// Side B's actor registry id.
-    pub actor2_id: Option<String>,
-    /// Side A's id with factions rolled up to their parent.
-    pub actor1_root: Option<String>,
-    /// Side B's id with factions rolled up to their parent.
-    pub actor2_root: Option<String>,
+crate::answer_struct! {
+    /// One incident as the incident list shows it: every column of the store's
+    /// `incidents` view but the verbatim `raw` row and the source's `notes`. Fields are in
+    /// the view's column order ([`IncidentRow::COLUMNS`]).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct IncidentRow {
+        /// The record the incident takes its values from (its primary record).
+        pub record_id: String,
+        /// Source (e.g. `ucdp-ged`).
+        pub source: String,
+        /// The source's own event id.
+        pub source_event_id: String,
+        /// Version of the source record (1 = first seen).
+        pub version: i64,
+        /// First day.
+        pub date_start: NaiveDate,
+        /// Last day.
+        pub date_end: NaiveDate,
+        /// Date precision code (1 = day … 5 = year).
+        pub date_precision: i32,
+        /// Latitude (WGS 84), when the source gives a point.
+        pub latitude: Option<f64>,
+        /// Longitude (WGS 84).
+        pub longitude: Option<f64>,
+        /// Geographic precision code (1 = exact … 6 = country).
+        pub geo_precision: i32,
+        /// Country as the source names it.
+        pub country: Option<String>,
+        /// The source's first-level administrative unit.
+        pub admin1: Option<String>,
+        /// The source's second-level administrative unit.
+        pub admin2: Option<String>,
+        /// The source's place name.
+        pub location: Option<String>,
+        /// Event type of sitrep's common taxonomy.
+        pub event_type: String,
+        /// The source's sub-event type, where it has one.
+        pub sub_event_type: Option<String>,
+        /// The source's own event type.
+        pub source_event_type: String,
+        /// Side A as the source wrote it.
+        pub actor1: Option<String>,
+        /// Side B as the source wrote it.
+        pub actor2: Option<String>,
+        /// The source's conflict or dyad name.
+        pub conflict: Option<String>,
+        /// Low fatality estimate.
+        pub fatalities_low: Option<i64>,
+        /// Best fatality estimate.
+        pub fatalities_best: Option<i64>,
+        /// High fatality estimate (ACLED gives none).
+        pub fatalities_high: Option<i64>,
+        /// Civilian deaths, where the source counts them.
+        pub civilian_deaths: Option<i64>,
+        /// ISO 3166-2 province code (sitrep's geocoding).
+        pub province_code: Option<String>,
+        /// Province name.
+        pub province_name: Option<String>,
+        /// District.
+        pub district: Option<String>,
+        /// Region of the gazetteer's default grouping.
+        pub region: Option<String>,
+        /// Nearest provincial capital.
+        pub capital_name: Option<String>,
+        /// Great-circle distance to it, km.
+        pub capital_distance_km: Option<f64>,
+        /// Side A's actor registry id (None: unresolved).
+        pub actor1_id: Option<String>,
+        /// Side B's actor registry id.
+        pub actor2_id: Option<String>,
+        /// Side A's id with factions rolled up to their parent.
+        pub actor1_root: Option<String>,
+        /// Side B's id with factions rolled up to their parent.
+        pub actor2_root: Option<String>,
+    }
 }
 
 impl IncidentRow {
@@ -188,51 +190,57 @@ pub struct IncidentPage {
     pub rows: Vec<IncidentRow>,
 }
 
-/// The headline numbers of a filter.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Totals {
-    /// Counts and fatality sums.
-    #[serde(flatten)]
-    pub counts: Counts,
-    /// First day of a selected incident (`YYYY-MM-DD`).
-    pub first: Option<String>,
-    /// Last first-day of a selected incident.
-    pub last: Option<String>,
-    /// Sources among the selected incidents.
-    pub sources: i64,
+crate::answer_struct! {
+    /// The headline numbers of a filter.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    pub struct Totals {
+        /// Counts and fatality sums.
+        #[serde(flatten)]
+        pub counts: Counts,
+        /// First day of a selected incident (`YYYY-MM-DD`).
+        pub first: Option<String>,
+        /// Last first-day of a selected incident.
+        pub last: Option<String>,
+        /// Sources among the selected incidents.
+        pub sources: i64,
+    }
 }
 
-/// Counts of one place (a province code or a district name; `None`: the incidents
-/// not placed at that level).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlaceCounts {
-    /// The place.
-    pub place: Option<String>,
-    /// Its counts.
-    pub counts: Counts,
+crate::answer_struct! {
+    /// Counts of one place (a province code or a district name; `None`: the incidents
+    /// not placed at that level).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct PlaceCounts {
+        /// The place.
+        pub place: Option<String>,
+        /// Its counts.
+        pub counts: Counts,
+    }
 }
 
-/// One incident as a point of the interactive map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MapPoint {
-    /// Primary record id.
-    pub record_id: String,
-    /// First day.
-    pub date: NaiveDate,
-    /// Latitude, when located.
-    pub lat: Option<f64>,
-    /// Longitude, when located.
-    pub lon: Option<f64>,
-    /// Event type.
-    pub event_type: String,
-    /// Best fatality estimate.
-    pub fatalities_best: Option<i64>,
-    /// Side A's registry id.
-    pub actor1_id: Option<String>,
-    /// Side B's registry id.
-    pub actor2_id: Option<String>,
-    /// The source's place name.
-    pub location: Option<String>,
+crate::answer_struct! {
+    /// One incident as a point of the interactive map.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct MapPoint {
+        /// Primary record id.
+        pub record_id: String,
+        /// First day.
+        pub date: NaiveDate,
+        /// Latitude, when located.
+        pub lat: Option<f64>,
+        /// Longitude, when located.
+        pub lon: Option<f64>,
+        /// Event type.
+        pub event_type: String,
+        /// Best fatality estimate.
+        pub fatalities_best: Option<i64>,
+        /// Side A's registry id.
+        pub actor1_id: Option<String>,
+        /// Side B's registry id.
+        pub actor2_id: Option<String>,
+        /// The source's place name.
+        pub location: Option<String>,
+    }
 }
 
 impl MapPoint {
@@ -250,43 +258,47 @@ impl MapPoint {
     ];
 }
 
-/// One actor name as the records write it, with how often it occurs (e.g. the names
-/// that do not resolve to a registry actor).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NameCount {
-    /// The name as the source writes it.
-    pub name: String,
-    /// The records' country.
-    pub country: Option<String>,
-    /// A date the name occurs on (the first; for date-scoped aliases).
-    pub date: Option<NaiveDate>,
-    /// Number of records.
-    pub count: u64,
+crate::answer_struct! {
+    /// One actor name as the records write it, with how often it occurs (e.g. the names
+    /// that do not resolve to a registry actor).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct NameCount {
+        /// The name as the source writes it.
+        pub name: String,
+        /// The records' country.
+        pub country: Option<String>,
+        /// A date the name occurs on (the first; for date-scoped aliases).
+        pub date: Option<NaiveDate>,
+        /// Number of records.
+        pub count: u64,
+    }
 }
 
-/// How well the store's incidents are placed (`sitrep places check`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlaceCheck {
-    /// Incidents.
-    pub incidents: i64,
-    /// With a province.
-    pub with_province: i64,
-    /// Percentage with a province (2 decimals).
-    pub pct_with_province: f64,
-    /// Points inside their province's outline.
-    pub inside: i64,
-    /// Points snapped to the nearest province (just outside every outline).
-    pub snapped: i64,
-    /// Points outside the country.
-    pub outside: i64,
-    /// Records without a point.
-    pub no_point: i64,
-    /// Records whose source admin1 could be compared with the point's province.
-    pub admin1_comparable: i64,
-    /// Of those, how many name another province.
-    pub admin1_disagrees: i64,
-    /// With a distance to the nearest provincial capital.
-    pub with_capital_distance: i64,
+crate::answer_struct! {
+    /// How well the store's incidents are placed (`sitrep places check`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct PlaceCheck {
+        /// Incidents.
+        pub incidents: i64,
+        /// With a province.
+        pub with_province: i64,
+        /// Percentage with a province (2 decimals).
+        pub pct_with_province: f64,
+        /// Points inside their province's outline.
+        pub inside: i64,
+        /// Points snapped to the nearest province (just outside every outline).
+        pub snapped: i64,
+        /// Points outside the country.
+        pub outside: i64,
+        /// Records without a point.
+        pub no_point: i64,
+        /// Records whose source admin1 could be compared with the point's province.
+        pub admin1_comparable: i64,
+        /// Of those, how many name another province.
+        pub admin1_disagrees: i64,
+        /// With a distance to the nearest provincial capital.
+        pub with_capital_distance: i64,
+    }
 }
 
 /// One current record's verbatim source row, for rules that read a source's own

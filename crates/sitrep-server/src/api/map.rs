@@ -9,18 +9,20 @@ use axum::extract::State;
 use axum::response::Response;
 use std::collections::HashMap;
 
-/// One province's numbers.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ProvinceCounts {
-    /// ISO 3166-2 code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Region.
-    pub region: Option<String>,
-    /// Counts.
-    #[serde(flatten)]
-    pub counts: Counts,
+sitrep_model::answer_struct! {
+    /// One province's numbers.
+    #[derive(Debug, Clone, serde::Serialize)]
+    pub struct ProvinceCounts {
+        /// ISO 3166-2 code.
+        pub code: String,
+        /// Name.
+        pub name: String,
+        /// Region.
+        pub region: Option<String>,
+        /// Counts.
+        #[serde(flatten)]
+        pub counts: Counts,
+    }
 }
 
 /// Per-province counts (gazetteer order) and the unlocated remainder.

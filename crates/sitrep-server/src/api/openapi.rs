@@ -1,29 +1,18 @@
-//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of the API, described here
-//! next to the handlers. The schemas of the typed answers (counts, an incident of the
-//! list, a summary, a province's or district's counts) take their property names
-//! from the model types the handlers serialise; tests hold the document to the
-//! router in both directions (every route documented, every documented path served),
-//! call every documented example, and compare served objects' keys with the schemas.
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of the API. The schemas
+//! of the typed answers (counts, an incident of the list, a summary, a province's or
+//! district's counts) are generated from the types the handlers serialise
+//! ([`sitrep_model::schema`]: names, types, descriptions from doc comments, required
+//! fields); paths and parameters are described here next to the handlers. Tests hold
+//! the document to the router in both directions (every route documented, every
+//! documented path served), call every documented example, and compare served
+//! objects' keys with the schemas.
 
 use super::json;
 use crate::error::ApiError;
 use crate::params::{Params, Sort, EVENT_TYPES, MAX_PAGE_SIZE, MAX_QUERY_BYTES};
 use axum::response::Response;
 use serde_json::{json, Value};
-
-/// The property names of a model value as it serialises: a schema's keys follow
-/// the type, not a list kept by hand.
-fn keys_of<T: serde::Serialize>(v: &T) -> Vec<String> {
-    match serde_json::to_value(v) {
-        Ok(Value::Object(m)) => m.keys().cloned().collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// A schema with the counts flattened in and `extra` properties beside.
-fn with_counts(extra: Value) -> Value {
-    json!({"allOf": [{"$ref": "#/components/schemas/Counts"}, {"type": "object", "properties": extra}]})
-}
+use sitrep_model::schema::Schema;
 
 fn param(name: &str, schema: Value, description: &str, example: Value) -> Value {
     json!({"name": name, "in": "query", "required": false, "schema": schema,
@@ -370,29 +359,12 @@ pub fn document() -> Value {
                 "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
                     "type": {"type": "string"}, "title": {"type": "string"},
                     "status": {"type": "integer"}, "detail": {"type": "string"}}},
-                "Counts": {"type": "object",
-                    "required": keys_of(&sitrep_model::Counts::default()),
-                    "properties": {
-                    "incidents": {"type": "integer"}, "fatalities_low": {"type": "integer"},
-                    "fatalities_best": {"type": "integer", "description": "sum of best estimates; an incident without one counts its low, then 0"},
-                    "fatalities_high": {"type": ["integer", "null"], "description": "sum of high estimates; null (empty in CSV) when a counted incident has no high estimate (ACLED gives none)"},
-                    "fatalities_unknown": {"type": "integer", "description": "incidents without a best estimate (counted in fatalities_best by their low)"}}},
-                "Incident": {"type": "object", "required": ["record_id", "source", "source_event_id", "date_start", "event_type"],
-                    "properties": sitrep_model::IncidentRow::COLUMNS.iter()
-                    .map(|c| (c.to_string(), match *c {
-                        "date_start" | "date_end" => json!({"type": "string", "format": "date"}),
-                        "version" | "date_precision" | "geo_precision" => json!({"type": "integer"}),
-                        "latitude" | "longitude" | "capital_distance_km" => json!({"type": ["number", "null"]}),
-                        c if c.starts_with("fatalities_") || c == "civilian_deaths" => json!({"type": ["integer", "null"]}),
-                        "record_id" | "source" | "source_event_id" | "event_type" | "source_event_type" => json!({"type": "string"}),
-                        _ => json!({"type": ["string", "null"]}),
-                    })).collect::<serde_json::Map<String, Value>>()},
-                "Summary": with_counts(json!({
-                    "first": {"type": ["string", "null"], "format": "date"},
-                    "last": {"type": ["string", "null"], "format": "date"},
-                    "sources": {"type": "integer"}})),
-                "ProvinceCounts": with_counts(json!({"code": {"type": "string"}, "name": {"type": "string"}, "region": {"type": ["string", "null"]}})),
-                "DistrictCounts": with_counts(json!({"district": {"type": ["string", "null"]}})),
+                "Counts": sitrep_model::Counts::schema(),
+                "Incident": sitrep_model::IncidentRow::schema(),
+                "Summary": sitrep_model::Totals::schema(),
+                "ProvinceCounts": crate::api::map::ProvinceCounts::schema(),
+                "DistrictCounts": crate::api::places::DistrictCounts::schema(),
+                "PlaceCheck": sitrep_model::PlaceCheck::schema(),
                 "IncidentPage": {"type": "object", "properties": {
                     "total": {"type": "integer"}, "page": {"type": "integer"}, "page_size": {"type": "integer"},
                     "pages": {"type": "integer"}, "sort": {"type": "string"}, "filters": obj,

@@ -36,14 +36,16 @@ pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response,
     })))
 }
 
-/// A district's numbers within a province.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DistrictCounts {
-    /// District name (null: located to the province only).
-    pub district: Option<String>,
-    /// Counts.
-    #[serde(flatten)]
-    pub counts: Counts,
+sitrep_model::answer_struct! {
+    /// A district's numbers within a province.
+    #[derive(Debug, Clone, serde::Serialize)]
+    pub struct DistrictCounts {
+        /// District name (null: located to the province only).
+        pub district: Option<String>,
+        /// Counts.
+        #[serde(flatten)]
+        pub counts: Counts,
+    }
 }
 
 /// Counts by district of one province.
