@@ -114,14 +114,7 @@ impl Store {
         native: bool,
     ) -> Result<Option<Vec<datafusion::arrow::array::RecordBatch>>, StoreError> {
         let ctx = self.context().await?;
-        let cols: std::collections::HashSet<String> = ctx
-            .table("incidents")
-            .await?
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
+        let cols = crate::snapshot::incident_columns(&ctx).await?;
         if !cols.contains("capital_distance_km") || !cols.contains("actor1_root") {
             return Ok(None);
         }

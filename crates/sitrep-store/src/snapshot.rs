@@ -204,20 +204,25 @@ fn json_rows(batches: &[RecordBatch], sql: &str) -> Result<Vec<Fields>, StoreErr
     })
 }
 
+/// The columns of the session's `incidents` view.
+pub(crate) async fn incident_columns(ctx: &SessionContext) -> Result<HashSet<String>, StoreError> {
+    Ok(ctx
+        .table("incidents")
+        .await?
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect())
+}
+
 impl Store {
     /// A read session over the store as it is now, with typed reads. Counts come
     /// from the rollup only after [`Snapshot::hold_rollup_in_memory`] (or
     /// [`Snapshot::share_rollup_of`]); until then from `incidents`.
     pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let ctx = self.context().await?;
-        let columns = ctx
-            .table("incidents")
-            .await?
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
+        let columns = incident_columns(&ctx).await?;
         Ok(Snapshot {
             ctx,
             columns: std::sync::Arc::new(columns),
