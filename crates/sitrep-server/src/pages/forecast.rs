@@ -102,17 +102,27 @@ fn best_baseline(r: &ForecastReport) -> Option<&ForecastScore> {
 /// The skill that speaks for the choice, pooled over horizons: the chosen model's
 /// over the best baseline, or (a baseline chosen) the best model's over it.
 fn deciding_skill(r: &ForecastReport) -> Option<&ForecastSkill> {
-    let pooled = r.skills.iter().filter(|s| s.horizon.is_none());
+    let mut pooled = r.skills.iter().filter(|s| s.horizon.is_none());
     if r.chosen_is_baseline {
         pooled
             .filter(|s| s.baseline == r.chosen)
             .max_by(|a, b| a.skill.total_cmp(&b.skill))
     } else {
         let best = best_baseline(r)?;
-        pooled
-            .filter(|s| s.model == r.chosen && s.baseline == best.forecaster)
-            .next()
+        pooled.find(|s| s.model == r.chosen && s.baseline == best.forecaster)
     }
+}
+
+/// A skill with its bootstrap interval, in words.
+fn skill_words(s: &ForecastSkill) -> String {
+    format!(
+        "CRPS skill of {} over {}: {} (95 % bootstrap interval {} to {})",
+        s.model,
+        s.baseline,
+        signed_pct(s.skill),
+        signed_pct(s.lo),
+        signed_pct(s.hi)
+    )
 }
 
 /// The verdict in plain words.
@@ -136,11 +146,7 @@ fn verdict(r: &ForecastReport) -> Markup {
             dt { "Back-test skill" }
             dd #skill {
                 @match skill {
-                    Some(s) => {
-                        (s.model) " against " (s.baseline) ": " strong { (signed_pct(s.skill)) }
-                        " better CRPS, pooled over horizons (95 % bootstrap interval "
-                        (signed_pct(s.lo)) " to " (signed_pct(s.hi)) "; above zero means the model is better)."
-                    }
+                    Some(s) => { (skill_words(s)) " (pooled over horizons; positive means the model scores better)." }
                     None => "no back-test skill (see the warnings)",
                 }
             }
@@ -255,7 +261,9 @@ pub(crate) async fn province_panel(state: &AppState, code: &str) -> Markup {
                     div.card { span.label { "Forecaster" } span.value.forecaster { (r.chosen) }
                         @if r.chosen_is_baseline { br; span.muted { "a baseline: no model beat it" } } }
                 }
-                p.muted { "Trained on " (month(r.trained_from)) " to " (month(r.trained_to)) ". "
+                p.muted {
+                    @if let Some(s) = deciding_skill(r) { "Back-test " (skill_words(s)) ". " }
+                    "Trained on " (month(r.trained_from)) " to " (month(r.trained_to)) ". "
                     a href="/forecast" { "How far to trust it: the back-test and every province" } }
             },
         },

@@ -84,7 +84,58 @@ async fn forecast_page_and_province_panel_show_the_api_numbers() {
         body.contains(&escaped(explanation)),
         "the verdict's explanation"
     );
-    assert!(body.contains("id=\"skill\""), "the back-test skill");
+    // The skill that decided, with its bootstrap interval: the chosen model's over
+    // the best baseline, or the best model's over the chosen baseline.
+    let pooled = |k: &str| -> Vec<&Value> {
+        j[k].as_array()
+            .expect(k)
+            .iter()
+            .filter(|s| s["horizon"].is_null())
+            .collect()
+    };
+    let f = |v: &Value| v.as_f64().expect("a number");
+    let best_baseline = pooled("scores")
+        .into_iter()
+        .filter(|s| s["baseline"] == true)
+        .min_by(|a, b| f(&a["crps"]).total_cmp(&f(&b["crps"])))
+        .expect("a baseline scored");
+    let skill = pooled("skills")
+        .into_iter()
+        .filter(|s| {
+            if j["chosen_is_baseline"] == true {
+                s["baseline"] == chosen
+            } else {
+                s["model"] == chosen && s["baseline"] == best_baseline["forecaster"]
+            }
+        })
+        .max_by(|a, b| f(&a["skill"]).total_cmp(&f(&b["skill"])))
+        .expect("a skill");
+    let pct = |v: &Value| format!("{:+.1} %", 100.0 * f(v));
+    let skill_text = between(body, "id=\"skill\"", "</dd>");
+    for k in ["skill", "lo", "hi"] {
+        assert!(
+            skill_text.contains(&pct(&skill[k])),
+            "skill {k}: {skill_text}"
+        );
+    }
+    let cover = pooled("scores")
+        .into_iter()
+        .find(|s| s["forecaster"] == chosen)
+        .expect("the chosen forecaster scored");
+    let coverage_text = between(body, "id=\"coverage\"", "</dd>");
+    let share = format!("{:.1} %", 100.0 * f(&cover["coverage90"]));
+    assert!(
+        coverage_text.contains(&share),
+        "coverage {share}: {coverage_text}"
+    );
+    let trained = between(body, "id=\"trained\"", "</dd>");
+    for k in ["trained_from", "trained_to"] {
+        let d: chrono::NaiveDate = j[k].as_str().unwrap().parse().unwrap();
+        assert!(
+            trained.contains(&d.format("%B %Y").to_string()),
+            "{k}: {trained}"
+        );
+    }
     assert!(
         body.contains("href=\"/api/v1/forecast\""),
         "link to the JSON"
