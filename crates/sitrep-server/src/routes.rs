@@ -16,6 +16,7 @@
 //! GET /watch           scenarios,  GET /changes              change points of a series
 //!                       indicators  GET /alerts, /alerts.atom status changes (JSON, Atom)
 //! GET /watch/{id}       indicator   GET /openapi.json         OpenAPI 3.1
+//! GET /forecast         next month  GET /forecast             forecasts with their back-test
 //! GET  /login           sign in     claims, verdicts, journal: see api/claims.rs
 //! POST /login, /logout  session     (GET for all; POST/PATCH/DELETE for analysts)
 //! POST /incidents/{id}/claims[/{claim}[/retract]], /incidents/{id}/override   page forms (analysts, CSRF)
@@ -106,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         .route("/check", get(pages::check::page).post(pages::check::submit))
         .route("/watch", get(pages::watch::index))
         .route("/watch/{id}", get(pages::watch::show))
+        .route("/forecast", get(pages::forecast::page))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         // Layers wrap what is above them; the last added runs first on a request:

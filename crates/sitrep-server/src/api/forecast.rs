@@ -4,10 +4,11 @@
 //!
 //! The back-test is seconds of CPU: it runs on a blocking thread
 //! (`tokio::task::spawn_blocking`, driving the analysis' store queries with the
-//! runtime's handle) so the request threads keep serving, and the answer is kept by
-//! the response cache (`crate::cache`) under the store's version, like every `GET`:
-//! identical requests arriving meanwhile wait for the one computation, and a commit
-//! to the store starts a new version.
+//! runtime's handle) so the request threads keep serving. The report is kept per
+//! store version and query ([`report`]), shared with `/forecast` and the province
+//! pages' panel, and the answer by the response cache (`crate::cache`) like every
+//! `GET`: identical requests arriving meanwhile wait for the one computation, and a
+//! commit to the store starts a new version.
 
 use super::json;
 use crate::error::ApiError;
@@ -15,9 +16,11 @@ use crate::params::Params;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
-use sitrep_analysis::ForecastQuery;
+use sitrep_analysis::{Analysis, ForecastQuery};
 use sitrep_model::figure::Measure;
-use sitrep_model::forecast::ForecastLevel;
+use sitrep_model::forecast::{ForecastLevel, ForecastReport};
+use std::sync::{Arc, Mutex, Weak};
+use tokio::sync::OnceCell;
 
 /// Reads a bounded whole number.
 fn bounded(p: &Params, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
@@ -78,12 +81,70 @@ pub(crate) const KEYS: [&str; 7] = [
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
     p.check(true, &KEYS)?;
     let q = query(&p, &state)?;
-    let analysis = state.analysis().await?;
-    let runtime = tokio::runtime::Handle::current();
-    let report = tokio::task::spawn_blocking(move || runtime.block_on(analysis.forecast(&q)))
-        .await
-        .map_err(|e| ApiError::internal(format!("the forecast task failed: {e}")))??;
+    let report = report(&state, q).await?;
     Ok(json(
-        serde_json::to_value(&report).map_err(ApiError::internal)?,
+        serde_json::to_value(&*report).map_err(ApiError::internal)?,
     ))
+}
+
+/// The query of a request with no parameters: what `/forecast` and the province
+/// pages show.
+pub(crate) fn default_query(state: &AppState) -> Result<ForecastQuery, ApiError> {
+    query(&Params::from_pairs(&[]), state)
+}
+
+/// A report being or already computed.
+type Slot = Arc<OnceCell<Arc<ForecastReport>>>;
+
+/// Reports by the snapshot's series engine (held weakly: when a commit replaces the
+/// snapshot, its entries go) and the query, most recent last.
+static REPORTS: Mutex<Vec<(Weak<Analysis>, String, Slot)>> = Mutex::new(Vec::new());
+
+/// Reports kept at most (queries differ by filters, horizons, seeds…).
+const KEPT: usize = 16;
+
+/// The forecast report of `q` on the current store version: computed once per
+/// version and query, on a blocking thread, and shared by the API, `/forecast` and
+/// the province pages. Identical calls arriving meanwhile wait for the one
+/// computation, which finishes (and is kept) even if its caller gives up.
+pub(crate) async fn report(
+    state: &AppState,
+    q: ForecastQuery,
+) -> Result<Arc<ForecastReport>, ApiError> {
+    let analysis = state.analysis().await?;
+    let key = format!("{q:?}");
+    let slot = {
+        let mut kept = REPORTS.lock().expect("forecast reports");
+        kept.retain(|(a, _, _)| a.strong_count() > 0);
+        let found = kept
+            .iter()
+            .find(|(a, k, _)| std::ptr::eq(a.as_ptr(), Arc::as_ptr(&analysis)) && *k == key)
+            .map(|(_, _, s)| Arc::clone(s));
+        found.unwrap_or_else(|| {
+            if kept.len() >= KEPT {
+                kept.remove(0);
+            }
+            let s = Slot::default();
+            kept.push((Arc::downgrade(&analysis), key, Arc::clone(&s)));
+            s
+        })
+    };
+    if let Some(r) = slot.get() {
+        return Ok(Arc::clone(r));
+    }
+    let failed =
+        |e: tokio::task::JoinError| ApiError::internal(format!("the forecast task failed: {e}"));
+    tokio::spawn(async move {
+        slot.get_or_try_init(|| async move {
+            let runtime = tokio::runtime::Handle::current();
+            let r = tokio::task::spawn_blocking(move || runtime.block_on(analysis.forecast(&q)))
+                .await
+                .map_err(failed)??;
+            Ok::<_, ApiError>(Arc::new(r))
+        })
+        .await
+        .cloned()
+    })
+    .await
+    .map_err(failed)?
 }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod claims;
 pub mod explore;
 pub mod figures;
+pub mod forecast;
 pub mod graph;
 pub mod human;
 pub mod imap;
@@ -100,6 +101,7 @@ pub(crate) fn layout(title: &str, main: Markup) -> Markup {
                         a href="/figures" { "Figures" }
                         a href="/check" { "Check claims" }
                         a href="/watch" { "Watch" }
+                        a href="/forecast" { "Forecast" }
                         a href="/api/v1/openapi.json" { "API" }
                     }
                 }

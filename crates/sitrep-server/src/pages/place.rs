@@ -1,4 +1,5 @@
-//! `/places/{code}`: a province's series, the actors active in it, its districts.
+//! `/places/{code}`: a province's series, next month's forecast, the actors active in
+//! it, its districts.
 
 use super::{fatalities, layout, linked, num, trend_svg, Page, PageResult};
 use crate::api::{actors, map, not_found, places, series, summary};
@@ -40,6 +41,7 @@ pub(crate) async fn page(
         super::provenance(&state, &f, sm.counts.incidents),
         pc.as_ref(),
     )?;
+    let next_month = super::forecast::province_panel(&state, &pl.code).await;
     let reg = state.resolver().registry();
     let body = html! {
         h1 { (pl.name) " province" }
@@ -52,6 +54,7 @@ pub(crate) async fn page(
             div.card { span.label { "Fatalities, best (low–high)" } span.value { (fatalities(&sm.counts, &f)) } }
             div.card { span.label { "Dates" } span.value { (sm.first.as_deref().unwrap_or("–")) } br; span.muted { "to " (sm.last.as_deref().unwrap_or("–")) } }
         }
+        (next_month)
         (trend_svg("place-trend", &format!("Incidents in {} per year", pl.name), &by_year, Bucket::Year, super::provenance(&state, &f, sm.counts.incidents))?)
         h2 { "Map" }
         (super::imap::interactive(&f, super::imap::Focus::Province(&pl.code), map_svg))

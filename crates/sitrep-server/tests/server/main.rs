@@ -11,6 +11,7 @@ mod common; // the shared store and request helpers
 mod errors; // bad parameters, unknown ids, limits
 mod fatalities; // a fatality figure over UCDP and ACLED-layout rows: golden SVG and CSV
 mod figures; // bundled figures: data, SVG, CSV, HTML, pages
+mod forecast_page; // issue 19: /forecast and the province panel against /api/v1/forecast
 mod hostile; // ASVS level-1 checks (SECURITY.md): headers, limits, traversal, injection, CSRF, sessions
 mod incidents; // matched incidents: member records on the API and the page
 mod openapi; // the OpenAPI document and every documented path
