@@ -31,6 +31,6 @@ cargo build -q --release -p sitrep-stats --example forecast_backtest
 for seed in 1 2 3; do
   "$CARGO_TARGET_DIR/release/examples/forecast_backtest" "$OUT/panel.csv" \
     --from 2015-01 --to 2020-12 --horizons 6 --samples 1000 --boot 500 --seed "$seed" \
-    --models glm-poisson,glm-nb,gbm-poisson > "$OUT/seed$seed.csv"
+    --models glm-poisson,glm-nb,gbm-poisson,mix-gbm-conflictology > "$OUT/seed$seed.csv"
 done
 python3 bench/forecast_report.py "$OUT"

@@ -16,6 +16,8 @@
 //!   neighbour and recency features, one per horizon, NB predictive.
 //! - [`panel_csv`]: a panel as CSV (`Panel::to_csv` / `Panel::from_csv`), to re-run a
 //!   back-test outside the store.
+//! - [`ensemble`]: equal-weight mixtures (`mix-gbm-conflictology`: the boosted trees
+//!   with conflictology-12; `mix:a+b+…` by name).
 //! - [`backtest`]: rolling-origin evaluation, skill against every baseline with a
 //!   bootstrap interval over units and origins, and a verdict that keeps the baseline
 //!   unless a model is demonstrably better.
@@ -27,6 +29,7 @@
 
 pub mod backtest;
 pub mod baselines;
+pub mod ensemble;
 pub mod gbm;
 pub mod glm;
 pub mod panel_csv;
@@ -261,13 +264,34 @@ fn count_quantiles<D: CountDist>(d: &D, probs: impl Iterator<Item = f64>) -> Vec
 }
 
 /// The names [`model_by_name`] knows, in report order.
-pub const MODELS: [&str; 3] = ["glm-poisson", "glm-nb", "gbm-poisson"];
+pub const MODELS: [&str; 4] = [
+    "glm-poisson",
+    "glm-nb",
+    "gbm-poisson",
+    "mix-gbm-conflictology",
+];
 
 /// The models (not baselines) by their [`Forecaster::name`], with default settings:
-/// `glm-poisson`, `glm-nb`, `gbm-poisson`.
+/// `glm-poisson`, `glm-nb`, `gbm-poisson`, `mix-gbm-conflictology`.
 pub fn model_by_name(name: &str) -> Option<Box<dyn Forecaster>> {
     match name {
         "gbm-poisson" => Some(Box::new(gbm::Gbm::default())),
+        "mix-gbm-conflictology" => Some(Box::new(ensemble::Mixture::gbm_conflictology())),
+        mix if mix.starts_with("mix:") => {
+            // `mix:a+b+…`: an equal-weight mixture of models and baselines by name.
+            let members = mix[4..]
+                .split('+')
+                .map(|m| {
+                    model_by_name(m).or_else(|| {
+                        baselines::standard_baselines()
+                            .into_iter()
+                            .find(|b| b.name() == m)
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            (members.len() >= 2)
+                .then(|| Box::new(ensemble::Mixture::new(mix, members)) as Box<dyn Forecaster>)
+        }
         "glm-poisson" => Some(Box::new(glm::Glm::poisson())),
         "glm-nb" => Some(Box::new(glm::Glm::negative_binomial())),
         _ => None,
