@@ -29,7 +29,18 @@ pub async fn run(cli: &Cli, a: &ForecastArgs) -> anyhow::Result<ExitCode> {
         let svg = sitrep_render::render_forecast_map(&report, 1, &super::figure::geometry()?)?;
         super::figure::write_atomic(path, &svg)?;
     }
-    if a.format == OutFormat::Json && !a.scores {
+    if a.format == OutFormat::Json && a.scores {
+        // The back-test itself: scores and skills (with their bootstrap intervals)
+        // and the verdict drawn from them.
+        let backtest = serde_json::json!({
+            "chosen": report.chosen,
+            "chosen_is_baseline": report.chosen_is_baseline,
+            "explanation": report.explanation,
+            "scores": report.scores,
+            "skills": report.skills,
+        });
+        println!("{}", serde_json::to_string_pretty(&backtest)?);
+    } else if a.format == OutFormat::Json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if a.scores {
         print_rows(&report.scores, a.format)?;

@@ -215,7 +215,7 @@ fn province_panel_export_and_model_sanity_on_real_data() {
     // which collapsed, it was 1.6 times over 2015-2020), and every model beats
     // always-zero.
     let crps = |name: &str| -> f64 {
-        scores
+        scores["scores"]
             .as_array()
             .unwrap()
             .iter()
@@ -228,4 +228,25 @@ fn province_panel_export_and_model_sanity_on_real_data() {
     for m in sitrep_stats::forecast::MODELS {
         assert!(crps(m) < crps("zero"), "{m}: {scores}");
     }
+    // The skills beside them are 1 − CRPS(model) / CRPS(baseline), each inside its
+    // bootstrap interval, for every model against every baseline at horizon 1.
+    let skills = scores["skills"].as_array().unwrap();
+    for m in sitrep_stats::forecast::MODELS {
+        for b in ["no-change", "conflictology-12", "zero"] {
+            let s = skills
+                .iter()
+                .find(|s| s["model"] == m && s["baseline"] == b && s["horizon"] == 1)
+                .unwrap_or_else(|| panic!("no skill {m} over {b}: {scores}"));
+            let v = s["skill"].as_f64().unwrap();
+            assert!((v - (1.0 - crps(m) / crps(b))).abs() < 1e-6, "{s}");
+            assert!(
+                s["lo"].as_f64().unwrap() <= v && v <= s["hi"].as_f64().unwrap(),
+                "{s}"
+            );
+        }
+    }
+    assert_eq!(
+        scores["chosen_is_baseline"].as_bool().unwrap(),
+        !sitrep_stats::forecast::MODELS.contains(&scores["chosen"].as_str().unwrap())
+    );
 }
