@@ -24,7 +24,6 @@
 
 use super::glm::ml_size;
 use super::{FitReport, Forecaster, Panel, Predictive};
-use crate::dist::{NegBinomial, Poisson};
 
 /// Feature names, in column order.
 pub const FEATURES: [&str; 15] = [
@@ -507,11 +506,7 @@ impl Forecaster for Gbm {
             });
         }
         let mu = fit.eta(&x).exp();
-        match fit.size {
-            _ if mu <= 0.0 => Predictive::PointMass(0.0),
-            Some(size) => Predictive::NegBinomial(NegBinomial { mu, size }),
-            None => Predictive::Poisson(Poisson { mu }),
-        }
+        Predictive::count(mu, fit.size)
     }
 }
 

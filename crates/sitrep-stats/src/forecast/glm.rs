@@ -21,7 +21,6 @@
 //! in the [`FitReport`] and in [`HorizonFit::converged`].
 
 use super::{FitReport, Forecaster, Panel, Predictive};
-use crate::dist::{NegBinomial, Poisson};
 
 /// Which likelihood the IRLS weights follow.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -770,11 +769,7 @@ impl Forecaster for Glm {
             let e: f64 = f.iter().zip(&fit.beta).map(|(a, b)| a * b).sum();
             e.clamp(ETA_MIN, ETA_MAX).exp()
         };
-        match fit.size {
-            _ if mu <= 0.0 => Predictive::PointMass(0.0),
-            Some(size) => Predictive::NegBinomial(NegBinomial { mu, size }),
-            None => Predictive::Poisson(Poisson { mu }),
-        }
+        Predictive::count(mu, fit.size)
     }
 }
 

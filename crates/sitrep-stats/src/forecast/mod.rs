@@ -202,6 +202,16 @@ pub enum Predictive {
 }
 
 impl Predictive {
+    /// A count distribution with mean `mu`: negative binomial with `size` when there
+    /// is one, else Poisson; all mass on 0 when `mu` is not positive.
+    pub fn count(mu: f64, size: Option<f64>) -> Predictive {
+        match size {
+            _ if mu <= 0.0 => Predictive::PointMass(0.0),
+            Some(size) => Predictive::NegBinomial(NegBinomial { mu, size }),
+            None => Predictive::Poisson(Poisson { mu }),
+        }
+    }
+
     /// Mean of the distribution.
     pub fn mean(&self) -> f64 {
         match self {
