@@ -54,7 +54,9 @@ fn what(r: &ForecastReport) -> &'static str {
 /// training data.
 pub(crate) struct ForecastView {
     report: Arc<ForecastReport>,
-    last: HashMap<String, i64>,
+    /// Counts of the last month trained on, per province; `None` when no selected
+    /// source covers that month (no data, not zero).
+    last: Option<HashMap<String, i64>>,
 }
 
 /// Computes (or takes from the cache) the default forecast and the last month's
@@ -68,6 +70,13 @@ pub(crate) async fn view(state: &AppState) -> Result<ForecastView, ApiError> {
     let end = start + Months::new(1) - chrono::Days::new(1);
     f.from = Some(f.from.map_or(start, |d| d.max(start)));
     f.to = Some(f.to.map_or(end, |d| d.min(end)));
+    // A month no selected source covers has no count: it reads "no data", never 0.
+    let uncovered = super::coverage(state, &f)
+        .await?
+        .is_some_and(|pc| pc.coverage.status == sitrep_model::CoverageStatus::None);
+    if uncovered {
+        return Ok(ForecastView { report, last: None });
+    }
     let (rows, _) = map::provinces(state, &f).await?;
     let fatalities = report.measure != "incidents";
     let last = rows
@@ -81,7 +90,10 @@ pub(crate) async fn view(state: &AppState) -> Result<ForecastView, ApiError> {
             (r.code, n)
         })
         .collect();
-    Ok(ForecastView { report, last })
+    Ok(ForecastView {
+        report,
+        last: Some(last),
+    })
 }
 
 /// The pooled back-test score of `name`.
@@ -211,7 +223,10 @@ fn present(v: &ForecastView, state: &AppState) -> Result<Markup, ApiError> {
                     td { (month(c.month)) }
                     td.n.expected { (fc_num(c.mean)) }
                     td.n.interval { (fc_interval(c)) }
-                    td.n.last { (v.last.get(&c.unit).copied().map_or_else(|| "0".into(), num)) }
+                    td.n.last { @match &v.last {
+                        Some(m) => { (m.get(&c.unit).copied().map_or_else(|| "0".into(), num)) }
+                        None => { span.muted title="no source covers this month" { "no data" } }
+                    } }
                 }
             } }
         } }

@@ -140,9 +140,30 @@ async fn forecast_page_and_province_panel_show_the_api_numbers() {
         body.contains("href=\"/api/v1/forecast\""),
         "link to the JSON"
     );
+    // The last month trained on: the series API says whether any source covers it
+    // (counts null = no data); the page then shows "no data", never 0, or the count.
+    let trained_to: chrono::NaiveDate = j["trained_to"].as_str().unwrap().parse().unwrap();
+    let month_end = trained_to + chrono::Months::new(1) - chrono::Days::new(1);
     for c in &picks {
         let unit = c["unit"].as_str().unwrap();
         let row = between(body, &format!("<tr id=\"fc-{unit}\">"), "</tr>");
+        let last = between(row, "class=\"n last\"", "</td>");
+        let series = get_on(
+            &s,
+            &format!(
+                "/api/v1/series?bucket=month&province={unit}&from={trained_to}&to={month_end}"
+            ),
+        )
+        .await
+        .json();
+        let point = &series["points"][0];
+        match point["incidents"].as_i64() {
+            None => assert!(last.contains("no data"), "{unit}: uncovered month: {last}"),
+            Some(n) if j["measure"] == "incidents" => {
+                assert!(last.contains(&format!(">{n}<")), "{unit}: {n} in {last}")
+            }
+            Some(_) => assert!(!last.contains("no data"), "{unit}: {last}"),
+        }
         let mean = one_decimal(&c["mean"]);
         let interval = format!("{}–{}", one_decimal(&c["q05"]), one_decimal(&c["q95"]));
         assert!(
