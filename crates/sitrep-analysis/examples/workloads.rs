@@ -105,15 +105,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .ratio
                 }
                 _ => {
-                    let sql = format!(
-                        "SELECT {} FROM incidents WHERE {}",
-                        EXPORT_COLUMNS.join(", "),
-                        a.predicate(&export_filters)?
-                    );
-                    let batches = store.sql(&sql).await?;
+                    // The product's export path: `sitrep export` makes this one call.
                     let path = out_dir.join("sitrep-lib-export.parquet");
-                    sitrep_store::export(&batches, sitrep_store::ExportFormat::Parquet, &path)?.0
-                        as f64
+                    let columns = sitrep_store::ExportColumns::Only(
+                        EXPORT_COLUMNS.iter().map(|c| c.to_string()).collect(),
+                    );
+                    a.snapshot()
+                        .export_incidents(
+                            &export_filters,
+                            &columns,
+                            sitrep_store::ExportFormat::Parquet,
+                            &path,
+                        )
+                        .await?
+                        .0 as f64
                 }
             };
             if i > 0 {

@@ -2,10 +2,10 @@
 //! selected sources cover, so that a value is `None` ("no data") where they do not,
 //! never a zero. One rule for series, comparisons, maps and tables.
 
-use crate::bucket::bucket_end;
 use crate::engine::Analysis;
 use crate::AnalysisError;
 use chrono::{Duration, NaiveDate};
+use sitrep_model::bucket::bucket_end;
 use sitrep_model::coverage::{BucketCoverage, Coverage, CoverageIndex, CoverageSpan};
 use sitrep_model::figure::{Bucket, Filters, Period};
 use sitrep_model::CoverageStatus;

@@ -1,25 +1,20 @@
 //! The series engine: [`Analysis`] (a session over a store), [`SeriesQuery`], series,
 //! period comparisons and tracing values back to records.
 
-use crate::bucket::{bucket_end, bucket_start, bucket_starts};
-use crate::cube::Cube;
-use crate::sql::{dates, ints, strings, Compiler};
+use crate::canonical::Compiler;
 use crate::stats::rate_ratio;
 use crate::transform::{cumulative_known, moving_average_known};
 use crate::AnalysisError;
 use chrono::NaiveDate;
-use datafusion::arrow::array::RecordBatch;
-use datafusion::execution::context::SQLOptions;
-use datafusion::execution::context::SessionContext;
+use sitrep_model::bucket::{bucket_end, bucket_start, bucket_starts};
 use sitrep_model::coverage::{BucketCoverage, Coverage};
 use sitrep_model::figure::{
     Bucket, Comparison, Filters, GroupBy, Measure, Period, SeriesFrame, SeriesLine, SeriesSpec,
     SmoothKind,
 };
-use sitrep_model::{CountPoint, Counts, EventType};
+use sitrep_model::{CountPoint, EventType, Sums};
 use sitrep_resolve::{Gazetteer, Registry};
-use sitrep_store::query::{fatality_sums, Table};
-use sitrep_store::Store;
+use sitrep_store::{CountedFrom, Snapshot, Store};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
@@ -79,128 +74,16 @@ impl SeriesQuery {
     }
 }
 
-/// Per-bucket sums of one group, following [`sitrep_model::Fatalities`]' addition:
-/// a missing low counts 0, a missing best falls back to low then 0, and any missing
-/// high makes the high unknown.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Acc {
-    pub n: u64,
-    pub low: u64,
-    pub best: u64,
-    pub high: u64,
-    pub high_missing: u64,
-    pub civ: u64,
-    pub civ_known: u64,
-    /// Counted records that give a best estimate (the rest are counted by their low).
-    pub best_known: u64,
-}
-
-impl Acc {
-    pub(crate) fn add(&mut self, o: &Acc) {
-        self.n += o.n;
-        self.low += o.low;
-        self.best += o.best;
-        self.high += o.high;
-        self.high_missing += o.high_missing;
-        self.civ += o.civ;
-        self.civ_known += o.civ_known;
-        self.best_known += o.best_known;
-    }
-    /// The measure; NaN for an unknown high (plotted values stay `f64`; renderers
-    /// leave non-finite values out — a gap, an empty cell).
-    pub fn value(&self, m: Measure) -> f64 {
-        match m {
-            Measure::Incidents => self.n as f64,
-            Measure::FatalitiesLow => self.low as f64,
-            Measure::FatalitiesBest => self.best as f64,
-            Measure::FatalitiesHigh => self.high().unwrap_or(f64::NAN),
-            Measure::CivilianDeaths => self.civ as f64,
-        }
-    }
-    /// The summed high; `None` when one counted record has no high estimate.
-    pub fn high(&self) -> Option<f64> {
-        (self.high_missing == 0).then_some(self.high as f64)
-    }
-    /// As the model's [`Counts`].
-    pub fn counts(&self) -> Counts {
-        let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        Counts {
-            incidents: i(self.n),
-            fatalities_low: i(self.low),
-            fatalities_best: i(self.best),
-            fatalities_high: (self.high_missing == 0).then_some(i(self.high)),
-            fatalities_unknown: i(self.n.saturating_sub(self.best_known)),
-        }
-    }
-}
-
-/// SQL aggregate columns matching [`Acc`] (count, the store's [`fatality_sums`],
-/// civilian deaths), over `incidents` or the store's pre-summed `rollup`.
-fn aggs(table: Table) -> String {
-    let (n, civ, civ_known, best_known) = match table {
-        Table::Incidents => (
-            "COUNT(*)",
-            "SUM(COALESCE(civilian_deaths, 0))",
-            "COUNT(civilian_deaths)",
-            "COUNT(fatalities_best)",
-        ),
-        Table::Rollup => ("SUM(n)", "SUM(civ)", "SUM(civ_known)", "SUM(best_known)"),
-    };
-    format!(
-        "{n} AS n, {}, {civ} AS civ, {civ_known} AS civ_known, {best_known} AS best_known",
-        fatality_sums(table)
-    )
-}
-
-fn acc_at(b: &RecordBatch, first: usize) -> Vec<Acc> {
-    let cols: Vec<Vec<Option<i64>>> = (first..first + ACC_COLUMNS.len())
-        .map(|i| ints(b, i))
-        .collect();
-    accs_from(&cols, b.num_rows())
-}
-
-/// The measure columns behind an [`Acc`], in its order (the rollup's names).
-pub(crate) const ACC_COLUMNS: [&str; 8] = [
-    "n",
-    "lo",
-    "best",
-    "hi",
-    "hi_missing",
-    "civ",
-    "civ_known",
-    "best_known",
-];
-
-/// Accumulators from the [`ACC_COLUMNS`] (n, low, best, high, high missing, civilian
-/// deaths, civilian deaths known, best known); NULL and negative sums count 0.
-pub(crate) fn accs_from(cols: &[Vec<Option<i64>>], rows: usize) -> Vec<Acc> {
-    (0..rows)
-        .map(|r| {
-            let v = |c: usize| cols[c][r].unwrap_or(0).max(0) as u64;
-            Acc {
-                n: v(0),
-                low: v(1),
-                best: v(2),
-                high: v(3),
-                high_missing: v(4),
-                civ: v(5),
-                civ_known: v(6),
-                best_known: v(7),
-            }
-        })
-        .collect()
-}
-
 /// Aggregated rows of one selection: per group key, per day.
 #[derive(Debug, Default)]
 pub(crate) struct Agg {
-    pub groups: BTreeMap<Option<String>, BTreeMap<NaiveDate, Acc>>,
+    pub groups: BTreeMap<Option<String>, BTreeMap<NaiveDate, Sums>>,
 }
 
 impl Agg {
     /// Every group's accumulators added per day.
-    fn by_day(&self) -> BTreeMap<NaiveDate, Acc> {
-        let mut days: BTreeMap<NaiveDate, Acc> = BTreeMap::new();
+    fn by_day(&self) -> BTreeMap<NaiveDate, Sums> {
+        let mut days: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
         for g in self.groups.values() {
             for (d, a) in g {
                 days.entry(*d).or_default().add(a);
@@ -221,8 +104,8 @@ impl Agg {
         r
     }
 
-    fn total(&self) -> Acc {
-        let mut t = Acc::default();
+    fn total(&self) -> Sums {
+        let mut t = Sums::default();
         for days in self.groups.values() {
             for a in days.values() {
                 t.add(a);
@@ -233,10 +116,10 @@ impl Agg {
 }
 
 /// Sums one group's days into buckets over `starts`.
-fn bucketed(days: &BTreeMap<NaiveDate, Acc>, starts: &[NaiveDate], bucket: Bucket) -> Vec<Acc> {
+fn bucketed(days: &BTreeMap<NaiveDate, Sums>, starts: &[NaiveDate], bucket: Bucket) -> Vec<Sums> {
     let index: HashMap<NaiveDate, usize> =
         starts.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    let mut out = vec![Acc::default(); starts.len()];
+    let mut out = vec![Sums::default(); starts.len()];
     for (day, a) in days {
         if let Some(i) = index.get(&bucket_start(*day, bucket)) {
             out[*i].add(a);
@@ -257,22 +140,16 @@ pub(crate) fn gazetteer_bundled() -> Option<Arc<Gazetteer>> {
         .clone()
 }
 
-/// A session over a store: its DataFusion context, the columns its `incidents` view
-/// has, and the actor registry and gazetteer used to check ids and list areas (the
-/// bundled ones unless replaced). Build one to run several queries; the free
-/// functions ([`crate::series`] …) build one per call. Cloning is cheap (the
-/// context, registry, gazetteer and held rollup are shared).
+/// A session over a store: a [`Snapshot`] (the store's typed reads as of when it
+/// was taken) and the actor registry and gazetteer used to canonicalise names and
+/// list areas (the bundled ones unless replaced). Build one to run several queries;
+/// the free functions ([`crate::series`] …) build one per call. Cloning is cheap (the
+/// snapshot, registry and gazetteer are shared).
 #[derive(Clone)]
 pub struct Analysis {
-    pub(crate) ctx: SessionContext,
-    pub(crate) columns: HashSet<String>,
+    pub(crate) snap: Snapshot,
     pub(crate) registry: Option<Arc<Registry>>,
     pub(crate) gazetteer: Option<Arc<Gazetteer>>,
-    /// The store's `rollup` table is registered (current) and may be used.
-    pub(crate) preagg: bool,
-    /// The rollup decoded in memory ([`Analysis::hold_rollup_in_memory`]): series
-    /// the rollup can answer are summed from it natively, without SQL.
-    pub(crate) cube: Option<Arc<Cube>>,
     /// Each batch's source and coverage statement, oldest first (from the manifest).
     pub(crate) batch_coverage: Vec<(String, Option<Coverage>)>,
 }
@@ -280,7 +157,7 @@ pub struct Analysis {
 impl std::fmt::Debug for Analysis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Analysis")
-            .field("columns", &self.columns.len())
+            .field("snapshot", &self.snap)
             .finish_non_exhaustive()
     }
 }
@@ -288,45 +165,27 @@ impl std::fmt::Debug for Analysis {
 impl Analysis {
     /// Opens a session on `store` with the bundled registry and gazetteer.
     pub async fn new(store: &Store) -> Result<Analysis, AnalysisError> {
-        let ctx = store.context().await?;
-        let schema = ctx
-            .table("incidents")
-            .await
-            .map_err(|e| AnalysisError::Query {
-                message: e.to_string(),
-                sql: "incidents".into(),
-            })?
-            .schema()
-            .clone();
-        let columns = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let mut a = Analysis {
-            ctx,
-            columns,
-            registry: registry_bundled(),
-            gazetteer: gazetteer_bundled(),
-            preagg: false,
-            cube: None,
-            batch_coverage: store
-                .manifest()
-                .batches
+        Ok(Analysis::on(store.snapshot().await?))
+    }
+
+    /// A session over `snapshot` (e.g. the one a server holds for the current store
+    /// version) with the bundled registry and gazetteer.
+    pub fn on(snapshot: Snapshot) -> Analysis {
+        Analysis {
+            batch_coverage: snapshot
+                .batch_entries()
                 .iter()
                 .map(|b| (b.source.clone(), b.coverage.clone()))
                 .collect(),
-        };
-        a.preagg = a.ctx.table_exist("rollup").unwrap_or(false);
-        // A store whose `incidents` view has the enrichment columns but no enrichment
-        // rows (never enriched) must not answer an actor filter with silent zeros:
-        // treat the columns as absent, so such queries fail with `MissingColumn`.
-        if a.columns.contains("actor1_id") && a.ctx.table_exist("enrichment").unwrap_or(false) {
-            let enriched = a.count_in("enrichment").await?;
-            let records = a.count_in("records").await?;
-            if enriched == 0 && records > 0 {
-                for c in ENRICHMENT_COLUMNS {
-                    a.columns.remove(*c);
-                }
-            }
+            snap: snapshot,
+            registry: registry_bundled(),
+            gazetteer: gazetteer_bundled(),
         }
-        Ok(a)
+    }
+
+    /// The snapshot this session reads.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snap
     }
 
     /// Checks actor ids against `registry` instead of the bundled one.
@@ -341,26 +200,16 @@ impl Analysis {
         self
     }
 
-    /// The filters as a SQL predicate over `incidents` (`TRUE` when empty), with
-    /// actor ids and provinces checked: for commands that select rows themselves
-    /// (`sitrep export`) and must honour every filter the series do.
-    pub fn predicate(&self, f: &Filters) -> Result<String, AnalysisError> {
-        self.compiler(&[]).predicate(f, true)
-    }
-
     /// True when the store's `incidents` view has `column` (e.g. `actor1_id` once
     /// places and actors are added).
     pub fn has_column(&self, column: &str) -> bool {
-        self.columns.contains(column)
+        self.snap.has_column(column)
     }
 
-    pub(crate) fn compiler<'a>(&'a self, edges: &'a [f64]) -> Compiler<'a> {
+    pub(crate) fn compiler(&self) -> Compiler<'_> {
         Compiler {
-            columns: &self.columns,
-            edges,
             registry: self.registry.as_deref(),
             gazetteer: self.gazetteer.as_deref(),
-            preagg: false,
         }
     }
 
@@ -368,111 +217,43 @@ impl Analysis {
     /// default), or always the raw `incidents` when not: both give the same numbers
     /// (tests prove it); the rollup is faster.
     pub fn with_rollup(mut self, on: bool) -> Self {
-        self.preagg = on && self.ctx.table_exist("rollup").unwrap_or(false);
+        self.snap = self.snap.with_rollup(on);
         self
     }
 
     /// Keeps the store's rollup in memory for this session (see
-    /// [`sitrep_store::hold_rollup_in_memory`]): for long-lived callers that run many
-    /// queries, such as the server or a notebook.
-    ///
-    /// The session also decodes the rollup into a columnar cube and answers every
-    /// series, comparison and data range the rollup can answer by scanning it
-    /// natively, with no SQL per call; the results are the SQL path's (tests prove
-    /// it).
+    /// [`Snapshot::hold_rollup_in_memory`]): for long-lived callers that run many
+    /// queries, such as the server or a notebook. Series, comparisons and data ranges
+    /// the rollup can answer are then summed from it natively, with no SQL per call.
     pub async fn hold_rollup_in_memory(mut self) -> Result<Self, AnalysisError> {
-        if sitrep_store::hold_rollup_in_memory(&self.ctx).await? {
-            let batches = self.run("SELECT * FROM rollup").await?;
-            self.cube = Some(Arc::new(Cube::from_batches(&batches)?));
-        }
+        self.snap.hold_rollup_in_memory().await?;
         Ok(self)
-    }
-
-    /// [`Analysis::hold_rollup_in_memory`] for a session over the same store version
-    /// as `other` (the rollup does not depend on the claims ledger's `attribution`):
-    /// shares `other`'s in-memory rollup and decoded cube instead of reading and
-    /// decoding them again. Falls back to reading when `other` holds none.
-    pub async fn share_rollup_held_by(mut self, other: &Analysis) -> Result<Self, AnalysisError> {
-        match &other.cube {
-            Some(cube) if sitrep_store::share_rollup(&other.ctx, &self.ctx).await? => {
-                self.cube = Some(Arc::clone(cube));
-                Ok(self)
-            }
-            _ => self.hold_rollup_in_memory().await,
-        }
-    }
-
-    /// The cube, when held and the session may use the rollup.
-    fn cube(&self) -> Option<&Cube> {
-        self.cube.as_deref().filter(|_| self.preagg)
     }
 
     /// True when the rollup is held decoded in memory and series it can answer are
     /// summed from it natively ([`Analysis::hold_rollup_in_memory`]).
     pub fn scans_rollup_natively(&self) -> bool {
-        self.cube().is_some()
+        self.snap.scans_rollup_natively()
     }
 
     /// True when series will be read from the store's rollup where they can.
     pub fn uses_rollup(&self) -> bool {
-        self.preagg
+        self.snap.uses_rollup()
     }
 
     /// True when [`Self::count_series`] over `filters` reads the store's rollup (its
     /// filters use only the rollup's dimensions) rather than `incidents`.
     pub fn counts_from_rollup(&self, filters: &Filters) -> bool {
-        self.preagg_ok(filters, GroupBy::None, &sitrep_store::ROLLUP_BAND_EDGES)
+        self.snap
+            .sums_from(filters, GroupBy::None, &sitrep_store::ROLLUP_BAND_EDGES)
+            == CountedFrom::Rollup
     }
 
-    /// Whether a selection can be answered from the rollup: its filters and grouping
-    /// use only the rollup's dimensions, and distance bands (when used) are the
-    /// rollup's.
-    fn preagg_ok(&self, filters: &Filters, by: GroupBy, edges: &[f64]) -> bool {
-        let bands_used = by == GroupBy::DistanceBand || !filters.distance_bands.is_empty();
-        self.preagg
-            && by != GroupBy::Attribution
-            && filters.source_types.is_empty()
-            && filters.districts.is_empty()
-            && filters.attribution.is_empty()
-            && (!bands_used || edges == sitrep_store::ROLLUP_BAND_EDGES.as_slice())
-    }
-
-    /// Runs one read-only statement this crate built.
-    pub(crate) async fn run(&self, sql: &str) -> Result<Vec<RecordBatch>, AnalysisError> {
-        let opts = SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false);
-        let err = |e: datafusion::error::DataFusionError| AnalysisError::Query {
-            message: e.to_string(),
-            sql: sql.to_string(),
-        };
-        self.ctx
-            .sql_with_options(sql, opts)
-            .await
-            .map_err(err)?
-            .collect()
-            .await
-            .map_err(err)
-    }
-
-    async fn count_in(&self, table: &str) -> Result<u64, AnalysisError> {
-        let b = self.run(&format!("SELECT COUNT(*) FROM {table}")).await?;
-        Ok(b.iter().flat_map(|b| ints(b, 0)).flatten().sum::<i64>() as u64)
-    }
-
-    /// One count.
-    pub(crate) async fn count(&self, pred: &str) -> Result<u64, AnalysisError> {
-        let b = self
-            .run(&format!("SELECT COUNT(*) FROM incidents WHERE {pred}"))
-            .await?;
-        Ok(b.iter().flat_map(|b| ints(b, 0)).flatten().sum::<i64>() as u64)
-    }
-
-    /// Per group and day sums of the records matching `filters`.
+    /// Per group and day sums of the records matching `filters` (names made
+    /// canonical first, then read through the store's one compiler).
     ///
-    /// Days may be keyed by the start of their `bucket` instead (the cube does so):
-    /// bucketing a bucket start leaves it unchanged, so series come out the same.
+    /// Days may be keyed by the start of their `bucket` instead (the held rollup does
+    /// so): bucketing a bucket start leaves it unchanged, so series come out the same.
     pub(crate) async fn aggregate(
         &self,
         filters: &Filters,
@@ -480,34 +261,15 @@ impl Analysis {
         edges: &[f64],
         bucket: Bucket,
     ) -> Result<Agg, AnalysisError> {
-        let mut c = self.compiler(edges);
-        c.preagg = self.preagg_ok(filters, by, edges);
-        let pred = c.predicate(filters, true)?;
-        let sub = c.grouped(&pred, by, filters)?;
-        if let Some(cube) = self.cube().filter(|_| c.preagg) {
-            return cube.aggregate(&c, filters, by, bucket);
-        }
-        let aggs = aggs(if c.preagg {
-            Table::Rollup
-        } else {
-            Table::Incidents
-        });
-        let sql = format!("SELECT date_start, g, {aggs} FROM ({sub}) t GROUP BY date_start, g");
+        let f = self.compiler().canonical(filters)?;
         let mut agg = Agg::default();
-        for b in self.run(&sql).await? {
-            let days = dates(&b, 0);
-            let gs = strings(&b, 1);
-            let accs = acc_at(&b, 2);
-            for ((d, g), a) in days.into_iter().zip(gs).zip(accs) {
-                if let Some(d) = d {
-                    agg.groups
-                        .entry(g)
-                        .or_default()
-                        .entry(d)
-                        .or_default()
-                        .add(&a);
-                }
-            }
+        for d in self.snap.day_sums(&f, by, edges, bucket).await? {
+            agg.groups
+                .entry(d.group)
+                .or_default()
+                .entry(d.day)
+                .or_default()
+                .add(&d.sums);
         }
         Ok(agg)
     }
@@ -603,8 +365,8 @@ impl Analysis {
             ));
         }
         if q.by == GroupBy::None {
-            let mut all = Acc::default();
-            let mut days: BTreeMap<NaiveDate, Acc> = BTreeMap::new();
+            let mut all = Sums::default();
+            let mut days: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
             for g in agg.groups.values() {
                 for (d, a) in g {
                     days.entry(*d).or_default().add(a);
@@ -617,7 +379,7 @@ impl Analysis {
                 accs: bucketed(&days, starts, q.bucket),
             }]);
         }
-        let mut groups: Vec<(String, Vec<Acc>, f64)> = agg
+        let mut groups: Vec<(String, Vec<Sums>, f64)> = agg
             .groups
             .iter()
             .map(|(g, days)| {
@@ -645,7 +407,7 @@ impl Analysis {
                 let mut by_total: Vec<usize> = (0..groups.len()).collect();
                 by_total.sort_by(|&i, &j| groups[j].2.total_cmp(&groups[i].2).then(i.cmp(&j)));
                 let keep: HashSet<usize> = by_total[..top].iter().copied().collect();
-                let mut other = vec![Acc::default(); starts.len()];
+                let mut other = vec![Sums::default(); starts.len()];
                 let mut kept = Vec::new();
                 for (i, g) in groups.into_iter().enumerate() {
                     if keep.contains(&i) {
@@ -680,7 +442,7 @@ impl Analysis {
         let agg = self
             .aggregate(&f, GroupBy::None, &q.distance_bands, q.bucket)
             .await?;
-        let mut days: BTreeMap<NaiveDate, Acc> = BTreeMap::new();
+        let mut days: BTreeMap<NaiveDate, Sums> = BTreeMap::new();
         for g in agg.groups.values() {
             for (d, a) in g {
                 days.entry(*d).or_default().add(a);
@@ -809,22 +571,6 @@ pub(crate) fn transform_line(
     }
 }
 
-/// The columns places and actors add to `incidents`.
-const ENRICHMENT_COLUMNS: &[&str] = &[
-    "province_code",
-    "province_name",
-    "district",
-    "region",
-    "capital_name",
-    "capital_distance_km",
-    "place_flag",
-    "admin1_agrees",
-    "actor1_id",
-    "actor2_id",
-    "actor1_root",
-    "actor2_root",
-];
-
 /// Label of the lines holding the groups beyond `top`.
 pub const OTHER: &str = "Other";
 
@@ -832,7 +578,7 @@ pub const OTHER: &str = "Other";
 #[derive(Debug, Clone)]
 pub(crate) struct RawLine {
     pub label: String,
-    pub accs: Vec<Acc>,
+    pub accs: Vec<Sums>,
 }
 
 /// The label of a group key; unknown keys get a bracketed label.
@@ -888,23 +634,7 @@ impl Analysis {
             sources: sources.to_vec(),
             ..Filters::default()
         };
-        let mut c = self.compiler(&[]);
-        c.preagg = self.preagg_ok(&f, GroupBy::None, &[]);
-        let pred = c.predicate(&f, false)?;
-        if let Some(cube) = self.cube().filter(|_| c.preagg) {
-            return Ok(cube.data_range(sources));
-        }
-        // The rollup has every incident's day: its range is the data's, read from
-        // thousands of rows rather than the whole `incidents` view.
-        let table = if c.preagg { "rollup" } else { "incidents" };
-        let b = self
-            .run(&format!(
-                "SELECT MIN(date_start), MAX(date_start) FROM {table} WHERE {pred}"
-            ))
-            .await?;
-        Ok(b.iter()
-            .find(|b| b.num_rows() > 0)
-            .and_then(|b| Some((dates(b, 0)[0]?, dates(b, 1)[0]?))))
+        Ok(self.snap.date_range(&f).await?)
     }
 
     /// The weekly rate of `measure` in period `a` against period `b`. See
@@ -986,15 +716,11 @@ impl Analysis {
     ) -> Result<Vec<String>, AnalysisError> {
         let start = bucket_start(bucket, q.bucket);
         let end = bucket_end(start, q.bucket);
-        let c = self.compiler(&q.distance_bands);
-        let pred = format!(
-            "{} AND date_start >= DATE '{start}' AND date_start <= DATE '{end}'",
-            c.predicate(&q.filters, true)?
-        );
-        let sub = c.grouped(&pred, q.by, &q.filters)?;
-        let rows = self
-            .run(&format!("SELECT DISTINCT record_id, g FROM ({sub}) t"))
-            .await?;
+        // The bucket within the query's own dates.
+        let mut f = self.compiler().canonical(&q.filters)?;
+        f.from = Some(f.from.map_or(start, |d| d.max(start)));
+        f.to = Some(f.to.map_or(end, |d| d.min(end)));
+        let rows = self.snap.record_groups(&f, q.by, &q.distance_bands).await?;
         let keep: Box<dyn Fn(&str) -> bool> = match group {
             None => Box::new(|_| true),
             Some(_) if q.by == GroupBy::None => Box::new(|_| true),
@@ -1016,16 +742,11 @@ impl Analysis {
                 Box::new(move |l: &str| l == g)
             }
         };
-        let mut ids: Vec<String> = Vec::new();
-        for b in &rows {
-            for (id, g) in strings(b, 0).into_iter().zip(strings(b, 1)) {
-                if let Some(id) = id {
-                    if keep(&group_label(q.by, g.as_deref())) {
-                        ids.push(id);
-                    }
-                }
-            }
-        }
+        let mut ids: Vec<String> = rows
+            .into_iter()
+            .filter(|(_, g)| keep(&group_label(q.by, g.as_deref())))
+            .map(|(id, _)| id)
+            .collect();
         ids.sort();
         ids.dedup();
         Ok(ids)

@@ -61,17 +61,9 @@ pub enum AnalysisError {
     /// Filtering or grouping by attribution needs the claims ledger, which the store lacks.
     #[error("filtering or grouping by attribution needs attribution verdicts, which this store does not have yet (no `attribution` column): ingest a source whose mapping has [[claims]] rules, or `sitrep claims import` a claims file")]
     NoAttribution,
-    /// The store failed (I/O, checksum, query).
+    /// The store failed (I/O, checksum, a query it built: each with its own class).
     #[error(transparent)]
-    Store(#[from] StoreError),
-    /// A query this crate built failed: a bug in sitrep, not in the input.
-    #[error("internal query failed: {message}\n  SQL: {sql}")]
-    Query {
-        /// DataFusion's message.
-        message: String,
-        /// The statement.
-        sql: String,
-    },
+    Store(StoreError),
     /// The registry or gazetteer could not be loaded.
     #[error(transparent)]
     Resolve(#[from] sitrep_resolve::ResolveError),
@@ -106,7 +98,17 @@ impl AnalysisError {
             | AnalysisError::NoAttribution => ErrorClass::Input,
             AnalysisError::Store(e) => e.class(),
             AnalysisError::Resolve(e) => e.class(),
-            AnalysisError::Query { .. } => ErrorClass::Bug,
+        }
+    }
+}
+
+impl From<StoreError> for AnalysisError {
+    /// A filter the store could not compile keeps its own variant
+    /// ([`AnalysisError::MissingColumn`], …); every other store error is wrapped.
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Filter(q) => q.into(),
+            other => AnalysisError::Store(other),
         }
     }
 }
@@ -122,9 +124,9 @@ impl From<sitrep_store::query::QueryError> for AnalysisError {
                 AnalysisError::UnknownDistanceBand { label, known }
             }
             QueryError::NoAttribution => AnalysisError::NoAttribution,
-            other @ (QueryError::UnknownColumn { .. } | QueryError::NoColumns) => {
-                AnalysisError::Invalid(other.to_string())
-            }
+            other @ (QueryError::UnknownColumn { .. }
+            | QueryError::NoColumns
+            | QueryError::NoBandEdges) => AnalysisError::Invalid(other.to_string()),
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Figure data: everything a [`FigureSpec`] asks for, with its provenance.
 
 use crate::engine::{Analysis, RawLine, SeriesQuery};
-use crate::sql::{dates, floats, ints, strings};
 use crate::AnalysisError;
 use chrono::{DateTime, Utc};
 use sitrep_model::figure::{
@@ -9,6 +8,7 @@ use sitrep_model::figure::{
     Filters, GroupBy, MapLevel, MapPoint, Measure, SeriesFrame, SourceRef,
 };
 use sitrep_model::BucketCoverage;
+use sitrep_store::Condition;
 use std::collections::BTreeMap;
 
 /// Geo precision code of points drawn on maps unless the spec's filters say
@@ -45,12 +45,13 @@ impl Analysis {
                 .map(|l| (Some(l.label.clone()), spec.filters.merged(&l.filters)))
                 .collect()
         };
-        let c = self.compiler(edges);
-        let preds = lines
+        // Every line's filters, names made canonical: the records the figure counts
+        // are those any line selects.
+        let c = self.compiler();
+        let any = lines
             .iter()
-            .map(|(_, f)| c.predicate(f, true))
+            .map(|(_, f)| c.canonical(f))
             .collect::<Result<Vec<_>, _>>()?;
-        let any = format!("(({}))", preds.join(") OR ("));
         let mut data = FigureData::default();
         let mut excluded: Vec<(String, u64)> = Vec::new();
 
@@ -83,7 +84,9 @@ impl Analysis {
             let map = spec.map_or_default();
             let shade = spec.kind == FigureKind::Choropleth || map.shade;
             if shade {
-                let (mut areas, missing) = self.areas(&any, map.level, spec.series.measure).await?;
+                let (mut areas, missing) = self
+                    .areas(&any, edges, map.level, spec.series.measure)
+                    .await?;
                 // A period no selected source covers is "no data" everywhere, never
                 // the 0 class.
                 if let Some(pc) = self.filters_coverage(&spec.filters).await? {
@@ -107,7 +110,7 @@ impl Analysis {
                 _ => None,
             };
             if let Some(m) = points {
-                let (pts, no_coords, coarse) = self.points(&any, &spec.filters, m).await?;
+                let (pts, no_coords, coarse) = self.points(&any, edges, &spec.filters, m).await?;
                 data.points = pts;
                 excluded.push(("no coordinates (not drawn as points)".into(), no_coords));
                 if coarse > 0 || spec.filters.coarsest_geo.is_none() {
@@ -133,7 +136,7 @@ impl Analysis {
         }
 
         excluded.extend(self.precision_exclusions(spec, &lines).await?);
-        let record_count = self.count(&any).await?;
+        let record_count = self.snap.count_where(&any, edges, &[]).await?;
         data.provenance = self
             .provenance(spec, &lines, &any, record_count, excluded)
             .await?;
@@ -193,23 +196,11 @@ impl Analysis {
     /// data) and the number of selected records with no area.
     async fn areas(
         &self,
-        pred: &str,
+        any: &[Filters],
+        edges: &[f64],
         level: MapLevel,
         measure: Measure,
     ) -> Result<(AreaValues, u64), AnalysisError> {
-        let (key, name, what) = match level {
-            MapLevel::Province => ("province_code", "province_name", "a province map"),
-            MapLevel::District => ("district", "district", "a district map"),
-        };
-        let c = self.compiler(&[]);
-        c.need(key, what)?;
-        c.need(name, what)?;
-        let sql = format!(
-            "SELECT {key}, MIN({name}), COUNT(*), {fatalities}, \
-             SUM(COALESCE(civilian_deaths, 0)) \
-             FROM incidents WHERE {pred} GROUP BY {key}",
-            fatalities = sitrep_store::query::fatality_sums(sitrep_store::query::Table::Incidents),
-        );
         let mut rows: BTreeMap<String, AreaValue> = BTreeMap::new();
         if let Some(g) = &self.gazetteer {
             match level {
@@ -226,32 +217,20 @@ impl Analysis {
             }
         }
         let mut missing = 0;
-        for b in self.run(&sql).await? {
-            let codes = strings(&b, 0);
-            let names = strings(&b, 1);
-            let n: Vec<Vec<Option<i64>>> = (2..8).map(|i| ints(&b, i)).collect();
-            for r in 0..b.num_rows() {
-                let v = |i: usize| n[i][r].unwrap_or(0).max(0) as u64;
-                let Some(code) = &codes[r] else {
-                    missing += v(0);
-                    continue;
-                };
-                let row = rows
-                    .entry(code.clone())
-                    .or_insert_with(|| zero_area(code, names[r].as_deref().unwrap_or(code)));
-                row.incidents = v(0);
-                row.fatalities_low = Some(v(1));
-                row.fatalities_best = Some(v(2));
-                row.fatalities_high = (v(4) == 0).then_some(v(3));
-                row.value = Some(match measure {
-                    Measure::Incidents => v(0) as f64,
-                    Measure::FatalitiesLow => v(1) as f64,
-                    Measure::FatalitiesBest => v(2) as f64,
-                    Measure::FatalitiesHigh => row.fatalities_high.map_or(f64::NAN, |h| h as f64),
-                    Measure::CivilianDeaths => v(5) as f64,
-                })
-                .filter(|v| v.is_finite());
-            }
+        for a in self.snap.area_sums(any, edges, level).await? {
+            let Some(code) = &a.code else {
+                missing += a.sums.n;
+                continue;
+            };
+            let row = rows
+                .entry(code.clone())
+                .or_insert_with(|| zero_area(code, a.name.as_deref().unwrap_or(code)));
+            let s = a.sums;
+            row.incidents = s.n;
+            row.fatalities_low = Some(s.low);
+            row.fatalities_best = Some(s.best);
+            row.fatalities_high = (s.high_missing == 0).then_some(s.high);
+            row.value = Some(s.value(measure)).filter(|v| v.is_finite());
         }
         Ok((
             AreaValues {
@@ -267,64 +246,54 @@ impl Analysis {
     /// records without coordinates and of records too coarsely located.
     async fn points(
         &self,
-        pred: &str,
+        any: &[Filters],
+        edges: &[f64],
         filters: &Filters,
         measure: Measure,
     ) -> Result<(Vec<MapPoint>, u64, u64), AnalysisError> {
         let max_prec = filters
             .coarsest_geo
             .map_or(MAP_POINT_PRECISION, |p| p.code());
-        let place = if self.has_column("province_name") {
-            "COALESCE(province_name, admin1, country)"
-        } else {
-            "COALESCE(admin1, country)"
-        };
-        let sql = format!(
-            "SELECT latitude, longitude, date_start, {place}, \
-             COALESCE(fatalities_best, fatalities_low, 0), COALESCE(fatalities_low, 0), \
-             fatalities_high, COALESCE(civilian_deaths, 0), record_id \
-             FROM incidents WHERE {pred} AND latitude IS NOT NULL AND longitude IS NOT NULL \
-             AND geo_precision <= {max_prec} ORDER BY date_start, record_id"
-        );
-        let mut pts = Vec::new();
-        for b in self.run(&sql).await? {
-            let (lat, lon, day, place) =
-                (floats(&b, 0), floats(&b, 1), dates(&b, 2), strings(&b, 3));
-            let (best, low, high, civ) = (ints(&b, 4), ints(&b, 5), ints(&b, 6), ints(&b, 7));
-            for r in 0..b.num_rows() {
-                let (Some(la), Some(lo)) = (lat[r], lon[r]) else {
-                    continue;
-                };
-                let best = best[r].unwrap_or(0);
+        let pts = self
+            .snap
+            .located_records(any, edges, max_prec)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let best = r.fatalities_best.or(r.fatalities_low).unwrap_or(0);
                 let value = match measure {
                     Measure::Incidents => 1.0,
                     Measure::FatalitiesBest => best as f64,
-                    Measure::FatalitiesLow => low[r].unwrap_or(0) as f64,
-                    Measure::FatalitiesHigh => high[r].unwrap_or(best) as f64,
-                    Measure::CivilianDeaths => civ[r].unwrap_or(0) as f64,
+                    Measure::FatalitiesLow => r.fatalities_low.unwrap_or(0) as f64,
+                    Measure::FatalitiesHigh => r.fatalities_high.unwrap_or(best) as f64,
+                    Measure::CivilianDeaths => r.civilian_deaths.unwrap_or(0) as f64,
                 };
-                let when = day[r].map(|d| d.to_string()).unwrap_or_default();
-                let label = format!(
-                    "{} {when}: {best} killed (best estimate)",
-                    place[r].as_deref().unwrap_or("?")
-                );
-                pts.push(MapPoint {
-                    lat: la,
-                    lon: lo,
+                let when = r.day.map(|d| d.to_string()).unwrap_or_default();
+                MapPoint {
+                    lat: r.lat,
+                    lon: r.lon,
                     value,
-                    label,
-                });
-            }
-        }
+                    label: format!(
+                        "{} {when}: {best} killed (best estimate)",
+                        r.place.as_deref().unwrap_or("?")
+                    ),
+                }
+            })
+            .collect();
         let no_coords = self
-            .count(&format!(
-                "{pred} AND (latitude IS NULL OR longitude IS NULL)"
-            ))
+            .snap
+            .count_where(any, edges, &[Condition::NoCoordinates])
             .await?;
         let coarse = self
-            .count(&format!(
-                "{pred} AND latitude IS NOT NULL AND longitude IS NOT NULL AND geo_precision > {max_prec}"
-            ))
+            .snap
+            .count_where(
+                any,
+                edges,
+                &[
+                    Condition::Coordinates,
+                    Condition::GeoPrecisionAbove(max_prec),
+                ],
+            )
             .await?;
         Ok((pts, no_coords, coarse))
     }
@@ -338,53 +307,54 @@ impl Analysis {
     ) -> Result<Vec<(String, u64)>, AnalysisError> {
         let distance = spec.series.by == GroupBy::DistanceBand
             || lines.iter().any(|(_, f)| !f.distance_bands.is_empty());
-        let c = self.compiler(&spec.distance_bands);
+        let c = self.compiler();
         let mut base = Vec::new();
         for (_, f) in lines {
-            let mut f = f.clone();
+            let mut f = c.canonical(f)?;
             f.coarsest_geo = None;
             f.coarsest_date = None;
             f.distance_bands.clear();
-            base.push(c.predicate(&f, true)?);
+            base.push(f);
         }
-        let base = format!("(({}))", base.join(") OR ("));
+        let edges = spec.distance_bands.as_slice();
+        let count = |conditions: Vec<Condition>| {
+            let base = &base;
+            async move { self.snap.count_where(base, edges, &conditions).await }
+        };
         let mut out = Vec::new();
         let geo = spec.filters.coarsest_geo.map(|p| p.code());
         if distance {
-            c.need("capital_distance_km", "a distance analysis")?;
+            use Condition::{GeoPrecisionAbove, GeoPrecisionBelow, NoCapitalDistance};
+            if !self.has_column("capital_distance_km") {
+                return Err(AnalysisError::MissingColumn {
+                    column: "capital_distance_km".into(),
+                    needed_for: "a distance analysis".into(),
+                });
+            }
             out.push((
                 "located only to province or coarser (no distance to a capital)".to_string(),
-                self.count(&format!("{base} AND geo_precision >= 4"))
-                    .await?,
+                count(vec![GeoPrecisionAbove(3)]).await?,
             ));
             out.push((
                 "no distance to a capital (no coordinates, or outside every province)".to_string(),
-                self.count(&format!(
-                    "{base} AND geo_precision < 4 AND capital_distance_km IS NULL"
-                ))
-                .await?,
+                count(vec![GeoPrecisionBelow(4), NoCapitalDistance]).await?,
             ));
             if let Some(n) = geo.filter(|n| *n < 3) {
                 out.push((
                     format!("coarser than geo precision {n}"),
-                    self.count(&format!(
-                        "{base} AND geo_precision > {n} AND geo_precision < 4"
-                    ))
-                    .await?,
+                    count(vec![GeoPrecisionAbove(n), GeoPrecisionBelow(4)]).await?,
                 ));
             }
         } else if let Some(n) = geo {
             out.push((
                 format!("coarser than geo precision {n}"),
-                self.count(&format!("{base} AND geo_precision > {n}"))
-                    .await?,
+                count(vec![Condition::GeoPrecisionAbove(n)]).await?,
             ));
         }
         if let Some(n) = spec.filters.coarsest_date.map(|p| p.code()) {
             out.push((
                 format!("dated less precisely than date precision {n}"),
-                self.count(&format!("{base} AND date_precision > {n}"))
-                    .await?,
+                count(vec![Condition::DatePrecisionAbove(n)]).await?,
             ));
         }
         Ok(out)
@@ -394,38 +364,23 @@ impl Analysis {
         &self,
         spec: &FigureSpec,
         lines: &[(Option<String>, Filters)],
-        pred: &str,
+        any: &[Filters],
         record_count: u64,
         excluded: Vec<(String, u64)>,
     ) -> Result<FigureProvenance, AnalysisError> {
         // Sources of the counted records; if none were counted, those the filters name
         // (or every source in the store).
-        let mut names: Vec<String> = Vec::new();
-        for b in self
-            .run(&format!(
-                "SELECT DISTINCT source FROM incidents WHERE {pred} ORDER BY source"
-            ))
-            .await?
-        {
-            names.extend(strings(&b, 0).into_iter().flatten());
-        }
+        let mut names = self.snap.sources_of(any, &spec.distance_bands).await?;
         if names.is_empty() {
             names = spec.filters.sources.clone();
         }
         let mut batches: BTreeMap<String, (String, String)> = BTreeMap::new();
-        for b in self
-            .run("SELECT source, committed_at, file FROM batches ORDER BY batch")
-            .await?
-        {
-            for ((s, at), file) in strings(&b, 0)
-                .into_iter()
-                .zip(strings(&b, 1))
-                .zip(strings(&b, 2))
-            {
-                if let (Some(s), Some(at), Some(file)) = (s, at, file) {
-                    batches.insert(s, (at, file)); // the latest batch wins
-                }
-            }
+        for b in self.snap.batch_entries() {
+            // The latest batch of a source wins.
+            batches.insert(
+                b.source.clone(),
+                (b.committed_at.clone(), b.input.file.clone()),
+            );
         }
         if names.is_empty() {
             names = batches.keys().cloned().collect();

@@ -17,12 +17,16 @@
 //! Out of scope: drawing (sitrep-render), reading files and storage (sitrep-ingest,
 //! sitrep-store), placing records and resolving actor names (sitrep-resolve: this
 //! crate reads the columns it adds — `province_code`, `region`,
-//! `capital_distance_km`, `actor1_id`, … — and uses its registry only to check actor
-//! ids and its gazetteer only to list map areas). No I/O beyond the store.
+//! `capital_distance_km`, `actor1_id`, … — and uses its registry and gazetteer only
+//! to make filter names canonical and to list map areas). No SQL and no I/O: every
+//! number is a typed read of a [`sitrep_store::Snapshot`] (sums per day and group,
+//! date ranges, the records behind a group, area sums, located records, counts),
+//! which compiles the filters with the store's one compiler; this crate buckets,
+//! groups, transforms, compares and forecasts.
 //!
 //! **Decisions worth knowing.**
-//! * *Buckets are made in Rust, not SQL.* SQL sums per day and group; [`bucket_start`]
-//!   assigns days to buckets, so series, traces and tests share one definition.
+//! * *Buckets are made in Rust, not SQL.* The store sums per day and group;
+//!   [`bucket_start`] (sitrep-model's one definition) assigns days to buckets, so series, traces and tests share one definition.
 //!   ACLED's week runs Saturday–Friday (bucket start = the Saturday on or before);
 //!   the ISO week Monday–Sunday. Every bucket between the range's ends is present:
 //!   empty buckets are zeros, not gaps. The range is the filters' `from`/`to`, or the
@@ -30,8 +34,9 @@
 //! * *Fatalities add as [`sitrep_model::Fatalities`] says*: a missing low counts 0, a
 //!   missing best falls back to the low then 0, and one missing high makes the
 //!   bucket's high unknown: `None` in the band's `high`, NaN in `values` when the
-//!   high itself is plotted (renderers draw a gap and write an empty cell). The SQL
-//!   sums are the store's one definition ([`sitrep_store::query::fatality_sums`]).
+//!   high itself is plotted (renderers draw a gap and write an empty cell). The sums
+//!   are the model's [`sitrep_model::Sums`], computed by the store's one definition
+//!   ([`sitrep_store::query::fatality_sums`]).
 //!   Fatality lines carry `low`/`high` bands when they differ anywhere.
 //! * *Grouping by actor counts an incident once for each distinct actor id among
 //!   `actor1_id`/`actor2_id`* (only side A or B when the filters' role says so; the
@@ -67,23 +72,21 @@
 //! ```
 #![deny(missing_docs)]
 
-mod bucket;
+mod canonical;
 mod coverage;
-mod cube;
 mod engine;
 mod error;
 mod figure;
 mod forecast;
-mod sql;
 mod stats;
 mod transform;
 pub mod watch;
 
-pub use bucket::{bucket_end, bucket_start, bucket_starts, next_bucket};
 pub use coverage::{coverage_note, PeriodCoverage, SourceCoverage};
 pub use engine::{Analysis, SeriesQuery, OTHER};
 pub use error::AnalysisError;
 pub use forecast::ForecastQuery;
+pub use sitrep_model::bucket::{bucket_end, bucket_start, bucket_starts, next_bucket};
 pub use stats::{clopper_pearson, rate_ratio};
 pub use transform::{cumulative, cumulative_known, moving_average, moving_average_known};
 

@@ -131,11 +131,12 @@ mod tests {
 
     #[test]
     fn each_class_has_its_exit_code_whatever_the_wrapping() {
-        let internal: anyhow::Error = sitrep_analysis::AnalysisError::Query {
-            message: "no field".into(),
-            sql: "SELECT x".into(),
-        }
-        .into();
+        let internal: anyhow::Error =
+            sitrep_analysis::AnalysisError::Store(sitrep_store::StoreError::Internal {
+                message: "no field".into(),
+                sql: "SELECT x".into(),
+            })
+            .into();
         assert_eq!(
             exit_code_for(&internal),
             5,

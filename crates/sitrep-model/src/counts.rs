@@ -2,6 +2,7 @@
 //! bucket of the dashboard's series holds, whatever computed it.
 
 use crate::coverage::BucketCoverage;
+use crate::figure::Measure;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -105,5 +106,100 @@ mod tests {
         );
         assert_eq!(a.high_cell(), "");
         assert_eq!(Counts::default().high_cell(), "0");
+    }
+}
+
+/// Running sums of one group of incidents (a bucket, a group, a rollup row), kept
+/// as counts so they add exactly, following [`crate::Fatalities`]' addition: a
+/// missing low counts 0, a missing best falls back to low then 0, and any missing
+/// high makes the high unknown. [`Sums::counts`] gives the [`Counts`] answers carry;
+/// [`Sums::value`] one [`Measure`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sums {
+    /// Incidents.
+    pub n: u64,
+    /// Sum of low estimates.
+    pub low: u64,
+    /// Sum of best estimates (a missing best counts as the low).
+    pub best: u64,
+    /// Sum of the high estimates that are given.
+    pub high: u64,
+    /// Incidents with no high estimate (the summed high is unknown unless 0).
+    pub high_missing: u64,
+    /// Sum of civilian deaths (missing counts 0).
+    pub civ: u64,
+    /// Incidents that give civilian deaths.
+    pub civ_known: u64,
+    /// Incidents that give a best estimate (the rest are counted by their low).
+    pub best_known: u64,
+}
+
+impl Sums {
+    /// The names of the sums, in field order: the rollup's measure columns.
+    pub const COLUMNS: [&'static str; 8] = [
+        "n",
+        "lo",
+        "best",
+        "hi",
+        "hi_missing",
+        "civ",
+        "civ_known",
+        "best_known",
+    ];
+
+    /// Sums from values in [`Sums::COLUMNS`] order; NULL and negative values count 0.
+    pub fn from_columns(v: [Option<i64>; 8]) -> Sums {
+        let u = |i: usize| v[i].unwrap_or(0).max(0) as u64;
+        Sums {
+            n: u(0),
+            low: u(1),
+            best: u(2),
+            high: u(3),
+            high_missing: u(4),
+            civ: u(5),
+            civ_known: u(6),
+            best_known: u(7),
+        }
+    }
+
+    /// Adds `o` in place.
+    pub fn add(&mut self, o: &Sums) {
+        self.n += o.n;
+        self.low += o.low;
+        self.best += o.best;
+        self.high += o.high;
+        self.high_missing += o.high_missing;
+        self.civ += o.civ;
+        self.civ_known += o.civ_known;
+        self.best_known += o.best_known;
+    }
+
+    /// The measure; NaN for an unknown high (plotted values stay `f64`; renderers
+    /// leave non-finite values out: a gap, an empty cell).
+    pub fn value(&self, m: Measure) -> f64 {
+        match m {
+            Measure::Incidents => self.n as f64,
+            Measure::FatalitiesLow => self.low as f64,
+            Measure::FatalitiesBest => self.best as f64,
+            Measure::FatalitiesHigh => self.high().unwrap_or(f64::NAN),
+            Measure::CivilianDeaths => self.civ as f64,
+        }
+    }
+
+    /// The summed high; `None` when one counted incident has no high estimate.
+    pub fn high(&self) -> Option<f64> {
+        (self.high_missing == 0).then_some(self.high as f64)
+    }
+
+    /// As the model's [`Counts`].
+    pub fn counts(&self) -> Counts {
+        let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        Counts {
+            incidents: i(self.n),
+            fatalities_low: i(self.low),
+            fatalities_best: i(self.best),
+            fatalities_high: (self.high_missing == 0).then_some(i(self.high)),
+            fatalities_unknown: i(self.n.saturating_sub(self.best_known)),
+        }
     }
 }

@@ -34,6 +34,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bucket;
 pub mod claims;
 pub mod counts;
 pub mod coverage;
@@ -55,7 +56,7 @@ pub use claims::{
     Action, Change, Channel, Claim, ConfidenceLevel, Credibility, Grade, IncidentRef, JournalEntry,
     Override, Reliability, Role, Stance, Verdict,
 };
-pub use counts::{CountPoint, Counts};
+pub use counts::{CountPoint, Counts, Sums};
 pub use coverage::{BucketCoverage, Coverage, CoverageSpan, CoverageStatus};
 pub use enrich::{Enricher, Enrichment, NoEnrichment, PlaceFlag};
 pub use error_class::ErrorClass;

@@ -74,36 +74,23 @@ impl Live {
             sitrep_claims::attach_attribution(&mut store, ledger, sitrep_claims::AsOf::Now).await?;
         }
         let mut reads = store.snapshot().await?;
-        let analysis = Analysis::new(&store)
-            .await
-            .map_err(|e| ServerError::Analysis(e.to_string()))?;
         // Only the journal changed (a claim, a verdict): records, matching and rollup
         // are as in the previous snapshot, so its in-memory rollup, decoded cube and
         // data range are shared rather than read again.
         let same_store = previous.filter(|p| p.stamps.manifest == stamps.manifest);
-        let (analysis, data_range) = match same_store {
+        let data_range = match same_store {
             Some(p) => {
                 reads.share_rollup_of(&p.reads).await?;
-                let a = analysis
-                    .share_rollup_held_by(&p.analysis)
-                    .await
-                    .map_err(|e| ServerError::Analysis(e.to_string()))?;
-                (a, p.data_range)
+                p.data_range
             }
             None => {
-                // A server answers many requests: its counts read the rollup from memory.
+                // A server answers many requests: its reads use the rollup in memory.
                 reads.hold_rollup_in_memory().await?;
-                let a = analysis
-                    .hold_rollup_in_memory()
-                    .await
-                    .map_err(|e| ServerError::Analysis(e.to_string()))?;
-                let range = a
-                    .data_range(&[])
-                    .await
-                    .map_err(|e| ServerError::Analysis(e.to_string()))?;
-                (a, range)
+                reads.date_range(&sitrep_model::Filters::default()).await?
             }
         };
+        // The series engine reads the same snapshot: one session per store version.
+        let analysis = Analysis::on(reads.clone());
         let acled_sources = store
             .manifest()
             .batches

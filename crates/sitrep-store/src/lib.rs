@@ -30,17 +30,20 @@
 //! [`Store::incident_members`] (`reads.rs`), and a [`Snapshot`] (`snapshot.rs`, one
 //! read session, what the server holds between commits) with the dashboard's reads —
 //! a page of incidents, totals, counts per province or district, incidents per actor
-//! and source, map points, one incident with its versions — answered as model values
-//! ([`sitrep_model::incident`]) for callers that should not write SQL.
+//! and source, map points, one incident with its versions — and the series engine's
+//! (`series.rs`: sums per day and group as [`sitrep_model::Sums`], date ranges, the
+//! records behind a group, area sums, located records, counts under a
+//! [`Condition`]), answered as model values for callers that must not write SQL.
+//! A snapshot that holds the rollup in memory decodes it into a columnar cube
+//! (`cube.rs`) and sums series from it natively, with no SQL per call.
 //!
 //! DataFusion is this crate's engine and is not re-exported: callers ask typed reads,
-//! `sitrep query` gets a [`QueryResult`] to print, and only the series engine
-//! (sitrep-analysis, which compiles the same filters through [`query`]) holds a
-//! session of its own ([`Store::context`]).
+//! and `sitrep query` gets a [`QueryResult`] to print. No crate above this one
+//! writes SQL.
 //!
 //! Queries: [`query`] is the one compiler from the query model
-//! ([`sitrep_model::Filters`]) to SQL over `incidents` or `rollup`; every reader of
-//! incidents (analysis, server, CLI) compiles its filters there.
+//! ([`sitrep_model::Filters`]) to SQL over `incidents` or `rollup`; every typed read
+//! compiles its filters there.
 //!
 //! Out of scope: parsing files (sitrep-ingest), places and actors (sitrep-resolve, plugged
 //! in through [`sitrep_model::Enricher`]), series and figures (sitrep-analysis).
@@ -53,6 +56,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cube;
 mod enrich;
 mod error;
 mod export;
@@ -63,6 +67,7 @@ mod reads;
 mod rollup;
 mod rollup_native;
 pub mod schema;
+mod series;
 mod snapshot;
 mod store;
 mod verified;
@@ -77,10 +82,8 @@ pub use matching::{
     match_pairs_schema, MatchingEntry, MatchingRun,
 };
 pub use query::quote;
-pub use rollup::{
-    hold_rollup_in_memory, share_rollup, RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES,
-    ROLLUP_DIMS, ROLLUP_MEASURES,
-};
+pub use rollup::{RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS, ROLLUP_MEASURES};
+pub use series::{AreaSums, Condition, DaySums, LocatedRecord};
 pub use snapshot::{CountedFrom, ExportColumns, Fields, IncidentDetail, QueryResult, Snapshot};
 pub use store::Store;
 pub use writer::{BatchOptions, BatchWriter, Outcome};

@@ -54,6 +54,9 @@ pub enum QueryError {
     /// An export asked for no column at all.
     #[error("no columns named; name at least one column of `incidents`")]
     NoColumns,
+    /// A grouping by distance band with no band edges set.
+    #[error("grouping by distance band needs band edges, e.g. [0, 5, 25, 50, 100]")]
+    NoBandEdges,
     /// An attribution filter on a store without a claims ledger.
     #[error("this store has no claims ledger, so incidents have no attribution verdicts; import claims first (`sitrep claims import`)")]
     NoAttribution,

@@ -237,7 +237,7 @@ impl Store {
 /// [`hold_rollup_in_memory`]), so a new session over the same store version (a claims
 /// write changes the `attribution` column, not the rollup) shares it instead of
 /// reading and splitting it again. False when `from` has no rollup.
-pub async fn share_rollup(
+pub(crate) async fn share_rollup(
     from: &datafusion::prelude::SessionContext,
     to: &datafusion::prelude::SessionContext,
 ) -> Result<bool, StoreError> {
@@ -254,12 +254,13 @@ pub async fn share_rollup(
 /// rollup is current) with an in-memory copy split into one partition per core, so
 /// that queries stop decoding Parquet on every call: what a long-lived reader (the
 /// server, a notebook) wants; a one-shot command does not. Costs memory about the
-/// size of the decoded rollup. Returns false when `ctx` has no rollup.
-pub async fn hold_rollup_in_memory(
+/// size of the decoded rollup. Returns the rollup's rows, or `None` when `ctx` has
+/// no rollup.
+pub(crate) async fn hold_rollup_in_memory(
     ctx: &datafusion::prelude::SessionContext,
-) -> Result<bool, StoreError> {
+) -> Result<Option<Vec<datafusion::arrow::array::RecordBatch>>, StoreError> {
     if !ctx.table_exist("rollup")? {
-        return Ok(false);
+        return Ok(None);
     }
     let df = ctx.table("rollup").await?;
     let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
@@ -280,5 +281,5 @@ pub async fn hold_rollup_in_memory(
     let table = datafusion::datasource::MemTable::try_new(schema, parts)?;
     ctx.deregister_table("rollup")?;
     ctx.register_table("rollup", std::sync::Arc::new(table))?;
-    Ok(true)
+    Ok(Some(batches))
 }

@@ -126,10 +126,17 @@ impl CountedFrom {
 #[derive(Clone)]
 pub struct Snapshot {
     ctx: SessionContext,
-    /// Columns of `incidents`.
-    columns: std::sync::Arc<HashSet<String>>,
+    /// Columns of `incidents` (without the enrichment columns when the store was
+    /// never enriched: filters on them fail rather than match nothing).
+    pub(crate) columns: std::sync::Arc<HashSet<String>>,
     /// The rollup is current and held in memory (counts may come from it).
     rollup: bool,
+    /// The rollup is current and may be read (series sums come from it).
+    pub(crate) rollup_current: bool,
+    /// The rollup decoded in memory, when held.
+    pub(crate) cube: Option<std::sync::Arc<crate::cube::Cube>>,
+    /// The manifest's batches, oldest first.
+    batches: std::sync::Arc<Vec<crate::BatchEntry>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -216,17 +223,67 @@ pub(crate) async fn incident_columns(ctx: &SessionContext) -> Result<HashSet<Str
         .collect())
 }
 
+/// The columns places and actors add to `incidents`.
+const ENRICHMENT_COLUMNS: &[&str] = &[
+    "province_code",
+    "province_name",
+    "district",
+    "region",
+    "capital_name",
+    "capital_distance_km",
+    "place_flag",
+    "admin1_agrees",
+    "actor1_id",
+    "actor2_id",
+    "actor1_root",
+    "actor2_root",
+];
+
+/// The columns a read may rely on: those of `incidents`, less the enrichment
+/// columns when the store has records but was never enriched (they are all NULL
+/// there, so an actor or province filter would answer silent zeros; without them
+/// such a filter fails with [`QueryError::MissingColumn`] instead).
+async fn usable_columns(ctx: &SessionContext) -> Result<HashSet<String>, StoreError> {
+    let mut columns = incident_columns(ctx).await?;
+    if columns.contains("actor1_id") && ctx.table_exist("enrichment")? {
+        let count = |table: &'static str| async move {
+            let b = Store::sql_on(ctx, &format!("SELECT COUNT(*) AS n FROM {table}")).await?;
+            Ok::<i64, StoreError>(
+                b.iter()
+                    .filter(|b| b.num_rows() > 0)
+                    .map(|b| {
+                        b.column(0)
+                            .as_any()
+                            .downcast_ref::<datafusion::arrow::array::Int64Array>()
+                            .map_or(0, |a| a.value(0))
+                    })
+                    .sum(),
+            )
+        };
+        if count("enrichment").await? == 0 && count("records").await? > 0 {
+            for c in ENRICHMENT_COLUMNS {
+                columns.remove(*c);
+            }
+        }
+    }
+    Ok(columns)
+}
+
 impl Store {
     /// A read session over the store as it is now, with typed reads. Counts come
     /// from the rollup only after [`Snapshot::hold_rollup_in_memory`] (or
     /// [`Snapshot::share_rollup_of`]); until then from `incidents`.
     pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let ctx = self.context().await?;
-        let columns = incident_columns(&ctx).await?;
+        let columns = usable_columns(&ctx).await?;
+        let rollup_current = ctx.table_exist("rollup")?;
         Ok(Snapshot {
             ctx,
             columns: std::sync::Arc::new(columns),
             rollup: false,
+            rollup_current,
+            cube: None,
+            batches: std::sync::Arc::new(self.manifest().batches.clone()),
         })
     }
 }
@@ -234,16 +291,34 @@ impl Store {
 impl Snapshot {
     /// Loads the rollup (when current) into memory so counts read it there: for a
     /// server answering many requests.
+    ///
+    /// The snapshot also decodes the rollup into a columnar cube and answers every
+    /// sum the rollup can answer ([`Snapshot::day_sums`], [`Snapshot::date_range`])
+    /// by scanning it natively, with no SQL per call; the results are the SQL path's
+    /// (tests prove it).
     pub async fn hold_rollup_in_memory(&mut self) -> Result<(), StoreError> {
-        self.rollup = crate::hold_rollup_in_memory(&self.ctx).await?;
+        match crate::rollup::hold_rollup_in_memory(&self.ctx).await? {
+            Some(batches) => {
+                self.cube = Some(std::sync::Arc::new(crate::cube::Cube::from_batches(
+                    &batches,
+                )?));
+                self.rollup = self.rollup_current;
+            }
+            None => self.rollup = false,
+        }
         Ok(())
     }
 
     /// Shares the in-memory rollup of `other`, a snapshot of the same store state
     /// (e.g. one taken before a claims journal write, which does not change it).
     pub async fn share_rollup_of(&mut self, other: &Snapshot) -> Result<(), StoreError> {
-        crate::share_rollup(&other.ctx, &self.ctx).await?;
+        if other.cube.is_none() {
+            return self.hold_rollup_in_memory().await;
+        }
+        crate::rollup::share_rollup(&other.ctx, &self.ctx).await?;
         self.rollup = other.rollup;
+        self.rollup_current = other.rollup_current;
+        self.cube = other.cube.clone();
         Ok(())
     }
 
@@ -251,7 +326,23 @@ impl Snapshot {
     /// off, every count scans `incidents` (to compare the two paths).
     pub fn with_rollup(mut self, on: bool) -> Snapshot {
         self.rollup &= on;
+        self.rollup_current &= on;
+        if !on {
+            self.cube = None;
+        }
         self
+    }
+
+    /// The committed batches the snapshot sees, oldest first (source, input file,
+    /// commit time, coverage statement).
+    pub fn batch_entries(&self) -> &[crate::BatchEntry] {
+        &self.batches
+    }
+
+    /// True when sums may be read from the store's rollup (it is current and not
+    /// turned off with [`Snapshot::with_rollup`]).
+    pub fn uses_rollup(&self) -> bool {
+        self.rollup_current
     }
 
     /// True when the snapshot's `incidents` has `column` (e.g. `attribution` only
@@ -298,7 +389,7 @@ impl Snapshot {
         }
     }
 
-    async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, StoreError> {
+    pub(crate) async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, StoreError> {
         Store::sql_on(&self.ctx, sql).await
     }
 

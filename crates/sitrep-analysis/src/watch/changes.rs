@@ -4,10 +4,10 @@
 //! side.
 
 use super::WatchError;
-use crate::bucket::bucket_end;
 use crate::{Analysis, SeriesQuery};
 use chrono::NaiveDate;
 use serde::Serialize;
+use sitrep_model::bucket::bucket_end;
 use sitrep_model::figure::{Bucket, Filters, Measure};
 pub use sitrep_stats::changepoint::Penalty;
 use sitrep_stats::changepoint::{

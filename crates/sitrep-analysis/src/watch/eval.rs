@@ -4,10 +4,10 @@
 
 use super::spec::{AnomalyModel, IndicatorSpec, RuleSpec, ShareIntervalSpec};
 use super::WatchError;
-use crate::bucket::{bucket_end, bucket_start};
 use crate::{Analysis, AnalysisError, SeriesQuery};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
+use sitrep_model::bucket::{bucket_end, bucket_start};
 use sitrep_model::figure::{Bucket, Filters, GroupBy};
 use sitrep_model::{BucketCoverage, CoverageStatus};
 use sitrep_stats::rules::{acled, generic, Evaluation, Evidence, Status};
@@ -484,7 +484,7 @@ pub async fn evaluate(
         Ok(r) => r,
         Err(e @ (AnalysisError::NoAttribution | AnalysisError::MissingColumn { .. })) => {
             let mut run = empty_run(spec, &main_filters, &e.to_string());
-            let starts = crate::bucket::bucket_starts(shown_from, to, q.bucket);
+            let starts = sitrep_model::bucket::bucket_starts(shown_from, to, q.bucket);
             run.buckets = starts
                 .iter()
                 .map(|&s| BucketStatus {

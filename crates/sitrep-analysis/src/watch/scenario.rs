@@ -3,9 +3,9 @@
 
 use super::eval::{IndicatorRun, WatchStatus};
 use super::spec::ScenarioSpec;
-use crate::bucket::{bucket_end, bucket_start, next_bucket};
 use chrono::NaiveDate;
 use serde::Serialize;
+use sitrep_model::bucket::{bucket_end, bucket_start, next_bucket};
 use sitrep_model::figure::Bucket;
 
 /// One period of a scenario.

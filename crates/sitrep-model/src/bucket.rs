@@ -2,8 +2,8 @@
 //! days. Bucketing is done here, in Rust, not in SQL, so that every series, trace and
 //! test uses one definition.
 
+use crate::figure::Bucket;
 use chrono::{Datelike, Days, Months, NaiveDate};
-use sitrep_model::figure::Bucket;
 
 /// First day of the bucket `day` falls in.
 ///
@@ -18,8 +18,8 @@ use sitrep_model::figure::Bucket;
 /// use chrono::NaiveDate;
 /// use sitrep_model::figure::Bucket;
 /// let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-/// assert_eq!(sitrep_analysis::bucket_start(d("2021-01-03"), Bucket::Week), d("2020-12-28"));
-/// assert_eq!(sitrep_analysis::bucket_start(d("2021-01-03"), Bucket::AcledWeek), d("2021-01-02"));
+/// assert_eq!(sitrep_model::bucket::bucket_start(d("2021-01-03"), Bucket::Week), d("2020-12-28"));
+/// assert_eq!(sitrep_model::bucket::bucket_start(d("2021-01-03"), Bucket::AcledWeek), d("2021-01-02"));
 /// ```
 pub fn bucket_start(day: NaiveDate, bucket: Bucket) -> NaiveDate {
     let back = |n: u32| day - Days::new(u64::from(n));

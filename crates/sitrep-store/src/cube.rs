@@ -1,28 +1,28 @@
 //! The rollup as a columnar cube in memory, scanned natively.
 //!
-//! A long-lived session ([`crate::Analysis::hold_rollup_in_memory`]) decodes the
+//! A long-lived snapshot ([`crate::Snapshot::hold_rollup_in_memory`]) decodes the
 //! store's rollup once into this form: days as integers, every string dimension
 //! interned to a `u32` code (one dictionary for all columns, so `actor1_*` and
-//! `actor2_*` codes compare), precisions as integers and the measures as [`Acc`]s.
+//! `actor2_*` codes compare), precisions as integers and the measures as [`Sums`].
 //! A series is then one pass over the rows: filters become lookups in per-code masks,
 //! the day goes to its bucket through a table made once per bucket kind, and sums go
 //! straight into per-group bucket arrays. No SQL is planned or run per call, which is
 //! what keeps a dashboard query on 10M records in milliseconds.
 //!
 //! It answers exactly what the SQL path over `rollup` answers (the same filters and
-//! grouping rules as [`crate::sql::Compiler`], which still validates every query
-//! first): tests compare the two on every kind of query.
+//! grouping rules as [`crate::query`], which still validates every query first):
+//! tests compare the two on every kind of query.
 
-use crate::bucket::bucket_start;
-use crate::engine::{accs_from, Acc, Agg, ACC_COLUMNS};
-use crate::sql::{dates, ints, Compiler};
-use crate::AnalysisError;
+use crate::query::{QueryError, Target};
+use crate::series::DaySums;
+use crate::StoreError;
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, Date32Type, Int64Type};
+use sitrep_model::bucket::bucket_start;
 use sitrep_model::figure::{Bucket, Filters, GroupBy, Role};
-use sitrep_model::ActorMatch;
+use sitrep_model::{ActorMatch, Sums};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -86,7 +86,7 @@ pub(crate) struct Cube {
     dims: Vec<Vec<u32>>,
     geo_precision: Vec<i32>,
     date_precision: Vec<i32>,
-    accs: Vec<Acc>,
+    accs: Vec<Sums>,
     /// First and last day of the dated rows.
     range: Option<(i32, i32)>,
     tables: Mutex<Vec<(Bucket, Arc<BucketTable>)>>,
@@ -101,18 +101,45 @@ impl std::fmt::Debug for Cube {
     }
 }
 
-fn column(b: &RecordBatch, name: &str) -> Result<usize, AnalysisError> {
-    b.schema()
-        .index_of(name)
-        .map_err(|_| AnalysisError::MissingColumn {
+fn column(b: &RecordBatch, name: &str) -> Result<usize, StoreError> {
+    b.schema().index_of(name).map_err(|_| {
+        StoreError::from(QueryError::MissingColumn {
             column: name.to_string(),
             needed_for: "the rollup held in memory".into(),
         })
+    })
+}
+
+fn cast_to(b: &RecordBatch, i: usize, t: &DataType) -> Result<Arc<dyn Array>, StoreError> {
+    let col = b.column(i);
+    Ok(if col.data_type() == t {
+        Arc::clone(col)
+    } else {
+        cast(col, t)?
+    })
+}
+
+/// Column `i` as optional i64.
+fn ints(b: &RecordBatch, i: usize) -> Result<Vec<Option<i64>>, StoreError> {
+    let a = cast_to(b, i, &DataType::Int64)?;
+    let a = a.as_primitive::<Int64Type>();
+    Ok((0..a.len())
+        .map(|k| (!a.is_null(k)).then(|| a.value(k)))
+        .collect())
+}
+
+/// Column `i` as optional day numbers.
+fn day_numbers(b: &RecordBatch, i: usize) -> Result<Vec<Option<i32>>, StoreError> {
+    let a = cast_to(b, i, &DataType::Date32)?;
+    let a = a.as_primitive::<Date32Type>();
+    Ok((0..a.len())
+        .map(|k| (!a.is_null(k)).then(|| a.value(k)))
+        .collect())
 }
 
 impl Cube {
     /// Decodes rollup batches (every column of the store's `rollup` table).
-    pub fn from_batches(batches: &[RecordBatch]) -> Result<Cube, AnalysisError> {
+    pub fn from_batches(batches: &[RecordBatch]) -> Result<Cube, StoreError> {
         let mut cube = Cube {
             strings: vec![String::new()],
             codes: HashMap::new(),
@@ -126,8 +153,8 @@ impl Cube {
         };
         for b in batches {
             let n = b.num_rows();
-            for d in dates(b, column(b, "date_start")?) {
-                let day = d.map_or(NONE, day_number);
+            for d in day_numbers(b, column(b, "date_start")?)? {
+                let day = d.unwrap_or(NONE);
                 if day != NONE {
                     cube.range = Some(match cube.range {
                         None => (day, day),
@@ -141,10 +168,7 @@ impl Cube {
                 let col = if col.data_type() == &DataType::Utf8 {
                     Arc::clone(col)
                 } else {
-                    cast(col, &DataType::Utf8).map_err(|e| AnalysisError::Query {
-                        message: e.to_string(),
-                        sql: format!("rollup column {name} as text"),
-                    })?
+                    cast(col, &DataType::Utf8)?
                 };
                 let values = col.as_string::<i32>();
                 let mut codes = Vec::with_capacity(n);
@@ -157,19 +181,20 @@ impl Cube {
                 }
                 cube.dims[k].extend(codes);
             }
-            let prec = |name: &str| -> Result<Vec<i32>, AnalysisError> {
-                Ok(ints(b, column(b, name)?)
+            let prec = |name: &str| -> Result<Vec<i32>, StoreError> {
+                Ok(ints(b, column(b, name)?)?
                     .into_iter()
                     .map(|v| v.map_or(NONE, |v| v.clamp(i32::MIN.into(), (NONE - 1).into()) as i32))
                     .collect())
             };
             cube.geo_precision.extend(prec("geo_precision")?);
             cube.date_precision.extend(prec("date_precision")?);
-            let m = ACC_COLUMNS
+            let m = Sums::COLUMNS
                 .iter()
-                .map(|c| Ok(ints(b, column(b, c)?)))
-                .collect::<Result<Vec<_>, AnalysisError>>()?;
-            cube.accs.extend(accs_from(&m, n));
+                .map(|c| ints(b, column(b, c)?))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            cube.accs
+                .extend((0..n).map(|r| Sums::from_columns(std::array::from_fn(|c| m[c][r]))));
         }
         cube.sort_by_day();
         Ok(cube)
@@ -261,26 +286,26 @@ impl Cube {
         r.map(|(a, b)| (from_day_number(a), from_day_number(b)))
     }
 
-    /// Per group and bucket sums of the rows matching `f`, keyed by bucket start (the
-    /// engine buckets keys with [`bucket_start`], which leaves a bucket start as it
-    /// is). The query must be one the rollup can answer and `c` (a rollup compiler)
-    /// must have accepted it.
+    /// Per group and bucket sums of the rows matching `f`, keyed by bucket start
+    /// (bucketing a bucket start with [`bucket_start`] leaves it as it is). The query
+    /// must be one the rollup can answer and `t` (a rollup target) must have compiled
+    /// it.
     pub fn aggregate(
         &self,
-        c: &Compiler<'_>,
+        t: &Target<'_>,
         f: &Filters,
         by: GroupBy,
         bucket: Bucket,
-    ) -> Result<Agg, AnalysisError> {
-        let sel = Selection::new(self, c, f)?;
+    ) -> Result<Vec<DaySums>, StoreError> {
+        let sel = Selection::new(self, t, f)?;
         let Some(table) = self.table(bucket) else {
-            return Ok(Agg::default());
+            return Ok(Vec::new());
         };
         let (first, last) = self.range.expect("a table implies dated rows");
         let lo = sel.from.max(first);
         let hi = sel.to.min(last);
         if lo > hi {
-            return Ok(Agg::default());
+            return Ok(Vec::new());
         }
         let ord_lo = table.ord[(lo - first) as usize];
         let width = (table.ord[(hi - first) as usize] - ord_lo + 1) as usize;
@@ -302,14 +327,10 @@ impl Cube {
                 Role::B => (Some(a2), None),
                 Role::Any => (Some(a1), Some(a2)),
             },
-            GroupBy::Attribution => {
-                return Err(AnalysisError::Invalid(
-                    "the rollup cannot group by attribution".into(),
-                ))
-            }
+            GroupBy::Attribution => return Err(QueryError::NoAttribution.into()),
         };
         let skip_null_group = by == GroupBy::DistanceBand;
-        let mut sums = Sums::new(self.strings.len(), width);
+        let mut sums = GroupSums::new(self.strings.len(), width);
         for r in self.rows_between(lo, hi) {
             let day = self.days[r];
             if !sel.keeps(self, r) {
@@ -328,13 +349,15 @@ impl Cube {
                 }
             }
         }
-        let mut agg = Agg::default();
-        for (code, b, acc) in sums.into_entries() {
-            let label = (code != NULL).then(|| self.strings[code as usize].clone());
-            let start = from_day_number(table.starts[ord_lo as usize + b]);
-            agg.groups.entry(label).or_default().insert(start, acc);
-        }
-        Ok(agg)
+        Ok(sums
+            .into_entries()
+            .into_iter()
+            .map(|(code, b, sums)| DaySums {
+                group: (code != NULL).then(|| self.strings[code as usize].clone()),
+                day: from_day_number(table.starts[ord_lo as usize + b]),
+                sums,
+            })
+            .collect())
     }
 }
 
@@ -351,8 +374,7 @@ struct Selection {
 }
 
 impl Selection {
-    fn new(cube: &Cube, c: &Compiler<'_>, f: &Filters) -> Result<Selection, AnalysisError> {
-        let f = &c.canonical(f)?;
+    fn new(cube: &Cube, t: &Target<'_>, f: &Filters) -> Result<Selection, StoreError> {
         let mut masks = Vec::new();
         let mut add = |dim: usize, values: &[String]| {
             if !values.is_empty() {
@@ -367,7 +389,7 @@ impl Selection {
         let bands = f
             .distance_bands
             .iter()
-            .map(|b| c.band_index(b).map(|(_, label)| label))
+            .map(|b| t.band_index(b).map(|(_, label)| label))
             .collect::<Result<Vec<_>, _>>()?;
         add(BAND, &bands);
         add(SOURCE, &f.sources);
@@ -433,32 +455,32 @@ impl Selection {
 
 /// Sums per (group code, bucket): one dense array per group when the range is short,
 /// a hash map when it is long.
-enum Sums {
+enum GroupSums {
     Dense {
         width: usize,
         slot_of: Vec<u32>,
-        groups: Vec<(u32, Vec<Acc>)>,
+        groups: Vec<(u32, Vec<Sums>)>,
     },
-    Sparse(HashMap<(u32, usize), Acc>),
+    Sparse(HashMap<(u32, usize), Sums>),
 }
 
-impl Sums {
-    fn new(codes: usize, width: usize) -> Sums {
+impl GroupSums {
+    fn new(codes: usize, width: usize) -> GroupSums {
         if width <= DENSE_BUCKETS {
-            Sums::Dense {
+            GroupSums::Dense {
                 width,
                 slot_of: vec![u32::MAX; codes],
                 groups: Vec::new(),
             }
         } else {
-            Sums::Sparse(HashMap::new())
+            GroupSums::Sparse(HashMap::new())
         }
     }
 
     #[inline]
-    fn add(&mut self, code: u32, b: usize, a: &Acc) {
+    fn add(&mut self, code: u32, b: usize, a: &Sums) {
         match self {
-            Sums::Dense {
+            GroupSums::Dense {
                 width,
                 slot_of,
                 groups,
@@ -467,18 +489,18 @@ impl Sums {
                 if s == u32::MAX {
                     s = groups.len() as u32;
                     slot_of[code as usize] = s;
-                    groups.push((code, vec![Acc::default(); *width]));
+                    groups.push((code, vec![Sums::default(); *width]));
                 }
                 groups[s as usize].1[b].add(a);
             }
-            Sums::Sparse(m) => m.entry((code, b)).or_default().add(a),
+            GroupSums::Sparse(m) => m.entry((code, b)).or_default().add(a),
         }
     }
 
     /// (code, bucket, sums) for every bucket that holds rows.
-    fn into_entries(self) -> Vec<(u32, usize, Acc)> {
+    fn into_entries(self) -> Vec<(u32, usize, Sums)> {
         match self {
-            Sums::Dense { groups, .. } => groups
+            GroupSums::Dense { groups, .. } => groups
                 .into_iter()
                 .flat_map(|(code, accs)| {
                     accs.into_iter()
@@ -487,7 +509,7 @@ impl Sums {
                         .map(move |(b, a)| (code, b, a))
                 })
                 .collect(),
-            Sums::Sparse(m) => m
+            GroupSums::Sparse(m) => m
                 .into_iter()
                 .filter(|(_, a)| a.n > 0)
                 .map(|((code, b), a)| (code, b, a))
@@ -578,9 +600,7 @@ mod tests {
     #[test]
     fn rows_are_put_in_day_order_whole() {
         let batch = rollup_rows();
-        let days = batch
-            .column(0)
-            .as_primitive::<datafusion::arrow::datatypes::Date32Type>();
+        let days = batch.column(0).as_primitive::<Date32Type>();
         assert!(
             !days.values().is_sorted(),
             "the file's order is not by day, so the cube must sort"
