@@ -8,6 +8,8 @@ mod common; // builds the enriched store once per binary; reads the raw CSV
 mod compare; // period comparisons against counts from the CSV
 #[path = "analysis/figures.rs"]
 mod figures; // every bundled spec, dates overridden, totals against the CSV
+#[path = "analysis/reads.rs"]
+mod reads; // the store's series reads against the CSV, on all three paths
 #[path = "analysis/rollup.rs"]
 mod rollup; // the store's rollup and the raw path give the same series
 #[path = "analysis/series.rs"]

@@ -598,6 +598,17 @@ mod tests {
     }
 
     #[test]
+    fn every_sum_is_a_rollup_measure() {
+        // The cube and the SQL path read the sums by these names from the rollup.
+        for c in Sums::COLUMNS {
+            assert!(
+                crate::ROLLUP_MEASURES.contains(&c),
+                "{c} is not a rollup column"
+            );
+        }
+    }
+
+    #[test]
     fn rows_are_put_in_day_order_whole() {
         let batch = rollup_rows();
         let days = batch.column(0).as_primitive::<Date32Type>();
