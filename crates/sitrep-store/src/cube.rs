@@ -14,12 +14,12 @@
 //! tests compare the two on every kind of query.
 
 use crate::query::{QueryError, Target};
-use crate::series::DaySums;
+use crate::series::{cast_to, ints, DaySums};
 use crate::StoreError;
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Date32Type, Int64Type};
+use datafusion::arrow::datatypes::{DataType, Date32Type};
 use sitrep_model::bucket::bucket_start;
 use sitrep_model::figure::{Bucket, Filters, GroupBy, Role};
 use sitrep_model::{ActorMatch, Sums};
@@ -108,24 +108,6 @@ fn column(b: &RecordBatch, name: &str) -> Result<usize, StoreError> {
             needed_for: "the rollup held in memory".into(),
         })
     })
-}
-
-fn cast_to(b: &RecordBatch, i: usize, t: &DataType) -> Result<Arc<dyn Array>, StoreError> {
-    let col = b.column(i);
-    Ok(if col.data_type() == t {
-        Arc::clone(col)
-    } else {
-        cast(col, t)?
-    })
-}
-
-/// Column `i` as optional i64.
-fn ints(b: &RecordBatch, i: usize) -> Result<Vec<Option<i64>>, StoreError> {
-    let a = cast_to(b, i, &DataType::Int64)?;
-    let a = a.as_primitive::<Int64Type>();
-    Ok((0..a.len())
-        .map(|k| (!a.is_null(k)).then(|| a.value(k)))
-        .collect())
 }
 
 /// Column `i` as optional day numbers.

@@ -139,7 +139,11 @@ fn sums_sql(table: Table) -> String {
 
 // ---- reading result columns ----
 
-fn cast_to(b: &RecordBatch, i: usize, t: &DataType) -> Result<Arc<dyn Array>, StoreError> {
+pub(crate) fn cast_to(
+    b: &RecordBatch,
+    i: usize,
+    t: &DataType,
+) -> Result<Arc<dyn Array>, StoreError> {
     let col = b.column(i);
     Ok(if col.data_type() == t {
         Arc::clone(col)
@@ -156,7 +160,7 @@ fn strings(b: &RecordBatch, i: usize) -> Result<Vec<Option<String>>, StoreError>
         .collect())
 }
 
-fn ints(b: &RecordBatch, i: usize) -> Result<Vec<Option<i64>>, StoreError> {
+pub(crate) fn ints(b: &RecordBatch, i: usize) -> Result<Vec<Option<i64>>, StoreError> {
     let a = cast_to(b, i, &DataType::Int64)?;
     let a = a.as_primitive::<Int64Type>();
     Ok((0..a.len())

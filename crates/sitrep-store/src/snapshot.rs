@@ -223,22 +223,6 @@ pub(crate) async fn incident_columns(ctx: &SessionContext) -> Result<HashSet<Str
         .collect())
 }
 
-/// The columns places and actors add to `incidents`.
-const ENRICHMENT_COLUMNS: &[&str] = &[
-    "province_code",
-    "province_name",
-    "district",
-    "region",
-    "capital_name",
-    "capital_distance_km",
-    "place_flag",
-    "admin1_agrees",
-    "actor1_id",
-    "actor2_id",
-    "actor1_root",
-    "actor2_root",
-];
-
 /// The columns a read may rely on: those of `incidents`, less the enrichment
 /// columns when the store has records but was never enriched (they are all NULL
 /// there, so an actor or province filter would answer silent zeros; without them
@@ -261,8 +245,8 @@ async fn usable_columns(ctx: &SessionContext) -> Result<HashSet<String>, StoreEr
             )
         };
         if count("enrichment").await? == 0 && count("records").await? > 0 {
-            for c in ENRICHMENT_COLUMNS {
-                columns.remove(*c);
+            for c in crate::schema::ENRICHMENT_COLUMNS {
+                columns.remove(c);
             }
         }
     }
