@@ -14,6 +14,7 @@
 //! tests compare the two on every kind of query.
 
 use crate::query::{QueryError, Target};
+use crate::rollup::STRING_DIMS;
 use crate::series::{cast_to, ints, DaySums};
 use crate::StoreError;
 use chrono::NaiveDate;
@@ -26,20 +27,17 @@ use sitrep_model::{ActorMatch, Sums};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// The string dimensions the cube keeps, in the rollup's column names.
-const DIMS: [&str; 11] = [
-    "country",
-    "source",
-    "event_type",
-    "province_code",
-    "province_name",
-    "region",
-    "actor1_id",
-    "actor2_id",
-    "actor1_root",
-    "actor2_root",
-    "distance_band",
-];
+/// The string dimensions the cube keeps, in the rollup's column names: the
+/// rollup's string dimensions ([`STRING_DIMS`]) and its distance band label.
+const DIMS: [&str; 11] = {
+    let mut out = ["distance_band"; 11];
+    let mut i = 0;
+    while i < STRING_DIMS.len() {
+        out[i] = STRING_DIMS[i].0;
+        i += 1;
+    }
+    out
+};
 const COUNTRY: usize = 0;
 const SOURCE: usize = 1;
 const EVENT_TYPE: usize = 2;
@@ -577,6 +575,27 @@ mod tests {
             .collect();
         out.sort();
         out
+    }
+
+    #[test]
+    fn dimension_indices_name_their_columns() {
+        let at = [
+            (COUNTRY, "country"),
+            (SOURCE, "source"),
+            (EVENT_TYPE, "event_type"),
+            (PROVINCE_CODE, "province_code"),
+            (PROVINCE_NAME, "province_name"),
+            (REGION, "region"),
+            (ACTOR1_ID, "actor1_id"),
+            (ACTOR2_ID, "actor2_id"),
+            (ACTOR1_ROOT, "actor1_root"),
+            (ACTOR2_ROOT, "actor2_root"),
+            (BAND, "distance_band"),
+        ];
+        for (i, name) in at {
+            assert_eq!(DIMS[i], name);
+            assert!(crate::ROLLUP_DIMS.contains(&name), "{name}");
+        }
     }
 
     #[test]

@@ -39,6 +39,23 @@ pub const ROLLUP_DIMS: [&str; 14] = [
     "distance_band",
 ];
 
+/// The rollup's string dimensions, in the order of [`ROLLUP_DIMS`] (less the
+/// others), and whether each comes from the enrichment file (else the records
+/// file): the native build writes them and the in-memory cube reads them by these
+/// names.
+pub(crate) const STRING_DIMS: [(&str, bool); 10] = [
+    ("country", false),
+    ("source", false),
+    ("event_type", false),
+    ("province_code", true),
+    ("province_name", true),
+    ("region", true),
+    ("actor1_id", true),
+    ("actor2_id", true),
+    ("actor1_root", true),
+    ("actor2_root", true),
+];
+
 /// The rollup's measure columns: `n` records, sums `lo`, `best` (a record without a
 /// best counts its low), `hi`, records without a high `hi_missing`, civilian deaths
 /// `civ` and records that give them `civ_known`, the sum of best figures alone

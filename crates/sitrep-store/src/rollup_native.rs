@@ -27,20 +27,7 @@ use std::sync::Arc;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// The string dimensions, in the order of [`crate::rollup::ROLLUP_DIMS`] (less the
-/// others): which file each comes from.
-const STRING_DIMS: [(&str, bool); 10] = [
-    ("country", false),
-    ("source", false),
-    ("event_type", false),
-    ("province_code", true),
-    ("province_name", true),
-    ("region", true),
-    ("actor1_id", true),
-    ("actor2_id", true),
-    ("actor1_root", true),
-    ("actor2_root", true),
-];
+use crate::rollup::STRING_DIMS;
 
 const RECORD_COLS: [&str; 11] = [
     "record_id",
