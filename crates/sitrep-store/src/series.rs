@@ -225,7 +225,7 @@ impl Snapshot {
     }
 
     /// Runs `with` on the compiler target for `table` with band `edges`.
-    fn with_target<T>(
+    pub(crate) fn with_target<T>(
         &self,
         table: Table,
         edges: &[f64],

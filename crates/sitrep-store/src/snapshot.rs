@@ -14,6 +14,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::json::{writer::JsonArray, WriterBuilder};
 use datafusion::execution::context::SessionContext;
 use serde::de::DeserializeOwned;
+use sitrep_model::figure::GroupBy;
 use sitrep_model::{
     Counts, Filters, IncidentOrder, IncidentPage, IncidentRow, MapPoint, NameCount, PlaceCheck,
     PlaceCounts, RecordSide, SourceRow, Totals,
@@ -129,8 +130,6 @@ pub struct Snapshot {
     /// Columns of `incidents` (without the enrichment columns when the store was
     /// never enriched: filters on them fail rather than match nothing).
     pub(crate) columns: std::sync::Arc<HashSet<String>>,
-    /// The rollup is current and held in memory (counts may come from it).
-    rollup: bool,
     /// The rollup is current and may be read (series sums come from it).
     pub(crate) rollup_current: bool,
     /// The rollup decoded in memory, when held.
@@ -142,7 +141,8 @@ pub struct Snapshot {
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Snapshot")
-            .field("rollup", &self.rollup)
+            .field("rollup", &self.rollup_current)
+            .field("held", &self.cube.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -264,7 +264,6 @@ impl Store {
         Ok(Snapshot {
             ctx,
             columns: std::sync::Arc::new(columns),
-            rollup: false,
             rollup_current,
             cube: None,
             batches: std::sync::Arc::new(self.manifest().batches.clone()),
@@ -281,14 +280,13 @@ impl Snapshot {
     /// by scanning it natively, with no SQL per call; the results are the SQL path's
     /// (tests prove it).
     pub async fn hold_rollup_in_memory(&mut self) -> Result<(), StoreError> {
-        match crate::rollup::hold_rollup_in_memory(&self.ctx).await? {
-            Some(batches) => {
-                self.cube = Some(std::sync::Arc::new(crate::cube::Cube::from_batches(
-                    &batches,
-                )?));
-                self.rollup = self.rollup_current;
-            }
-            None => self.rollup = false,
+        if !self.rollup_current {
+            return Ok(());
+        }
+        if let Some(batches) = crate::rollup::hold_rollup_in_memory(&self.ctx).await? {
+            self.cube = Some(std::sync::Arc::new(crate::cube::Cube::from_batches(
+                &batches,
+            )?));
         }
         Ok(())
     }
@@ -300,7 +298,6 @@ impl Snapshot {
             return self.hold_rollup_in_memory().await;
         }
         crate::rollup::share_rollup(&other.ctx, &self.ctx).await?;
-        self.rollup = other.rollup;
         self.rollup_current = other.rollup_current;
         self.cube = other.cube.clone();
         Ok(())
@@ -309,7 +306,6 @@ impl Snapshot {
     /// This snapshot with counts read from the rollup only when `on` (and it is held):
     /// off, every count scans `incidents` (to compare the two paths).
     pub fn with_rollup(mut self, on: bool) -> Snapshot {
-        self.rollup &= on;
         self.rollup_current &= on;
         if !on {
             self.cube = None;
@@ -350,27 +346,25 @@ impl Snapshot {
         Ok(self.predicate(f)?)
     }
 
-    /// Where counts of `f` are read from: the rollup when it is held and `f` only
-    /// filters on its dimensions, else `incidents`.
+    /// Where counts of `f` are read from: the rule of every sum
+    /// ([`Snapshot::sums_from`], with the rollup's distance bands) — the rollup when
+    /// it is current and `f` only filters on its dimensions, else `incidents`.
     pub fn counted_from(&self, f: &Filters) -> CountedFrom {
-        if self.rollup
-            && f.districts.is_empty()
-            && f.attribution.is_empty()
-            && f.source_types.is_empty()
-            && f.distance_bands.is_empty()
-        {
-            CountedFrom::Rollup
-        } else {
-            CountedFrom::Incidents
-        }
+        self.sums_from(f, GroupBy::None, &ROLLUP_BAND_EDGES)
     }
 
-    /// The table and aggregate expressions counts of `f` read.
-    fn counts_source(&self, f: &Filters) -> (&'static str, String) {
-        match self.counted_from(f) {
-            CountedFrom::Rollup => ("rollup", aggregates(Table::Rollup)),
-            CountedFrom::Incidents => ("incidents", aggregates(Table::Incidents)),
-        }
+    /// The table, aggregate expressions and compiled `f` that counts of `f` read.
+    fn counts_source(&self, f: &Filters) -> Result<(&'static str, String, String), StoreError> {
+        Ok(match self.counted_from(f) {
+            CountedFrom::Rollup => (
+                "rollup",
+                aggregates(Table::Rollup),
+                self.with_target(Table::Rollup, &ROLLUP_BAND_EDGES, |t| predicate(f, t, true))?,
+            ),
+            CountedFrom::Incidents => {
+                ("incidents", aggregates(Table::Incidents), self.compiled(f)?)
+            }
+        })
     }
 
     pub(crate) async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, StoreError> {
@@ -398,8 +392,7 @@ impl Snapshot {
 
     /// Counts, fatality totals, first and last day and number of sources of `f`.
     pub async fn totals(&self, f: &Filters) -> Result<Totals, StoreError> {
-        let w = self.compiled(f)?;
-        let (table, aggregates) = self.counts_source(f);
+        let (table, aggregates, w) = self.counts_source(f)?;
         let rows: Vec<CountsRow> = self
             .typed(&format!(
                 "SELECT {aggregates}, CAST(min(date_start) AS VARCHAR) AS first, \
@@ -422,8 +415,7 @@ impl Snapshot {
     /// Counts of `f` per province code (`place` None: incidents with no province),
     /// only the provinces with incidents, by code.
     pub async fn counts_by_province(&self, f: &Filters) -> Result<Vec<PlaceCounts>, StoreError> {
-        let w = self.compiled(f)?;
-        let (table, aggregates) = self.counts_source(f);
+        let (table, aggregates, w) = self.counts_source(f)?;
         self.place_counts(&format!(
             "SELECT province_code AS key, {aggregates} FROM {table} WHERE {w} \
              GROUP BY province_code ORDER BY province_code"
