@@ -3,8 +3,10 @@
 //!
 //! [`AppState`] holds the store, its DataFusion session, the place and actor
 //! [`sitrep_resolve::Resolver`] and the province outlines; [`app`] builds the
-//! [`axum::Router`] from the route table in `routes.rs` (read it as the API's map),
-//! and [`serve`] binds it to a socket. Handlers live one module per resource under
+//! [`axum::Router`] in `routes.rs` (read it as the map of pages and API), the API
+//! from its route table `api/endpoints.rs` — each route with the query parameters it
+//! accepts, declared as [`params::Param`]s beside their parsers — from which the
+//! OpenAPI document is generated too; [`serve`] binds it to a socket. Handlers live one module per resource under
 //! `api/` (JSON, CSV, GeoJSON) and `pages/` (HTML rendered with maud, CSS compiled
 //! in). Every query parameter is parsed into a typed [`params::Filters`] and
 //! reaches SQL only as a quoted literal, a validated enum or a number. Failures are

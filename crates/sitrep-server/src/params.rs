@@ -5,6 +5,14 @@
 //! (`province=AF-KAB,AF-NAN`). Empty values count as absent (HTML forms send every
 //! field). Unknown keys are an error that names the accepted ones, so a typo never
 //! silently widens a query.
+//!
+//! Every parameter is declared once as a [`Param`] (name, [`Kind`]: choices, bounds,
+//! default; description, example): the parsers below read their choices and bounds
+//! from it, and the OpenAPI document describes it. An API route's [`Accepts`] (the
+//! filter keys or not, and its own parameters) is its entry's in the route table
+//! (`api/endpoints.rs`): the router answers 400 to any key outside it before the
+//! handler runs, and the document lists exactly it, so a route cannot take a
+//! parameter it does not document.
 
 use crate::error::ApiError;
 use crate::links::encode;
@@ -37,6 +45,338 @@ pub fn is_filter_key(k: &str) -> bool {
 /// The attribution verdicts a filter may name.
 pub const ATTRIBUTIONS: [&str; 4] = ["attributed", "claimed", "contested", "unattributed"];
 
+/// What a query parameter takes: the rule its parser applies and the schema the
+/// OpenAPI document gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// Free text (names, ids), and what an absent value means.
+    Text {
+        /// The value assumed when absent.
+        default: Option<&'static str>,
+    },
+    /// A day, `YYYY-MM-DD`.
+    Date,
+    /// One of `choices` (for list keys: comma-separated choices).
+    Choice {
+        /// Accepted values.
+        choices: &'static [&'static str],
+        /// The value assumed when absent.
+        default: Option<&'static str>,
+    },
+    /// A whole number from `min` to `max`.
+    Int {
+        /// Smallest accepted.
+        min: u64,
+        /// Largest accepted (none: no bound).
+        max: Option<u64>,
+        /// The value assumed when absent.
+        default: Option<u64>,
+    },
+    /// `true` or `false`.
+    Bool {
+        /// The value assumed when absent.
+        default: bool,
+    },
+    /// A number above 0 and at most `max`.
+    Positive {
+        /// Largest accepted.
+        max: f64,
+        /// The value assumed when absent.
+        default: f64,
+    },
+}
+
+/// A query parameter, declared once: its parser reads the choices, bounds and
+/// default from here and the OpenAPI document describes it from here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Param {
+    /// The key in the query string.
+    pub name: &'static str,
+    /// The key under `components/parameters` when several routes share the
+    /// parameter (`format_table` for a `format` of json or csv); none: described
+    /// inline in its route.
+    pub component: Option<&'static str>,
+    /// What it takes.
+    pub kind: Kind,
+    /// What it does, for the document.
+    pub description: &'static str,
+    /// A value that works on the bundled data, as written in a URL (the tests call
+    /// every one).
+    pub example: &'static str,
+}
+
+impl Param {
+    /// A parameter of one route.
+    pub const fn new(
+        name: &'static str,
+        kind: Kind,
+        description: &'static str,
+        example: &'static str,
+    ) -> Param {
+        Param {
+            name,
+            component: None,
+            kind,
+            description,
+            example,
+        }
+    }
+
+    /// The parameter shared by several routes, under `components/parameters/{key}`.
+    pub const fn shared(self, key: &'static str) -> Param {
+        Param {
+            component: Some(key),
+            ..self
+        }
+    }
+
+    /// Whether `v` is a value this parameter accepts (syntax only: a name is checked
+    /// against the gazetteer or registry later).
+    pub fn accepts(&self, v: &str) -> bool {
+        match self.kind {
+            Kind::Text { .. } => !v.is_empty(),
+            Kind::Date => NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok(),
+            Kind::Choice { choices, .. } => v.split(',').all(|c| choices.contains(&c.trim())),
+            Kind::Int { min, max, .. } => v
+                .parse::<u64>()
+                .is_ok_and(|n| n >= min && max.is_none_or(|m| n <= m)),
+            Kind::Bool { .. } => v == "true" || v == "false",
+            Kind::Positive { max, .. } => v.parse::<f64>().is_ok_and(|n| n > 0.0 && n <= max),
+        }
+    }
+}
+
+/// The query parameters a route accepts: the filter keys ([`FILTER_PARAMS`]) or not,
+/// and its own. Each API route's is its entry's in the route table; the router
+/// answers 400 to every other key before the handler runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Accepts {
+    /// Whether the filter keys are accepted.
+    pub filters: bool,
+    /// The route's own parameters, in the order the document lists them.
+    pub params: &'static [Param],
+}
+
+impl Accepts {
+    /// No parameters.
+    pub const NONE: Accepts = Accepts {
+        filters: false,
+        params: &[],
+    };
+    /// The filter keys only.
+    pub const FILTERS: Accepts = Accepts {
+        filters: true,
+        params: &[],
+    };
+
+    /// Every key accepted besides the filter keys.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.params.iter().map(|p| p.name).collect()
+    }
+
+    /// Fails on a key this route does not take, naming those it does.
+    pub fn check(&self, p: &Params) -> Result<(), ApiError> {
+        p.check(self.filters, &self.names())
+    }
+}
+
+const fn text(name: &'static str, description: &'static str, example: &'static str) -> Param {
+    Param::new(name, Kind::Text { default: None }, description, example).shared(name)
+}
+
+const fn choice(
+    name: &'static str,
+    choices: &'static [&'static str],
+    default: Option<&'static str>,
+    description: &'static str,
+    example: &'static str,
+) -> Param {
+    Param::new(
+        name,
+        Kind::Choice { choices, default },
+        description,
+        example,
+    )
+    .shared(name)
+}
+
+const fn int(
+    name: &'static str,
+    min: u64,
+    max: u64,
+    description: &'static str,
+    example: &'static str,
+) -> Param {
+    let kind = Kind::Int {
+        min,
+        max: Some(max),
+        default: None,
+    };
+    Param::new(name, kind, description, example).shared(name)
+}
+
+/// `from`: a filter key, and a figure's period.
+pub const FROM: Param = Param::new(
+    "from",
+    Kind::Date,
+    "First day included (by date_start)",
+    "2019-01-01",
+)
+.shared("from");
+
+/// `to`: a filter key, and a figure's period.
+pub const TO: Param = Param::new(
+    "to",
+    Kind::Date,
+    "Last day included (by date_start)",
+    "2020-12-31",
+)
+.shared("to");
+
+/// The filter keys, described: one per [`FILTER_KEYS`], in its order (a unit test
+/// holds them together; the model's parser reads them,
+/// [`Filters::from_query_pairs`]).
+pub const FILTER_PARAMS: [Param; 16] = [
+    FROM,
+    TO,
+    text("source", "Source names (see /sources)", "ucdp"),
+    text("country", "Countries as the source writes them", "Afghanistan"),
+    choice("type", &EVENT_TYPES, None, "Common event types", "battle"),
+    text(
+        "source_type",
+        "The source's own event types, verbatim",
+        "State-based",
+    ),
+    text(
+        "province",
+        "Provinces: ISO 3166-2 codes (or names)",
+        "AF-KAB",
+    ),
+    text(
+        "region",
+        "Regions of the gazetteer's grouping (see /places)",
+        "Capital",
+    ),
+    text(
+        "district",
+        "District names (see /places/{code})",
+        "Kabul",
+    ),
+    text(
+        "distance_band",
+        "Distance bands to the nearest provincial capital (the rollup's: 0–5 km, 5–25 km, 25–50 km, 50–100 km, 100+ km)",
+        "0–5 km",
+    ),
+    text(
+        "actor",
+        "Actor ids or names; matches either side, factions included unless actor_match=exact (see /actors)",
+        "taliban",
+    ),
+    choice(
+        "role",
+        &["any", "a", "b"],
+        Some("any"),
+        "Which side the actors must be on (a: side A / actor 1)",
+        "a",
+    ),
+    choice(
+        "actor_match",
+        &["with_factions", "exact"],
+        Some("with_factions"),
+        "Whether a faction's incidents count for its parent (the Haqqani network for the Taliban); the same rule as the CLI and figures",
+        "exact",
+    ),
+    int(
+        "coarsest_geo",
+        1,
+        5,
+        "Coarsest location kept (1 point … 5 country); `min_geo_precision` is read too",
+        "3",
+    ),
+    int(
+        "coarsest_date",
+        1,
+        4,
+        "Coarsest date kept (1 day … 4 longer than a month); `min_date_precision` is read too",
+        "2",
+    ),
+    choice(
+        "attribution",
+        &ATTRIBUTIONS,
+        None,
+        "Attribution verdicts, comma-separated. Needs a claims ledger (400 without one); follows the journal as analysts write to it",
+        "contested",
+    ),
+];
+
+/// `page` of a list.
+pub const PAGE: Param = Param::new(
+    "page",
+    Kind::Int {
+        min: 1,
+        max: Some(MAX_PAGE),
+        default: Some(1),
+    },
+    "1-based page",
+    "1",
+)
+.shared("page");
+
+/// `page_size` of a list.
+pub const PAGE_SIZE: Param = Param::new(
+    "page_size",
+    Kind::Int {
+        min: 1,
+        max: Some(MAX_PAGE_SIZE as u64),
+        default: Some(DEFAULT_PAGE_SIZE as u64),
+    },
+    "Rows per page",
+    "20",
+)
+.shared("page_size");
+
+/// `sort` of the incident list ([`Sort`]).
+pub const SORT: Param = choice(
+    "sort",
+    &Sort::NAMES,
+    Some("-date_start"),
+    "Order; `-` for descending",
+    "-fatalities_best",
+);
+
+/// `bucket` of a series ([`Bucket`]).
+pub const BUCKET: Param = choice(
+    "bucket",
+    &Bucket::NAMES,
+    Some("month"),
+    "Time bucket (weeks start on Monday)",
+    "year",
+);
+
+/// `format` of the incident list.
+pub const FORMAT_INCIDENTS: Param = Param::new(
+    "format",
+    Kind::Choice {
+        choices: &["json", "csv", "geojson"],
+        default: Some("json"),
+    },
+    "Output format",
+    "json",
+)
+.shared("format_incidents");
+
+/// `format` of a table (series, map).
+pub const FORMAT_TABLE: Param = Param::new(
+    "format",
+    Kind::Choice {
+        choices: &["json", "csv"],
+        default: Some("json"),
+    },
+    "Output format",
+    "json",
+)
+.shared("format_table");
+
 /// The raw key/value pairs of a query string, in order. As an extractor it turns a
 /// malformed or overlong query string into a problem+json 400/414 rather than
 /// axum's plain-text rejection.
@@ -58,13 +398,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
             Query::<Vec<(String, String)>>::try_from_uri(&parts.uri).map_err(|e| {
                 ApiError::BadRequest(format!("malformed query string: {}", e.body_text()))
             })?;
-        Ok(Params(
+        let p = Params(
             pairs
                 .into_iter()
                 .map(|(k, v)| (k, v.trim().to_string()))
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
-        ))
+        );
+        // An API route's accepted keys, attached by the route table.
+        if let Some(accepts) = parts.extensions.get::<Accepts>() {
+            accepts.check(&p)?;
+        }
+        Ok(p)
     }
 }
 
@@ -145,6 +490,33 @@ impl Params {
             _ => Err(ApiError::BadRequest(format!(
                 "`{key}` must be an integer from {min} to {max}, found `{}`",
                 clip(v)
+            ))),
+        }
+    }
+
+    /// A [`Kind::Choice`] parameter: one of its choices, its default when absent
+    /// (`""` when it has none).
+    pub fn choice_of(&self, param: &Param) -> Result<&'static str, ApiError> {
+        match param.kind {
+            Kind::Choice { choices, default } => {
+                self.choice(param.name, choices, default.unwrap_or_default())
+            }
+            _ => Err(ApiError::Internal(format!(
+                "`{}` is not a choice",
+                param.name
+            ))),
+        }
+    }
+
+    /// A [`Kind::Int`] parameter within its bounds, its default when absent.
+    pub fn int_of(&self, param: &Param) -> Result<Option<u64>, ApiError> {
+        match param.kind {
+            Kind::Int { min, max, default } => Ok(self
+                .number(param.name, min, max.unwrap_or(u64::MAX))?
+                .or(default)),
+            _ => Err(ApiError::Internal(format!(
+                "`{}` is not a whole number",
+                param.name
             ))),
         }
     }
@@ -277,7 +649,7 @@ pub type Sort = sitrep_model::IncidentOrder;
 
 /// Reads `sort` (default `-date_start`).
 pub fn sort(p: &Params) -> Result<Sort, ApiError> {
-    let name = p.choice("sort", &Sort::NAMES, "-date_start")?;
+    let name = p.choice_of(&SORT)?;
     Ok(Sort::from_name(name).unwrap_or_default())
 }
 
@@ -293,11 +665,11 @@ pub struct Page {
 impl Page {
     /// Reads `page` and `page_size`.
     pub fn parse(p: &Params) -> Result<Page, ApiError> {
+        let size = p.int_of(&PAGE_SIZE)?.unwrap_or(DEFAULT_PAGE_SIZE.into());
         Ok(Page {
-            page: p.number("page", 1, MAX_PAGE)?.unwrap_or(1),
-            size: p
-                .number("page_size", 1, MAX_PAGE_SIZE)?
-                .unwrap_or(DEFAULT_PAGE_SIZE),
+            page: p.int_of(&PAGE)?.unwrap_or(1),
+            // Bounded by MAX_PAGE_SIZE.
+            size: u32::try_from(size).unwrap_or(MAX_PAGE_SIZE),
         })
     }
 
@@ -324,11 +696,13 @@ impl Bucket {
 
     /// Reads `bucket` (default `default`).
     pub fn parse(p: &Params, default: Bucket) -> Result<Bucket, ApiError> {
-        Ok(match p.choice("bucket", &Self::NAMES, default.as_str())? {
-            "week" => Bucket::Week,
-            "year" => Bucket::Year,
-            _ => Bucket::Month,
-        })
+        Ok(
+            match p.choice(BUCKET.name, &Self::NAMES, default.as_str())? {
+                "week" => Bucket::Week,
+                "year" => Bucket::Year,
+                _ => Bucket::Month,
+            },
+        )
     }
 
     /// Name (also the `date_trunc` unit).
@@ -386,9 +760,9 @@ pub enum Format {
 }
 
 impl Format {
-    /// Reads `format`, accepting only `allowed`.
-    pub fn parse(p: &Params, allowed: &[&'static str]) -> Result<Format, ApiError> {
-        Ok(match p.choice("format", allowed, "json")? {
+    /// Reads `format` as `param` declares it ([`FORMAT_INCIDENTS`], [`FORMAT_TABLE`]).
+    pub fn parse(p: &Params, param: &Param) -> Result<Format, ApiError> {
+        Ok(match p.choice_of(param)? {
             "csv" => Format::Csv,
             "geojson" => Format::GeoJson,
             _ => Format::Json,
@@ -417,6 +791,79 @@ mod tests {
         assert_eq!(
             Bucket::Year.next(Bucket::Year.start_of(d)).to_string(),
             "2022-01-01"
+        );
+    }
+
+    /// The filter keys' descriptions are the model's keys, in order; every alias is
+    /// named in its key's description; every example, choice and bound is the model
+    /// parser's (which refuses what is outside them).
+    #[test]
+    fn filter_parameters_are_the_models_keys() {
+        let names: Vec<&str> = FILTER_PARAMS.iter().map(|p| p.name).collect();
+        assert_eq!(names, FILTER_KEYS);
+        for (old, new) in QUERY_KEY_ALIASES {
+            let p = FILTER_PARAMS.iter().find(|p| p.name == new).unwrap();
+            assert!(p.description.contains(&format!("`{old}`")), "{old}");
+        }
+        let parses = |k: &str, v: &str| Filters::from_query_pairs(&[(k, v)]).is_ok();
+        for p in FILTER_PARAMS {
+            assert!(p.component == Some(p.name), "{}", p.name);
+            assert!(parses(p.name, p.example), "{}={}", p.name, p.example);
+            match p.kind {
+                Kind::Choice { choices, .. } => {
+                    for c in choices {
+                        assert!(parses(p.name, c), "{}={c}", p.name);
+                    }
+                    assert!(!parses(p.name, "no_such_choice"), "{}", p.name);
+                }
+                Kind::Int { min, max, .. } => {
+                    let max = max.unwrap();
+                    assert!(parses(p.name, &min.to_string()) && parses(p.name, &max.to_string()));
+                    assert!(!parses(p.name, &(max + 1).to_string()), "{}", p.name);
+                    assert!(!parses(p.name, &(min - 1).to_string()), "{}", p.name);
+                }
+                Kind::Date => assert!(!parses(p.name, "2021-13-01"), "{}", p.name),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn parsers_read_their_declarations() {
+        let p = Params::from_pairs(&[("page_size", "500"), ("sort", "date_start")]);
+        assert_eq!(Page::parse(&p).unwrap().size, MAX_PAGE_SIZE);
+        assert_eq!(p.choice_of(&SORT).unwrap(), "date_start");
+        let none = Params::from_pairs(&[]);
+        assert_eq!(
+            Page::parse(&none).unwrap(),
+            Page {
+                page: 1,
+                size: DEFAULT_PAGE_SIZE
+            }
+        );
+        assert_eq!(p.choice_of(&FORMAT_TABLE).unwrap(), "json");
+        let e = Params::from_pairs(&[("format", "geojson")])
+            .choice_of(&FORMAT_TABLE)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("json, csv"), "{e}");
+        let accepts = Accepts {
+            filters: true,
+            params: &[PAGE],
+        };
+        assert!(accepts
+            .check(&Params::from_pairs(&[
+                ("page", "2"),
+                ("min_geo_precision", "2")
+            ]))
+            .is_ok());
+        let e = accepts
+            .check(&Params::from_pairs(&[("pages", "2")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown parameter `pages`; expected one of: page, from"),
+            "{e}"
         );
     }
 

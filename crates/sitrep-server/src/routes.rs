@@ -1,4 +1,5 @@
-//! The route table: every page and API endpoint in one place.
+//! The router: every page, and the API built from its route table
+//! (`api/endpoints.rs`, the same table the OpenAPI document is generated from).
 //!
 //! ```text
 //! Pages (HTML)                      API (/api/v1, JSON unless format= says otherwise)
@@ -7,7 +8,9 @@
 //!                       chart, map, GET /summary              headline numbers
 //!                       table       GET /series               per week|month|year, zero-filled
 //! GET /incidents/{id}   incident    GET /map/provinces        per province
+//!                                   GET /map/points, /names   map points, autocomplete
 //! GET /actors/{id}      actor       GET /actors, /actors/{id} registry and activity
+//! GET /actors/graph     network     GET /actors/graph         the actor network: json|graphml|dot
 //! GET /places/{code}    province    GET /places, /places/{code} gazetteer and activity
 //! GET /figures          figures     GET /figures, /figures/{id} bundled figures: json|svg|csv|html
 //! GET /figures/{id}     one figure  GET /report               the example report, HTML
@@ -28,9 +31,9 @@
 use crate::api;
 use crate::error::ApiError;
 use crate::pages;
-use crate::params::MAX_QUERY_BYTES;
+use crate::params::{Accepts, Params, MAX_QUERY_BYTES};
 use crate::AppState;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -46,33 +49,24 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The application: pages, the API under `/api/v1`, limits and headers.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/incidents", get(api::incidents::index))
-        .route("/incidents/{record_id}", get(api::incidents::show))
-        .route("/summary", get(api::summary::show))
-        .route("/series", get(api::series::index))
-        .route("/forecast", get(api::forecast::index))
-        .route("/map/provinces", get(api::map::provinces_index))
-        .route("/map/points", get(api::points::index))
-        .route("/names", get(api::points::names))
-        .route("/actors", get(api::actors::index))
-        .route("/actors/graph", get(api::graph::show))
-        .route("/actors/{id}", get(api::actors::show))
-        .route("/places", get(api::places::index))
-        .route("/places/{code}", get(api::places::show))
-        .route("/sources", get(api::sources::index))
-        .route("/figures", get(api::figures::index))
-        .route("/figures/{id}", get(api::figures::show))
-        .route("/report", get(api::figures::report))
-        .route("/changes", get(api::watch::changes))
-        .route("/alerts", get(api::watch::alerts))
-        .route("/alerts.atom", get(api::watch::alerts_atom))
-        .route("/openapi.json", get(api::openapi::show))
-        .merge(api::claims::routes())
-        // Everything above reads at most MAX_BODY_BYTES; the claim checker reads an
-        // article (its own limit, with a precise 413).
+    // The API: every route of the table (api/endpoints.rs), which the OpenAPI
+    // document describes too, each behind the query keys it declares.
+    let (mut api, mut own_limit) = (Router::new(), Router::new());
+    for e in api::endpoints::all() {
+        let handler = e
+            .handler
+            .route_layer(middleware::from_fn_with_state(e.accepts, accepts));
+        if e.own_body_limit {
+            own_limit = own_limit.route(e.path, handler);
+        } else {
+            api = api.route(e.path, handler);
+        }
+    }
+    let api = api
+        // Every route reads at most MAX_BODY_BYTES but those bounding their own
+        // body (the claim checker reads an article, with a precise 413).
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .route("/check", post(api::check::check))
+        .merge(own_limit)
         .fallback(api_not_found);
 
     Router::new()
@@ -185,6 +179,21 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
         HeaderValue::from_static("no-referrer"),
     );
     res
+}
+
+/// Answers 400 to a query string with a key the route does not accept (or a
+/// malformed one), before the handler runs: an API route takes exactly the
+/// parameters its table entry declares, and so documents.
+async fn accepts(State(accepts): State<Accepts>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let checked = match Params::from_request_parts(&mut parts, &()).await {
+        Ok(p) => accepts.check(&p),
+        Err(e) => Err(e),
+    };
+    match checked {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn api_not_found(req: Request) -> ApiError {

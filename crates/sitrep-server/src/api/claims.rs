@@ -16,37 +16,66 @@
 //! ```
 //!
 //! Write bodies are JSON objects (or forms) of strings; `reason` is recorded in the
-//! journal.
+//! journal. The routes, their query parameters (declared here) and their
+//! documentation are entries of the API's route table (`api/endpoints.rs`).
 
 use crate::api::json;
 use crate::auth::{form_or_json, Analyst};
 use crate::error::ApiError;
+use crate::params::{Kind, Param};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
-use axum::Router;
 use sitrep_claims::{AsOf, ClaimsError, IncidentVerdict, View};
 use sitrep_model::figure::Attribution;
 use sitrep_model::{Channel, Claim, Grade, IncidentRef, JournalEntry, Stance};
 use std::collections::HashMap;
 
-/// The claims routes (nested under `/api/v1`).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/claims", get(list).post(add))
-        .route("/claims/{id}", patch(edit).delete(retract))
-        .route("/verdicts", get(verdicts))
-        .route("/verdicts/{incident}", get(show))
-        .route(
-            "/verdicts/{incident}/override",
-            post(override_verdict).delete(clear_override),
-        )
-        .route("/journal", get(journal))
-        .route("/journal/{seq}/undo", post(undo))
-}
+/// `as_of` of the claims, verdicts and journal: their state at a point.
+pub(crate) const AS_OF: Param = Param::new(
+    "as_of",
+    Kind::Text { default: None },
+    "State as of YYYY-MM-DD (end of day, UTC), an RFC 3339 time, or #N (after journal entry N)",
+    "2026-01-01",
+)
+.shared("as_of");
+
+/// `incident` of `/claims`.
+pub(crate) const INCIDENT: Param = Param::new(
+    "incident",
+    Kind::Text { default: None },
+    "Only this incident, SOURCE:EVENT_ID",
+    "ucdp:244657",
+);
+
+/// `status` of `/verdicts`.
+pub(crate) const STATUS: Param = Param::new(
+    "status",
+    Kind::Choice {
+        choices: &crate::params::ATTRIBUTIONS,
+        default: None,
+    },
+    "Only this verdict (the one in force)",
+    "unattributed",
+);
+
+/// `source` of `/verdicts`.
+pub(crate) const SOURCE: Param = Param::new(
+    "source",
+    Kind::Text { default: None },
+    "Only incidents of this source",
+    "ucdp",
+);
+
+/// `reason` of a retraction, a cleared override or an undo (the body's wins).
+pub(crate) const REASON: Param = Param::new(
+    "reason",
+    Kind::Text { default: None },
+    "Why, recorded in the journal (a `reason` in the body takes precedence)",
+    "duplicate",
+);
 
 pub(crate) fn claims_error(e: ClaimsError) -> ApiError {
     match e {
@@ -66,7 +95,7 @@ fn incident_ref(s: &str) -> Result<IncidentRef, ApiError> {
 }
 
 fn as_of(q: &HashMap<String, String>) -> Result<AsOf, ApiError> {
-    match q.get("as_of") {
+    match q.get(AS_OF.name) {
         None => Ok(AsOf::Now),
         Some(s) => AsOf::parse(s).map_err(ApiError::BadRequest),
     }
@@ -122,11 +151,11 @@ pub(crate) async fn incident(
     Ok((verdict, claims, history))
 }
 
-async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let filter = q.get("incident").map(|s| incident_ref(s)).transpose()?;
+    let filter = q.get(INCIDENT.name).map(|s| incident_ref(s)).transpose()?;
     let v = view(&state, as_of(&q)?).await?;
     let claims: Vec<Claim> = v
         .claims()
@@ -136,12 +165,12 @@ async fn list(
     Ok(json(serde_json::json!({ "claims": claims })))
 }
 
-async fn verdicts(
+pub(crate) async fn verdicts(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let status: Option<Attribution> = q
-        .get("status")
+        .get(STATUS.name)
         .map(|s| {
             serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
                 ApiError::BadRequest(format!(
@@ -154,7 +183,7 @@ async fn verdicts(
     let all = sitrep_claims::verdicts(&v, state.claims().evidence().await?);
     let rows: Vec<serde_json::Value> = all
         .iter()
-        .filter(|(k, _)| q.get("source").is_none_or(|s| &k.source == s))
+        .filter(|(k, _)| q.get(SOURCE.name).is_none_or(|s| &k.source == s))
         .filter(|(_, iv)| status.is_none_or(|s| iv.status() == s))
         .map(|(k, iv)| {
             serde_json::json!({
@@ -168,7 +197,7 @@ async fn verdicts(
     Ok(json(serde_json::json!({ "verdicts": rows })))
 }
 
-async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Path(inc): Path<String>,
     Query(q): Query<HashMap<String, String>>,
@@ -189,7 +218,7 @@ async fn show(
     })))
 }
 
-async fn journal(
+pub(crate) async fn journal(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -304,7 +333,7 @@ fn written(e: &JournalEntry, status: StatusCode) -> Response {
         .into_response()
 }
 
-async fn add(
+pub(crate) async fn add(
     State(state): State<AppState>,
     Analyst(who): Analyst,
     headers: HeaderMap,
@@ -315,7 +344,7 @@ async fn add(
     Ok(written(&e, StatusCode::CREATED))
 }
 
-async fn edit(
+pub(crate) async fn edit(
     State(state): State<AppState>,
     Analyst(who): Analyst,
     Path(id): Path<String>,
@@ -349,11 +378,11 @@ fn reason_of(
         form_or_json(headers, body)?.get("reason").cloned()
     };
     Ok(from_body
-        .or_else(|| q.get("reason").cloned())
+        .or_else(|| q.get(REASON.name).cloned())
         .unwrap_or_default())
 }
 
-async fn retract(
+pub(crate) async fn retract(
     State(state): State<AppState>,
     Analyst(who): Analyst,
     Path(id): Path<String>,
@@ -388,7 +417,7 @@ pub(crate) async fn set_override(
     blocking(move || ledger.override_verdict(&r, status, actor, &user, &reason)).await
 }
 
-async fn override_verdict(
+pub(crate) async fn override_verdict(
     State(state): State<AppState>,
     Analyst(who): Analyst,
     Path(inc): Path<String>,
@@ -401,7 +430,7 @@ async fn override_verdict(
     Ok(written(&e, StatusCode::OK))
 }
 
-async fn clear_override(
+pub(crate) async fn clear_override(
     State(state): State<AppState>,
     Analyst(who): Analyst,
     Path(inc): Path<String>,
@@ -416,7 +445,7 @@ async fn clear_override(
     Ok(written(&e, StatusCode::OK))
 }
 
-async fn undo(
+pub(crate) async fn undo(
     State(state): State<AppState>,
     Analyst(who): Analyst,
     Path(seq): Path<u64>,

@@ -10,7 +10,7 @@
 
 use super::{csv, json};
 use crate::error::ApiError;
-use crate::params::{date, Params};
+use crate::params::{date, Kind, Param, Params};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -42,6 +42,36 @@ pub(crate) struct FigureQuery {
     /// Mark change points on the series (`changes=true`).
     pub changes: bool,
 }
+
+/// `compare` of a figure or the report (read by [`FigureQuery::parse`]).
+pub(crate) const COMPARE: Param = Param::new(
+    "compare",
+    Kind::Bool { default: true },
+    "Draw the spec's period comparisons",
+    "false",
+)
+.shared("compare");
+
+/// `changes` of a figure (read by [`FigureQuery::parse`]).
+pub(crate) const CHANGES: Param = Param::new(
+    "changes",
+    Kind::Bool { default: false },
+    "Mark each line's change points (Poisson PELT, MBIC), labelled with the rate ratio",
+    "true",
+)
+.shared("changes");
+
+/// `format` of a figure.
+pub(crate) const FORMAT_FIGURE: Param = Param::new(
+    "format",
+    Kind::Choice {
+        choices: &["json", "svg", "csv", "html", "png"],
+        default: Some("json"),
+    },
+    "Output format (png: the SVG rasterised, fonts bundled; `scale` multiplies its size)",
+    "svg",
+)
+.shared("format_figure");
 
 impl FigureQuery {
     /// Reads `from`, `to` and `compare=false`.
@@ -194,8 +224,7 @@ fn methods(state: &AppState, figures: &[(FigureSpec, FigureData, String)]) -> Me
 }
 
 /// `GET /api/v1/figures`: the bundled figures with their links.
-pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(false, &[])?;
+pub async fn index(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut out = Vec::new();
     for id in bundled::figure_ids() {
         let s = spec(id)?;
@@ -239,11 +268,7 @@ pub async fn show(
     Path(id): Path<String>,
     p: Params,
 ) -> Result<Response, ApiError> {
-    p.check(
-        false,
-        &["format", "from", "to", "compare", "changes", "scale"],
-    )?;
-    let format = p.choice("format", &["json", "svg", "csv", "html", "png"], "json")?;
+    let format = p.choice_of(&FORMAT_FIGURE)?;
     let q = FigureQuery::parse(&p)?;
     let fig = figure(&state, &id, q).await?;
     Ok(match format {
@@ -283,7 +308,6 @@ pub async fn show(
 /// `GET /api/v1/report?from&to&compare`: the bundled report (specs/reports/bundled.toml)
 /// as one self-contained HTML file.
 pub async fn report(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(false, &["from", "to", "compare"])?;
     let q = FigureQuery::parse(&p)?;
     let report =
         bundled::report().map_err(|e| ApiError::Internal(format!("bundled report: {e}")))?;

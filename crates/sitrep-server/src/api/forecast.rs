@@ -12,7 +12,7 @@
 
 use super::json;
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{Kind, Param, Params};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -22,30 +22,104 @@ use sitrep_model::forecast::{ForecastLevel, ForecastReport};
 use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::OnceCell;
 
-/// Reads a bounded whole number.
-fn bounded(p: &Params, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+/// Reads a bounded whole number ([`Kind::Int`]: its bounds and default).
+fn bounded(p: &Params, param: &Param) -> Result<u64, ApiError> {
+    let Kind::Int { min, max, default } = param.kind else {
+        return Err(ApiError::Internal(format!(
+            "`{}` is not a number",
+            param.name
+        )));
+    };
+    let (key, max) = (param.name, max.unwrap_or(u64::MAX));
     match p.one(key)? {
-        None => Ok(default),
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
+        None => Ok(default.unwrap_or(min)),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
             _ => Err(ApiError::BadRequest(format!(
-                "`{key}={v}`: give a whole number from 1 to {max}"
+                "`{key}={v}`: give a whole number from {min} to {max}"
             ))),
         },
     }
 }
 
+const fn int(
+    name: &'static str,
+    max: Option<u64>,
+    default: u64,
+    description: &'static str,
+    example: &'static str,
+) -> Param {
+    let kind = Kind::Int {
+        min: 1,
+        max,
+        default: Some(default),
+    };
+    Param::new(name, kind, description, example)
+}
+
+/// The parameters of `/forecast` besides the filter keys, read by [`query`].
+pub(crate) const PARAMS: [Param; 7] = [
+    Param::new(
+        "level",
+        Kind::Choice {
+            choices: &["province", "country"],
+            default: Some("province"),
+        },
+        "unit of the forecast",
+        "province",
+    ),
+    Param::new(
+        "measure",
+        Kind::Choice {
+            choices: &["incidents", "fatalities_best"],
+            default: Some("incidents"),
+        },
+        "what is counted",
+        "incidents",
+    ),
+    int("horizons", Some(6), 6, "months ahead", "3"),
+    int(
+        "backtest_months",
+        Some(120),
+        24,
+        "rolling origins over the last N months",
+        "24",
+    ),
+    int(
+        "samples",
+        Some(1000),
+        200,
+        "predictive samples per back-test cell",
+        "200",
+    ),
+    int(
+        "bootstrap",
+        Some(1000),
+        200,
+        "bootstrap replicates for skill intervals",
+        "200",
+    ),
+    int("seed", None, 1, "seed of every random draw", "1"),
+];
+const LEVEL: Param = PARAMS[0];
+const MEASURE: Param = PARAMS[1];
+const HORIZONS: Param = PARAMS[2];
+const BACKTEST_MONTHS: Param = PARAMS[3];
+const SAMPLES: Param = PARAMS[4];
+const BOOTSTRAP: Param = PARAMS[5];
+const SEED: Param = PARAMS[6];
+
 /// The forecast query of a request: the filter keys plus `level`, `measure`,
 /// `horizons`, `backtest_months`, `samples`, `bootstrap`, `seed`.
 pub(crate) fn query(p: &Params, state: &AppState) -> Result<ForecastQuery, ApiError> {
     let filters = crate::params::filters(p, state)?;
-    let level = match p.one("level")? {
+    let level = match p.one(LEVEL.name)? {
         None => ForecastLevel::Province,
         Some(v) => ForecastLevel::parse(v).ok_or_else(|| {
             ApiError::BadRequest(format!("`level={v}`: give province or country"))
         })?,
     };
-    let measure = match p.one("measure")? {
+    let measure = match p.one(MEASURE.name)? {
         None | Some("incidents") => Measure::Incidents,
         Some("fatalities_best") => Measure::FatalitiesBest,
         Some(v) => {
@@ -58,28 +132,16 @@ pub(crate) fn query(p: &Params, state: &AppState) -> Result<ForecastQuery, ApiEr
         filters,
         level,
         measure,
-        horizons: bounded(p, "horizons", 6, 6)?,
-        backtest_months: bounded(p, "backtest_months", 24, 120)?,
-        samples: bounded(p, "samples", 200, 1000)?,
-        bootstrap: bounded(p, "bootstrap", 200, 1000)?,
-        seed: bounded(p, "seed", 1, usize::MAX)? as u64,
+        horizons: bounded(p, &HORIZONS)? as usize,
+        backtest_months: bounded(p, &BACKTEST_MONTHS)? as usize,
+        samples: bounded(p, &SAMPLES)? as usize,
+        bootstrap: bounded(p, &BOOTSTRAP)? as usize,
+        seed: bounded(p, &SEED)?,
     })
 }
 
-/// Keys this route reads besides the filters.
-pub(crate) const KEYS: [&str; 7] = [
-    "level",
-    "measure",
-    "horizons",
-    "backtest_months",
-    "samples",
-    "bootstrap",
-    "seed",
-];
-
 /// `GET /api/v1/forecast?level=province|country&horizons=1..6&…filters`.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(true, &KEYS)?;
     let q = query(&p, &state)?;
     let report = report(&state, q).await?;
     Ok(json(

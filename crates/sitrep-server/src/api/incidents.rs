@@ -4,7 +4,7 @@
 
 use super::{csv, geojson, json, not_found};
 use crate::error::ApiError;
-use crate::params::{Filters, FiltersExt, Format, Page, Params, Sort};
+use crate::params::{Filters, FiltersExt, Format, Page, Params, Sort, FORMAT_INCIDENTS};
 use crate::table::{self, s, Row};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -63,11 +63,10 @@ fn objects(rows: &[sitrep_model::IncidentRow]) -> Result<Vec<Row>, ApiError> {
 
 /// `GET /api/v1/incidents`.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(true, &["page", "page_size", "sort", "format"])?;
     let f = crate::params::filters(&p, &state)?;
     let page = Page::parse(&p)?;
     let sort = crate::params::sort(&p)?;
-    let format = Format::parse(&p, &["json", "csv", "geojson"])?;
+    let format = Format::parse(&p, &FORMAT_INCIDENTS)?;
     let res = list(&state, &f, page, sort).await?;
     Ok(match format {
         Format::Csv => csv(
@@ -171,9 +170,7 @@ pub(crate) async fn detail(state: &AppState, id: &str) -> Result<IncidentDetail,
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    p: Params,
 ) -> Result<Response, ApiError> {
-    p.check(false, &[])?;
     let d = detail(&state, &id).await?;
     let source = s(&d.incident, "source").unwrap_or_default().to_string();
     // `raw` is served exactly as stored: the source row as a JSON object, in a string.

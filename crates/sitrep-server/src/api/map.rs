@@ -61,9 +61,8 @@ pub async fn provinces_index(
     State(state): State<AppState>,
     p: Params,
 ) -> Result<Response, ApiError> {
-    p.check(true, &["format"])?;
     let f = crate::params::filters(&p, &state)?;
-    let format = Format::parse(&p, &["json", "csv"])?;
+    let format = Format::parse(&p, &crate::params::FORMAT_TABLE)?;
     let (rows, unlocated) = provinces(&state, &f).await?;
     if format == Format::Csv {
         let mut out = String::from(

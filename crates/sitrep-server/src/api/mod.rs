@@ -1,8 +1,12 @@
 //! The JSON API, one module per resource, and the queries the pages share with it.
+//! [`endpoints`] is the route table: every `/api/v1` route, the query parameters it
+//! accepts and its description, from which `routes.rs` builds the router and
+//! [`openapi`] the document.
 
 pub mod actors;
 pub mod check;
 pub mod claims;
+pub(crate) mod endpoints;
 pub mod figures;
 pub mod forecast;
 pub mod graph;

@@ -3,15 +3,26 @@
 //! compiled in). `scale` (0 < scale ≤ 4, default 1) multiplies the figure's size.
 
 use crate::error::ApiError;
-use crate::params::Params;
+use crate::params::{Kind, Param, Params};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+/// `scale` of a figure as PNG.
+pub(crate) const SCALE: Param = Param::new(
+    "scale",
+    Kind::Positive {
+        max: sitrep_render::png::MAX_SCALE as f64,
+        default: 1.0,
+    },
+    "format=png only: multiplies the figure's size in pixels",
+    "2",
+);
+
 /// The `scale` parameter.
 fn scale(p: &Params) -> Result<f32, ApiError> {
-    match p.one("scale")? {
+    match p.one(SCALE.name)? {
         None => Ok(1.0),
         Some(v) => v
             .parse::<f32>()

@@ -3,7 +3,7 @@
 
 use super::json;
 use crate::error::ApiError;
-use crate::params::{FiltersExt, Params};
+use crate::params::{FiltersExt, Kind, Param, Params};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 pub const POINT_COLUMNS: [&str; 9] = sitrep_model::MapPoint::COLUMNS;
 
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(true, &[])?;
     let f = crate::params::filters(&p, &state)?;
     let rows = state.reads().await?.map_points(&f).await?;
     let located = rows
@@ -50,17 +49,35 @@ pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response,
     })))
 }
 
+/// `field` of `/names`.
+pub(crate) const FIELD: Param = Param::new(
+    "field",
+    Kind::Choice {
+        choices: &["actor", "province"],
+        default: Some("actor"),
+    },
+    "Which names",
+    "actor",
+);
+
+/// `q` of `/names`.
+pub(crate) const Q: Param = Param::new(
+    "q",
+    Kind::Text { default: None },
+    "Only names containing this text (case and punctuation ignored)",
+    "daesh",
+);
+
 /// `GET /api/v1/names?field=actor|province&q=`.
 pub async fn names(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(false, &["field", "q"])?;
-    let field = p.choice("field", &["actor", "province"], "actor")?;
+    let field = p.choice_of(&FIELD)?;
     let r = state.resolver();
     let all = match field {
         "province" => sitrep_resolve::names::province_names(r.gazetteer()),
         _ => sitrep_resolve::names::actor_names(r.registry()),
     };
     let q = p
-        .one("q")?
+        .one(Q.name)?
         .map(sitrep_resolve::text::loose)
         .unwrap_or_default();
     let items: Vec<_> = all

@@ -63,10 +63,9 @@ fn point_json(p: &CountPoint) -> serde_json::Value {
 
 /// `GET /api/v1/series?bucket=week|month|year&format=json|csv&…filters`.
 pub async fn index(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(true, &["bucket", "format"])?;
     let f = crate::params::filters(&p, &state)?;
     let bucket = Bucket::parse(&p, Bucket::Month)?;
-    let format = Format::parse(&p, &["json", "csv"])?;
+    let format = Format::parse(&p, &crate::params::FORMAT_TABLE)?;
     let points = series(&state, &f, bucket).await?;
     if format == Format::Csv {
         let mut out = String::from(

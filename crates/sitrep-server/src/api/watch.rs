@@ -4,7 +4,7 @@
 
 use super::json;
 use crate::error::ApiError;
-use crate::params::{Bucket, FiltersExt, Params};
+use crate::params::{Bucket, FiltersExt, Kind, Param, Params};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
@@ -37,16 +37,45 @@ pub(crate) fn watch_err(e: watch::WatchError) -> ApiError {
     }
 }
 
+/// `method` of `/changes`.
+pub(crate) const METHOD: Param = Param::new(
+    "method",
+    Kind::Choice {
+        choices: &["pelt", "binseg", "bocpd"],
+        default: Some("pelt"),
+    },
+    "Segmentation method",
+    "binseg",
+);
+
+/// `penalty` of `/changes`.
+pub(crate) const PENALTY: Param = Param::new(
+    "penalty",
+    Kind::Text {
+        default: Some("mbic"),
+    },
+    "Penalty per change point: mbic, bic, aic, hq or a number",
+    "bic",
+);
+
+/// `cost` of `/changes`.
+pub(crate) const COST: Param = Param::new(
+    "cost",
+    Kind::Choice {
+        choices: &["poisson", "negbin"],
+        default: Some("poisson"),
+    },
+    "Segment cost",
+    "negbin",
+);
+
 /// `GET /api/v1/changes?bucket=&method=&penalty=&cost=&…filters`.
 pub async fn changes(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(true, &["bucket", "method", "penalty", "cost"])?;
     let f = crate::params::filters(&p, &state)?;
     let bucket = Bucket::parse(&p, Bucket::Month)?;
-    let method = watch::Method::parse(p.choice("method", &["pelt", "binseg", "bocpd"], "pelt")?)
-        .unwrap_or_default();
-    let cost = watch::CostKind::parse(p.choice("cost", &["poisson", "negbin"], "poisson")?)
-        .unwrap_or_default();
-    let penalty = match p.one("penalty")? {
+    let method = watch::Method::parse(p.choice_of(&METHOD)?).unwrap_or_default();
+    let cost = watch::CostKind::parse(p.choice_of(&COST)?).unwrap_or_default();
+    let penalty = match p.one(PENALTY.name)? {
         None => watch::changes::Penalty::Mbic,
         Some(v) => watch::changes::parse_penalty(v).ok_or_else(|| {
             ApiError::BadRequest(format!(
@@ -72,8 +101,7 @@ pub async fn changes(State(state): State<AppState>, p: Params) -> Result<Respons
 
 /// `GET /api/v1/alerts`: every alert (status change) of every indicator, and the
 /// scenarios' latest status.
-pub async fn alerts(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(false, &[])?;
+pub async fn alerts(State(state): State<AppState>) -> Result<Response, ApiError> {
     let r = report(&state).await?;
     let scenarios: Vec<serde_json::Value> = r
         .scenarios
@@ -94,8 +122,7 @@ pub async fn alerts(State(state): State<AppState>, p: Params) -> Result<Response
 }
 
 /// `GET /api/v1/alerts.atom`: the same alerts as an Atom 1.0 feed.
-pub async fn alerts_atom(State(state): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    p.check(false, &[])?;
+pub async fn alerts_atom(State(state): State<AppState>) -> Result<Response, ApiError> {
     let r = report(&state).await?;
     let all: Vec<&watch::Alert> = r.alerts.iter().collect();
     let updated = if r.vintage.is_empty() {
