@@ -103,6 +103,9 @@ impl Analysis {
                 ForecastLevel::Province => GroupBy::Province,
                 ForecastLevel::Country => GroupBy::None,
             },
+            // The dashboard's bands, as every other read takes them: a distance-band
+            // filter means the same here as in a series, a summary or a map.
+            distance_bands: sitrep_store::ROLLUP_BAND_EDGES.to_vec(),
             ..SeriesQuery::default()
         };
         let frame = self.series(&sq).await?;

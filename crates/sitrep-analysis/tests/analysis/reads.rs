@@ -159,3 +159,38 @@ async fn areas_and_the_records_behind_a_group_add_up_to_the_csv() {
         "one row per record when grouped by type"
     );
 }
+
+#[tokio::test]
+async fn a_distance_band_filter_means_the_same_in_a_forecast_panel_as_in_a_series() {
+    use sitrep_analysis::{Analysis, ForecastQuery, SeriesQuery};
+    use sitrep_model::figure::Measure;
+    use sitrep_model::forecast::ForecastLevel;
+    let a = Analysis::new(&store()).await.unwrap();
+    let filters = Filters {
+        distance_bands: vec!["0–5 km".into()],
+        from: Some(day("2015-01-01")),
+        to: Some(day("2020-12-31")),
+        ..Filters::default()
+    };
+    let q = ForecastQuery {
+        filters: filters.clone(),
+        level: ForecastLevel::Country,
+        measure: Measure::Incidents,
+        ..ForecastQuery::default()
+    };
+    let csv = a.forecast_panel_csv(&q).await.unwrap();
+    // One unit: its row's month cells, summed.
+    let row = csv.lines().nth(1).unwrap();
+    let panel: f64 = row.split(',').filter_map(|c| c.parse::<f64>().ok()).sum();
+    let series = a
+        .series(&SeriesQuery {
+            filters,
+            bucket: Bucket::Month,
+            distance_bands: sitrep_store::ROLLUP_BAND_EDGES.to_vec(),
+            ..SeriesQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(series.total() > 0.0, "incidents within 5 km of a capital");
+    assert_eq!(panel, series.total(), "{}", &csv[..csv.len().min(300)]);
+}
