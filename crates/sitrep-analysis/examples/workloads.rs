@@ -105,7 +105,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .ratio
                 }
                 _ => {
-                    // The product's export path: `sitrep export` makes this one call.
+                    // The product's export read (`sitrep export --unordered` makes this
+                    // one call): rows as stored, like the peers' exports.
                     let path = out_dir.join("sitrep-lib-export.parquet");
                     let columns = sitrep_store::ExportColumns::Only(
                         EXPORT_COLUMNS.iter().map(|c| c.to_string()).collect(),
@@ -114,6 +115,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .export_incidents(
                             &export_filters,
                             &columns,
+                            sitrep_store::ExportOrder::AsStored,
                             sitrep_store::ExportFormat::Parquet,
                             &path,
                         )

@@ -786,6 +786,10 @@ pub struct ExportArgs {
         conflicts_with = "raw"
     )]
     pub columns: Vec<String>,
+    /// Write rows in the order the store holds them instead of oldest first:
+    /// faster on large exports (no sort), the same rows.
+    #[arg(long)]
+    pub unordered: bool,
     /// Filters.
     #[command(flatten)]
     pub filter: FilterArgs,

@@ -84,6 +84,8 @@ pub use matching::{
 pub use query::quote;
 pub use rollup::{RollupEntry, RollupOutcome, ROLLUP_BAND_EDGES, ROLLUP_DIMS, ROLLUP_MEASURES};
 pub use series::{AreaSums, Condition, DaySums, LocatedRecord};
-pub use snapshot::{CountedFrom, ExportColumns, Fields, IncidentDetail, QueryResult, Snapshot};
+pub use snapshot::{
+    CountedFrom, ExportColumns, ExportOrder, Fields, IncidentDetail, QueryResult, Snapshot,
+};
 pub use store::Store;
 pub use writer::{BatchOptions, BatchWriter, Outcome};

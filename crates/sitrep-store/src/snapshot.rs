@@ -57,6 +57,17 @@ pub enum ExportColumns {
     Only(Vec<String>),
 }
 
+/// The order of an export's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExportOrder {
+    /// Oldest first (by first day, then source and the source's event id): the
+    /// same file for the same store and filters.
+    #[default]
+    OldestFirst,
+    /// As the store holds them: no sort, faster for large exports.
+    AsStored,
+}
+
 /// The rows of a SQL statement, to show as a table, CSV or JSON (what
 /// `sitrep query` prints).
 #[derive(Debug, Clone)]
@@ -589,13 +600,14 @@ impl Snapshot {
             .await
     }
 
-    /// Writes the incidents of `f` (oldest first) with `columns` to `out` in
-    /// `format`, atomically (a temporary file renamed into place). Returns the rows
-    /// written and those left out of GeoJSON for lack of coordinates.
+    /// Writes the incidents of `f` in `order` with `columns` to `out` in `format`,
+    /// atomically (a temporary file renamed into place). Returns the rows written
+    /// and those left out of GeoJSON for lack of coordinates.
     pub async fn export_incidents(
         &self,
         f: &Filters,
         columns: &ExportColumns,
+        order: ExportOrder,
         format: crate::ExportFormat,
         out: &std::path::Path,
     ) -> Result<(u64, u64), StoreError> {
@@ -605,10 +617,12 @@ impl Snapshot {
             ExportColumns::AllButRaw => "* EXCLUDE (raw)".to_string(),
             ExportColumns::Only(wanted) => self.select_list(wanted, format)?,
         };
+        let order = match order {
+            ExportOrder::OldestFirst => " ORDER BY date_start, source, source_event_id",
+            ExportOrder::AsStored => "",
+        };
         let batches = self
-            .sql(&format!(
-                "SELECT {cols} FROM incidents WHERE {w} ORDER BY date_start, source, source_event_id"
-            ))
+            .sql(&format!("SELECT {cols} FROM incidents WHERE {w}{order}"))
             .await?;
         crate::export(&batches, format, out)
     }

@@ -4,7 +4,7 @@ use super::{read_store, resolver};
 use crate::args::{Cli, ExportArgs};
 use crate::Failure;
 use sitrep_store::query::QueryError;
-use sitrep_store::{ExportColumns, ExportFormat, StoreError};
+use sitrep_store::{ExportColumns, ExportFormat, ExportOrder, StoreError};
 use std::process::ExitCode;
 
 pub async fn run(cli: &Cli, a: &ExportArgs) -> anyhow::Result<ExitCode> {
@@ -23,11 +23,16 @@ pub async fn run(cli: &Cli, a: &ExportArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExportColumns::AllButRaw
     };
+    let order = if a.unordered {
+        ExportOrder::AsStored
+    } else {
+        ExportOrder::OldestFirst
+    };
     let store = read_store(&cli.store).await?;
     let (n, skipped) = store
         .snapshot()
         .await?
-        .export_incidents(&canonical, &columns, format, &a.output)
+        .export_incidents(&canonical, &columns, order, format, &a.output)
         .await
         .map_err(columns_flag)?;
     if !cli.quiet {

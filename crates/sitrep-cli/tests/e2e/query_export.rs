@@ -85,6 +85,35 @@ fn export_csv_parquet_geojson_with_filters() {
     env.ok(&args);
     let n = csv::Reader::from_path(&csv_out).unwrap().records().count() as i64;
     assert_eq!(n, expected);
+    // Oldest first by default; `--unordered` writes the same rows without the sort.
+    let lines = |p: &std::path::Path| -> (Vec<String>, Vec<String>) {
+        let mut r = csv::Reader::from_path(p).unwrap();
+        let day = r
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "date_start")
+            .unwrap();
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        let days = rows.iter().map(|x| x[day].to_string()).collect();
+        let all = rows
+            .iter()
+            .map(|x| x.iter().collect::<Vec<_>>().join("\u{1f}"))
+            .collect();
+        (days, all)
+    };
+    let (days, mut ordered) = lines(&csv_out);
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+    let unordered_out = env.path("u.csv");
+    let mut args = vec!["export", "--format", "csv", "--unordered", "-o"];
+    args.push(unordered_out.to_str().unwrap());
+    args.extend_from_slice(&filters);
+    env.ok(&args);
+    let (_, mut unordered) = lines(&unordered_out);
+    assert_eq!(unordered.len() as i64, expected);
+    ordered.sort();
+    unordered.sort();
+    assert_eq!(ordered, unordered, "the same rows");
 
     let gj = env.path("o.geojson");
     let mut args = vec!["export", "--format", "geojson", "-o", gj.to_str().unwrap()];
