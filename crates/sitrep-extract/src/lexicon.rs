@@ -112,7 +112,7 @@ impl MemoryLexicon {
     }
 
     /// Add compass regions: "the north", "the north-east", "the country's south",
-    /// "northern" + place-word ("northern provinces"), ids "region:<direction>".
+    /// "northern" + place-word ("northern provinces"), ids `"region:<direction>"`.
     pub fn with_regions(mut self) -> Self {
         for (surface, id) in DIRECTIONS {
             let id = format!("region:{id}");

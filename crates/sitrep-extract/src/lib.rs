@@ -19,7 +19,7 @@
 //! - [`lexicon`]: the [`Lexicon`] trait through which the caller resolves actors and places,
 //!   and a small in-memory implementation.
 //! - [`tolerance`]: the one table of tolerances (what interval each expression commits to).
-//! - [`analyse`]: per-sentence classification into checkable candidates or reasons.
+//! - [`analyse()`]: per-sentence classification into checkable candidates or reasons.
 //!
 //! ## What it may not touch
 //!

@@ -2,7 +2,7 @@
 //!
 //! [`clean`] turns plain text, Markdown or HTML into plain paragraphs: tags and
 //! Markdown markup are stripped, entities decoded, paragraph numbers ("12." or
-//! "[12]" at the start of a paragraph) and footnote markers glued to words or
+//! "\[12\]" at the start of a paragraph) and footnote markers glued to words or
 //! punctuation ("fivefold.12") are removed and kept as references.
 //! [`split_sentences`] then cuts each paragraph into sentences, robust to
 //! abbreviations ("U.S.", "Dec.", "e.g.", "No. 5"), decimals and closing quotes.
@@ -34,7 +34,7 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Paragraph {
     pub span: Span,
-    /// A paragraph number found at its start ("12. The ..." or "[12] The ..."), removed from the text.
+    /// A paragraph number found at its start ("12. The ..." or "\[12\] The ..."), removed from the text.
     pub number: Option<u32>,
 }
 
